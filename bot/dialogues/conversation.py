@@ -1,0 +1,83 @@
+"""One turn of a conversation: the state being changed and the replies being collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
+from bot.dialogues.script import Script, Texts, load_script, load_texts
+from bot.models import Button, Document, Inbound, Job, Language, Outbound, UserState
+
+CALLBACK_SEPARATOR = ":"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a turn may know besides the state and the event: time, limits, policies."""
+
+    now: datetime
+    max_answer_chars: int = 4000
+    idle_greeting: timedelta = timedelta(hours=3)
+    default_language: Language = "nl"
+    probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
+
+
+@dataclass
+class Conversation:
+    """Collects the replies and scheduled jobs of one turn for one user."""
+
+    state: UserState
+    event: Inbound
+    ctx: Context
+    replies: list[Outbound] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    forget: bool = False
+    _menu_bumped: bool = False
+
+    @property
+    def texts(self) -> Texts:
+        return load_texts(self.state.lang)
+
+    def script(self, script_id: str) -> Script:
+        """A script in the user's language."""
+        return load_script(script_id, self.state.lang)
+
+    def t(self, message_id: str, **params: object) -> str:
+        """A UI text in the user's language."""
+        return self.texts.get(message_id, **params)
+
+    def say(
+        self,
+        text: str,
+        buttons: list[list[Button]] | None = None,
+        document: Document | None = None,
+    ) -> None:
+        """Queue a message to the user."""
+        self.replies.append(
+            Outbound(
+                channel=self.state.channel,
+                chat_id=self.state.chat_id,
+                text=text,
+                buttons=buttons or [],
+                document=document,
+            )
+        )
+
+    def button(self, label: str, action: str, arg: str = "") -> Button:
+        """A button that is valid until the next turn that shows buttons."""
+        if not self._menu_bumped:
+            self.state.menu += 1
+            self._menu_bumped = True
+        data = CALLBACK_SEPARATOR.join((str(self.state.menu), action, arg))
+        return Button(label=label, data=data)
+
+
+def parse_callback(data: str | None) -> tuple[int, str, str] | None:
+    """(menu token, action, argument) of callback data, or None when it is not ours."""
+    if not data or len(data) > 64:
+        return None
+    parts = data.split(CALLBACK_SEPARATOR)
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isidentifier():
+        return None
+    return int(parts[0]), parts[1], parts[2]

@@ -1,0 +1,365 @@
+"""The pure conversation engine: (state, event, context) -> (new state, replies, jobs).
+
+No Telegram, no Redis, no clock of its own. Expected user mistakes (media, unknown commands,
+old buttons, messages that are too long) are replies, never exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from bot.dialogues import session as run
+from bot.dialogues.conversation import Context, Conversation, parse_callback
+from bot.dialogues.probes import words
+from bot.models import LANGUAGES, Document, Inbound, Job, Language, Outbound, Session, UserState
+
+INTERVIEW = "interview"
+COMMANDS = (
+    "start",
+    "help",
+    "back",
+    "skip",
+    "pause",
+    "status",
+    "stop",
+    "language",
+    "mydata",
+    "forget",
+)
+WELCOME_COMMANDS = frozenset({"start", "help", "language", "mydata", "forget"})
+
+
+@dataclass
+class Step:
+    """The outcome of one event: the new state (None = forget the user), replies and jobs."""
+
+    state: UserState | None
+    replies: list[Outbound] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    forget: bool = False
+
+
+def language_for(code: str | None, default: Language) -> Language:
+    """The bot language for a Telegram client language code ('nl-BE' -> 'nl')."""
+    prefix = (code or "").lower()[:2]
+    return prefix if prefix in LANGUAGES else default
+
+
+def new_state(event: Inbound, ctx: Context) -> UserState:
+    """The document of a user the bot has not seen before."""
+    return UserState(
+        user_id=event.user_id,
+        chat_id=event.chat_id,
+        channel=event.channel,
+        lang=language_for(event.language_code, ctx.default_language),
+        created_at=ctx.now,
+        last_seen=ctx.now,
+    )
+
+
+def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
+    """Apply one event to a user's state."""
+    conv = Conversation(state or new_state(event, ctx), event, ctx)
+    idle = ctx.now - conv.state.last_seen
+    if event.kind == "button":
+        _on_button(conv)
+    elif event.kind == "command":
+        _on_command(conv, event.command or "")
+    elif event.kind == "media":
+        _on_media(conv, event.media or "")
+    elif event.kind == "edited":
+        conv.say(conv.t("edited"))
+    elif event.kind == "text":
+        _on_text(conv, event.text, greeting=idle >= ctx.idle_greeting)
+    if event.kind in ("button", "command", "text"):
+        conv.state.last_seen = ctx.now
+    if conv.forget:
+        return Step(None, conv.replies, [], forget=True)
+    return Step(conv.state, conv.replies, conv.jobs)
+
+
+def _welcome(conv: Conversation) -> None:
+    other: Language = "en" if conv.state.lang == "nl" else "nl"
+    conv.say(
+        conv.t("welcome"),
+        [
+            [conv.button(conv.t("consent_yes"), "consent", "yes")],
+            [
+                conv.button(conv.t("consent_no"), "consent", "no"),
+                conv.button(conv.t("switch_language"), "lang", other),
+            ],
+        ],
+    )
+
+
+def where_we_are(conv: Conversation, prefix: str = "") -> None:
+    """Show the user where they are: the open question, the review, or what comes next."""
+    state = conv.state
+    if state.stage == "welcome":
+        _welcome(conv)
+        return
+    if state.stage == "stopped":
+        conv.say(conv.t("stopped_hint"))
+        return
+    session = state.session()
+    if session is None:
+        _nothing_open(conv, prefix)
+        return
+    if state.pending == "forget":
+        _confirm_forget(conv)
+    elif session.status == "review" and state.pending == "review_pick":
+        run.review_pick(conv, session)
+    elif session.status == "review" and state.pending == "review_edit":
+        run.pick(conv, session, session.position)
+    elif session.status == "review":
+        run.review_actions(conv, session)
+    else:
+        run.ask(conv, session, prefix)
+
+
+def _nothing_open(conv: Conversation, prefix: str) -> None:
+    done = [s for s in conv.state.sessions if s.status == "submitted"]
+    if done:
+        text = conv.t("done_waiting", pupil=run.pupil_name(conv, done[-1]))
+    else:
+        text = conv.t("status_none")
+    conv.say("\n\n".join(filter(None, [prefix, text])))
+
+
+def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
+    text = text.strip()
+    state = conv.state
+    if not text:
+        conv.say(conv.t("empty"))
+        return
+    if len(text) > conv.ctx.max_answer_chars:
+        conv.say(conv.t("too_long", length=len(text), limit=conv.ctx.max_answer_chars))
+        return
+    session = state.session()
+    if state.stage != "active" or session is None or state.pending == "forget":
+        where_we_are(conv)
+        return
+    if state.paused or (greeting and _is_greeting(conv, text)):
+        state.paused = False
+        where_we_are(conv, conv.t("welcome_back"))
+        return
+    if session.status == "review" and state.pending != "review_edit":
+        run.review_actions(conv, session)
+        return
+    run.take_answer(conv, session, text)
+
+
+def _is_greeting(conv: Conversation, text: str) -> bool:
+    said = " ".join(words(text))
+    return any(said == " ".join(words(g)) for g in conv.texts.greetings)
+
+
+def _on_media(conv: Conversation, media: str) -> None:
+    message = {"voice": "media_voice", "audio": "media_voice", "sticker": "media_sticker"}
+    conv.say(conv.t(message.get(media, "media_other")))
+
+
+def _on_command(conv: Conversation, command: str) -> None:
+    state = conv.state
+    if command not in COMMANDS:
+        conv.say(conv.t("unknown_command", command=f"/{command}") + "\n\n" + conv.t("help"))
+        return
+    if state.stage == "welcome" and command not in WELCOME_COMMANDS:
+        _welcome(conv)
+        return
+    handler = {
+        "start": _start,
+        "help": lambda c: c.say(c.t("help")),
+        "language": _pick_language,
+        "status": _status,
+        "pause": _pause,
+        "stop": _stop,
+        "mydata": _mydata,
+        "forget": _confirm_forget,
+        "back": lambda c: _in_session(c, _back),
+        "skip": lambda c: _in_session(c, _skip),
+    }[command]
+    handler(conv)
+
+
+def _start(conv: Conversation) -> None:
+    state = conv.state
+    if state.stage == "stopped":
+        state.stage = "active"
+        where_we_are(conv, conv.t("welcome_back"))
+    elif state.stage == "active":
+        state.paused = False
+        where_we_are(conv, conv.t("welcome_back"))
+    else:
+        _welcome(conv)
+
+
+def _in_session(conv: Conversation, action: object) -> None:
+    session = conv.state.session()
+    if conv.state.stage != "active" or session is None or conv.state.pending == "forget":
+        where_we_are(conv)
+        return
+    conv.state.paused = False
+    action(conv, session)  # type: ignore[operator]
+
+
+def _back(conv: Conversation, session: Session) -> None:
+    if session.status == "review":
+        run.review_pick(conv, session)
+    else:
+        run.back(conv, session)
+
+
+def _skip(conv: Conversation, session: Session) -> None:
+    if session.status == "review" and conv.state.pending != "review_edit":
+        run.review_actions(conv, session)
+    else:
+        run.skip(conv, session)
+
+
+def _pick_language(conv: Conversation) -> None:
+    rows = [[conv.button(conv.t(f"lang_{lang}"), "lang", lang) for lang in LANGUAGES]]
+    conv.say(conv.t("language_pick"), rows)
+
+
+def _status(conv: Conversation) -> None:
+    state = conv.state
+    session = state.session()
+    if session is None:
+        _nothing_open(conv, "")
+        return
+    pupil = run.pupil_name(conv, session)
+    if session.status == "review":
+        conv.say(conv.t("status_review", pupil=pupil))
+        return
+    script = conv.script(session.script_id)
+    counted = script.counted
+    answered = [i for i in counted if i.id in session.answers and session.answers[i.id].parts]
+    skipped = [i for i in counted if i.id in session.answers and session.answers[i.id].skipped]
+    item = script.items[session.position]
+    where = (
+        run.progress(conv, session, item) if item.section != "intake" else conv.t("status_intake")
+    )
+    conv.say(
+        conv.t(
+            "status_active",
+            pupil=pupil or "…",
+            answered=len(answered),
+            total=len(counted),
+            skipped=len(skipped),
+            where=where,
+        )
+    )
+
+
+def _pause(conv: Conversation) -> None:
+    conv.state.paused = True
+    conv.say(conv.t("paused"))
+
+
+def _stop(conv: Conversation) -> None:
+    conv.state.stage = "stopped"
+    conv.state.paused = False
+    conv.say(conv.t("stopped"))
+
+
+def _mydata(conv: Conversation) -> None:
+    content = json.dumps(conv.state.model_dump(mode="json"), ensure_ascii=False, indent=2)
+    document = Document(filename="llinc-my-data.json", content=content.encode())
+    conv.say(conv.t("mydata_caption"), document=document)
+
+
+def _confirm_forget(conv: Conversation) -> None:
+    conv.state.pending = "forget"
+    conv.say(
+        conv.t("forget_confirm"),
+        [
+            [conv.button(conv.t("forget_yes"), "forget", "yes")],
+            [conv.button(conv.t("forget_no"), "forget", "no")],
+        ],
+    )
+
+
+def _on_button(conv: Conversation) -> None:
+    parsed = parse_callback(conv.event.data)
+    if parsed is None or parsed[0] != conv.state.menu:
+        where_we_are(conv, conv.t("old_button"))
+        return
+    _, action, arg = parsed
+    handled = _BUTTONS.get(action, _stale)(conv, arg)
+    if handled is False:
+        where_we_are(conv, conv.t("old_button"))
+
+
+def _stale(conv: Conversation, arg: str) -> bool:
+    return False
+
+
+def _consent(conv: Conversation, arg: str) -> bool:
+    if conv.state.stage != "welcome" or arg not in ("yes", "no"):
+        return False
+    if arg == "no":
+        conv.say(conv.t("declined"))
+        conv.forget = True
+        return True
+    conv.state.stage = "active"
+    conv.state.consent_at = conv.ctx.now
+    session = run.start_session(conv, INTERVIEW, slot=1)
+    run.ask(conv, session, conv.t("intro"))
+    return True
+
+
+def _language(conv: Conversation, arg: str) -> bool:
+    if arg not in LANGUAGES:
+        return False
+    conv.state.lang = arg
+    if conv.state.stage == "welcome":
+        _welcome(conv)
+    else:
+        where_we_are(conv, conv.t("language_set"))
+    return True
+
+
+def _forget(conv: Conversation, arg: str) -> bool:
+    if conv.state.pending != "forget" or arg not in ("yes", "no"):
+        return False
+    conv.state.pending = None
+    if arg == "yes":
+        conv.say(conv.t("forget_done"))
+        conv.forget = True
+    else:
+        where_we_are(conv, conv.t("forget_kept"))
+    return True
+
+
+def _session_button(conv: Conversation, action: str, arg: str) -> bool:
+    session = conv.state.session()
+    if session is None or conv.state.stage != "active" or conv.state.pending == "forget":
+        return False
+    conv.state.paused = False
+    if action == "keep" and session.status == "active":
+        run.keep(conv, session)
+    elif action == "submit" and session.status == "review":
+        run.submit(conv, session)
+    elif action == "change" and session.status == "review":
+        run.review_pick(conv, session)
+    elif action == "show" and session.status == "review":
+        run.show_review(conv, session)
+    elif action == "pick" and session.status == "review" and arg.isdigit():
+        run.pick(conv, session, int(arg))
+    else:
+        return False
+    return True
+
+
+_BUTTONS = {
+    "consent": _consent,
+    "lang": _language,
+    "forget": _forget,
+    "keep": lambda c, a: _session_button(c, "keep", a),
+    "submit": lambda c, a: _session_button(c, "submit", a),
+    "change": lambda c, a: _session_button(c, "change", a),
+    "show": lambda c, a: _session_button(c, "show", a),
+    "pick": lambda c, a: _session_button(c, "pick", a),
+}

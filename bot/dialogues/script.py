@@ -1,0 +1,193 @@
+"""Scripts (interview, reflection, check-in) and UI texts as data, validated at load.
+
+A script lives in `prompts/<lang>/<script_id>.yaml`; UI texts in `prompts/<lang>/ui.yaml`.
+Loading checks that every language has the same item ids, kinds and version, the same probe
+ids, and the same placeholders in every text, so a missing translation fails at start-up and
+in the tests, never in a conversation.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.models import LANGUAGES, Language
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+ItemKind = Literal["pseudonym", "short", "open", "event"]
+Section = Literal["intake", "questions", "closing"]
+
+
+class Item(BaseModel):
+    """One question of a script."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: ItemKind
+    section: Section
+    title: str
+    text: str
+
+
+class ProbeCues(BaseModel):
+    """Word lists the rule-based probe detector matches (lower-case words or phrases)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    first_person: list[str]
+    third_person: list[str]
+    thinking: list[str]
+    emotions: list[str]
+    actions: list[str]
+    ending: list[str]
+    concrete: list[str]
+    general: list[str]
+    tough: list[str]
+
+
+class Script(BaseModel):
+    """A script in one language: items in order, probe texts, acknowledgements and cues."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: str
+    title: str
+    items: list[Item]
+    probes: dict[str, str] = Field(default_factory=dict)
+    acknowledgements: list[str]
+    acknowledgements_tough: list[str] = Field(default_factory=list)
+    probe_cues: ProbeCues | None = None
+
+    def index(self, item_id: str) -> int:
+        """Position of an item; ValueError when unknown."""
+        for i, item in enumerate(self.items):
+            if item.id == item_id:
+                return i
+        raise ValueError(item_id)
+
+    @property
+    def counted(self) -> list[Item]:
+        """The numbered questions ("question 4 of 12")."""
+        return [item for item in self.items if item.section == "questions"]
+
+
+class ScriptError(ValueError):
+    """A script or text file is malformed or the languages disagree."""
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a text uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScriptError(f"{path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ScriptError(f"{path}: expected a mapping at the top")
+    return data
+
+
+def _texts_of(data: Any, path: str = "") -> dict[str, str]:
+    """Every string in a nested structure, keyed by its path (lists of words excluded)."""
+    found: dict[str, str] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.update(_texts_of(value, f"{path}.{key}" if path else str(key)))
+    elif isinstance(data, list) and data and isinstance(data[0], dict):
+        for value in data:
+            found.update(_texts_of(value, f"{path}[{value.get('id', '?')}]"))
+    elif isinstance(data, str):
+        found[path] = data
+    return found
+
+
+def _compare(name: str, first: dict[str, str], other: dict[str, str], lang: str) -> None:
+    if set(first) != set(other):
+        diff = sorted(set(first) ^ set(other))
+        raise ScriptError(f"{name}: {lang} differs from {LANGUAGES[0]} in keys {diff[:5]}")
+    for key, text in first.items():
+        if placeholders(text) != placeholders(other[key]):
+            raise ScriptError(f"{name}: {lang} placeholders differ at {key}")
+
+
+@cache
+def load_script(script_id: str, lang: Language) -> Script:
+    """One script in one language, after checking every language agrees with it."""
+    _check_languages(script_id)
+    return Script.model_validate(_read(PROMPTS_DIR / lang / f"{script_id}.yaml"))
+
+
+@cache
+def _check_languages(script_id: str) -> None:
+    loaded = {lang: _read(PROMPTS_DIR / lang / f"{script_id}.yaml") for lang in LANGUAGES}
+    scripts = {lang: Script.model_validate(data) for lang, data in loaded.items()}
+    first = scripts[LANGUAGES[0]]
+    shape = [(i.id, i.kind, i.section) for i in first.items]
+    ids = [i.id for i in first.items]
+    if len(ids) != len(set(ids)):
+        raise ScriptError(f"{script_id}: item ids must be unique")
+    for lang, script in scripts.items():
+        if [(i.id, i.kind, i.section) for i in script.items] != shape:
+            raise ScriptError(f"{script_id}: items in {lang} differ from {LANGUAGES[0]}")
+        if script.version != first.version or set(script.probes) != set(first.probes):
+            raise ScriptError(f"{script_id}: version or probes in {lang} differ")
+    texts = {
+        lang: _texts_of({k: v for k, v in d.items() if k != "probe_cues"})
+        for lang, d in loaded.items()
+    }
+    for lang in LANGUAGES[1:]:
+        _compare(script_id, texts[LANGUAGES[0]], texts[lang], lang)
+
+
+class Texts(BaseModel):
+    """UI texts of one language: message id -> text, plus word lists and command descriptions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: dict[str, str]
+    greetings: list[str]
+    commands: dict[str, str]
+
+    def get(self, message_id: str, **params: object) -> str:
+        """The text of a message with its placeholders filled in."""
+        return self.messages[message_id].format(**params)
+
+
+@cache
+def load_texts(lang: Language) -> Texts:
+    """The UI texts of one language, after checking every language has the same ids."""
+    _check_texts()
+    return _parse_texts(_read(PROMPTS_DIR / lang / "ui.yaml"))
+
+
+def _parse_texts(data: dict[str, Any]) -> Texts:
+    greetings = data.pop("greetings", [])
+    commands = data.pop("commands", {})
+    bad = [key for key, value in data.items() if not isinstance(value, str)]
+    if bad:
+        raise ScriptError(f"ui.yaml: not a text: {bad}")
+    return Texts(messages=data, greetings=greetings, commands=commands)
+
+
+@cache
+def _check_texts() -> None:
+    parsed = {lang: _parse_texts(_read(PROMPTS_DIR / lang / "ui.yaml")) for lang in LANGUAGES}
+    first = parsed[LANGUAGES[0]]
+    for lang, texts in parsed.items():
+        _compare("ui", first.messages, texts.messages, lang)
+        if set(texts.commands) != set(first.commands):
+            raise ScriptError(f"ui: commands in {lang} differ")
+
+
+COMMAND_RE = re.compile(r"^/([a-z_]+)(?:@\w+)?$")

@@ -1,0 +1,265 @@
+"""Running any script (interview, reflection, check-in) for one session: ask, listen, probe,
+go back, skip, review and submit. The code names no question: everything comes from the script.
+"""
+
+from __future__ import annotations
+
+from bot.chunks import pack
+from bot.dialogues.conversation import Conversation
+from bot.dialogues.probes import sounds_tough
+from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
+from bot.dialogues.script import Item, Script
+from bot.models import Answer, AnswerPart, Job, Pupil, Session
+
+REVIEW_PICK_PER_ROW = 5
+
+
+def start_session(conv: Conversation, script_id: str, slot: int) -> Session:
+    """Create a session pinned to the script's current version and make it active."""
+    script = conv.script(script_id)
+    session = Session(
+        id=f"{script_id}-{slot}",
+        script_id=script_id,
+        script_version=script.version,
+        pupil_slot=slot,
+        started_at=conv.ctx.now,
+        updated_at=conv.ctx.now,
+    )
+    conv.state.sessions = [s for s in conv.state.sessions if s.id != session.id] + [session]
+    conv.state.active_session = session.id
+    return session
+
+
+def pupil_name(conv: Conversation, session: Session) -> str:
+    """The pseudonym of the session's pupil, or an empty string before it is known."""
+    pupil = conv.state.pupil(session.pupil_slot)
+    return pupil.pseudonym if pupil else ""
+
+
+def _script(conv: Conversation, session: Session) -> Script:
+    return conv.script(session.script_id)
+
+
+def progress(conv: Conversation, session: Session, item: Item) -> str:
+    """'Question 4 of 12', 'Before we start (1/3)' or 'Last question'."""
+    script = _script(conv, session)
+    if item.section == "questions":
+        counted = script.counted
+        return conv.t("progress_question", n=counted.index(item) + 1, total=len(counted))
+    if item.section == "intake":
+        intake = [i for i in script.items if i.section == "intake"]
+        return conv.t("progress_intake", n=intake.index(item) + 1, total=len(intake))
+    return conv.t("progress_closing")
+
+
+def item_text(conv: Conversation, session: Session, text: str) -> str:
+    """A script text with the pupil's pseudonym filled in."""
+    return text.format(pupil=pupil_name(conv, session))
+
+
+def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
+    """Ask the current item (or the probe being waited for), with progress and any old answer."""
+    script = _script(conv, session)
+    item = script.items[session.position]
+    lines = [prefix] if prefix else []
+    lines.append(progress(conv, session, item))
+    lines.append(item_text(conv, session, item.text))
+    answer = session.answers.get(item.id)
+    if session.awaiting != "main":
+        lines.append(_probe_text(conv, session, session.awaiting.split("+")))
+        conv.say("\n\n".join(lines))
+        return
+    if answer and (answer.parts or answer.skipped):
+        shown = answer.text if answer.parts else conv.t("skipped_mark")
+        lines.append(conv.t("answer_so_far", answer=shown))
+        conv.say("\n\n".join(lines), [[conv.button(conv.t("keep"), "keep")]])
+        return
+    conv.say("\n\n".join(lines))
+
+
+def _probe_text(conv: Conversation, session: Session, probes: list[str]) -> str:
+    script = _script(conv, session)
+    return " ".join(item_text(conv, session, script.probes[p]) for p in probes)
+
+
+def _acknowledge(conv: Conversation, session: Session, item: Item, answer: Answer) -> str:
+    script = _script(conv, session)
+    if item.kind == "pseudonym" or answer.skipped:
+        return ""
+    cues = script.probe_cues
+    if (
+        cues
+        and script.acknowledgements_tough
+        and sounds_tough(answer.text, cues, pupil_name(conv, session))
+    ):
+        return script.acknowledgements_tough[session.position % len(script.acknowledgements_tough)]
+    return script.acknowledgements[session.position % len(script.acknowledgements)]
+
+
+def take_answer(conv: Conversation, session: Session, text: str) -> None:
+    """Store a typed answer to the current item or probe, then probe or move on."""
+    script = _script(conv, session)
+    item = script.items[session.position]
+    if item.kind == "pseudonym" and not _set_pupil(conv, session, text):
+        return
+    now = conv.ctx.now
+    if session.awaiting == "main":
+        answer = Answer(item_id=item.id, parts=[AnswerPart(prompt="main", text=text, at=now)])
+    else:
+        answer = session.answers[item.id]
+        answer.parts.append(AnswerPart(prompt=session.awaiting, text=text, at=now))
+        answer.probe_turns += 1
+    session.answers[item.id] = answer
+    session.updated_at = now
+    if session.return_to_review:
+        _back_to_review(conv, session)
+        return
+    probes = conv.ctx.probe_policy.choose(item, answer, script, pupil_name(conv, session))
+    if probes:
+        session.awaiting = "+".join(probes)
+        ack = _acknowledge(conv, session, item, answer)
+        conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
+        return
+    advance(conv, session, _acknowledge(conv, session, item, answer))
+
+
+def _set_pupil(conv: Conversation, session: Session, text: str) -> bool:
+    check = check_pseudonym(text)
+    if check.pseudonym is None:
+        if check.problem == "full_name":
+            conv.say(conv.t("pseudonym_full_name", name=check.name, suggestion=check.suggestion))
+        else:
+            conv.say(conv.t("pseudonym_invalid", limit=MAX_PSEUDONYM_CHARS))
+        return False
+    slot = session.pupil_slot
+    conv.state.pupils = [p for p in conv.state.pupils if p.slot != slot]
+    conv.state.pupils.append(Pupil(slot=slot, pseudonym=check.pseudonym))
+    conv.state.pupils.sort(key=lambda p: p.slot)
+    return True
+
+
+def advance(conv: Conversation, session: Session, prefix: str = "") -> None:
+    """Move to the next item, or to the review after the last one."""
+    session.awaiting = "main"
+    session.position += 1
+    if session.position >= len(_script(conv, session).items):
+        session.position = len(_script(conv, session).items) - 1
+        session.status = "review"
+        show_review(conv, session, intro=True)
+        return
+    ask(conv, session, prefix)
+
+
+def skip(conv: Conversation, session: Session) -> None:
+    """Skip the current probe (keeping the answer) or the current item."""
+    item = _script(conv, session).items[session.position]
+    if item.kind == "pseudonym" and conv.state.pupil(session.pupil_slot) is None:
+        conv.say(conv.t("cannot_skip_pupil"))
+        return
+    if session.awaiting == "main" and item.id not in session.answers:
+        session.answers[item.id] = Answer(item_id=item.id, skipped=True)
+    session.updated_at = conv.ctx.now
+    if session.return_to_review:
+        _back_to_review(conv, session)
+        return
+    advance(conv, session)
+
+
+def back(conv: Conversation, session: Session) -> None:
+    """Go back to the previous item to change its answer."""
+    if session.position == 0:
+        conv.say(conv.t("back_first"))
+        ask(conv, session)
+        return
+    session.position -= 1
+    session.awaiting = "main"
+    ask(conv, session)
+
+
+def keep(conv: Conversation, session: Session) -> None:
+    """Keep the existing answer of the current item and move on."""
+    if session.return_to_review:
+        _back_to_review(conv, session)
+        return
+    advance(conv, session)
+
+
+def _review_blocks(conv: Conversation, session: Session) -> list[str]:
+    script = _script(conv, session)
+    blocks = []
+    for n, item in enumerate(script.items, start=1):
+        answer = session.answers.get(item.id)
+        shown = answer.text if answer and answer.parts else conv.t("skipped_mark")
+        title = item_text(conv, session, item.title)
+        blocks.append(conv.t("review_item", n=n, title=title, answer=shown))
+    return blocks
+
+
+def review_actions(conv: Conversation, session: Session, text_id: str = "review_actions") -> None:
+    """The review's buttons: send, change an answer, show all answers again."""
+    buttons = [
+        [conv.button(conv.t("submit"), "submit")],
+        [conv.button(conv.t("change"), "change"), conv.button(conv.t("show_all"), "show")],
+    ]
+    conv.say(conv.t(text_id), buttons)
+
+
+def show_review(conv: Conversation, session: Session, intro: bool = False) -> None:
+    """All answers, packed into as few messages as fit, then the review's buttons."""
+    blocks = ([conv.t("review_intro")] if intro else []) + _review_blocks(conv, session)
+    for message in pack(blocks):
+        conv.say(message)
+    review_actions(conv, session)
+
+
+def review_pick(conv: Conversation, session: Session) -> None:
+    """Ask which answer to change, with a numbered button per item."""
+    conv.state.pending = "review_pick"
+    count = len(_script(conv, session).items)
+    numbers = [conv.button(str(n), "pick", str(n - 1)) for n in range(1, count + 1)]
+    rows = [numbers[i : i + REVIEW_PICK_PER_ROW] for i in range(0, count, REVIEW_PICK_PER_ROW)]
+    conv.say(conv.t("review_pick"), rows)
+
+
+def pick(conv: Conversation, session: Session, index: int) -> None:
+    """Open one item of the review for a new answer."""
+    script = _script(conv, session)
+    if not 0 <= index < len(script.items):
+        review_pick(conv, session)
+        return
+    item = script.items[index]
+    session.position = index
+    session.awaiting = "main"
+    session.return_to_review = True
+    conv.state.pending = "review_edit"
+    answer = session.answers.get(item.id)
+    shown = answer.text if answer and answer.parts else conv.t("skipped_mark")
+    question = item_text(conv, session, item.text)
+    conv.say(conv.t("review_edit", question=question, answer=shown))
+
+
+def _back_to_review(conv: Conversation, session: Session) -> None:
+    session.return_to_review = False
+    session.status = "review"
+    session.position = len(_script(conv, session).items) - 1
+    session.awaiting = "main"
+    conv.state.pending = None
+    review_actions(conv, session, "review_updated")
+
+
+def submit(conv: Conversation, session: Session) -> None:
+    """Freeze the session and schedule what comes next (the draft profile for an interview)."""
+    session.status = "submitted"
+    session.submitted_at = conv.ctx.now
+    conv.state.active_session = None
+    conv.state.pending = None
+    conv.jobs.append(
+        Job(
+            id=f"{session.script_id}-submitted:{conv.state.user_id}:{session.id}",
+            user_id=conv.state.user_id,
+            name=f"{session.script_id}_submitted",
+            due=conv.ctx.now,
+            payload={"session_id": session.id},
+        )
+    )
+    conv.say(conv.t("submitted"))

@@ -1,0 +1,77 @@
+"""Due jobs: a sorted set per partition, claimed atomically with a lease.
+
+A job is scheduled inside a turn's commit (idempotent by its id). `claim_due` moves due jobs
+to a running set with a lease deadline in one Lua script, so two workers never get the same
+job; the job's own turn commits with `done_job` and so removes it in the same atomic step as
+its effect. A worker that dies mid-job leaves the lease to expire: the job is claimed again,
+and the turn's idempotency mark (`job:<id>`) keeps its effect single.
+"""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.crypto import Codec
+from bot.keys import PartitionKeys
+from bot.models import Job
+
+_CLAIM = """
+local now = tonumber(ARGV[1])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, ARGV[2])
+for _, id in ipairs(expired) do
+  redis.call('ZREM', KEYS[3], id); redis.call('ZADD', KEYS[1], now, id)
+end
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[2])
+local out = {}
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[1], id)
+  local data = redis.call('HGET', KEYS[2], id)
+  if data then
+    redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), id)
+    table.insert(out, data)
+  end
+end
+return out
+"""
+
+
+class JobQueue:
+    """Claim due jobs across all partitions."""
+
+    def __init__(self, redis: Redis, codec: Codec, partitions: int) -> None:
+        self.redis = redis
+        self.codec = codec
+        self.partitions = [PartitionKeys(p) for p in range(partitions)]
+        self._claim = redis.register_script(_CLAIM)
+
+    async def claim_due(
+        self, now_ms: int, *, limit: int = 50, lease_ms: int = 120_000
+    ) -> list[Job]:
+        """Jobs due at `now_ms`, each now leased to the caller for `lease_ms`."""
+        pipe = self.redis.pipeline(transaction=False)
+        for part in self.partitions:
+            await self._claim(
+                keys=[part.jobs, part.job_data, part.jobs_running],
+                args=[now_ms, limit, lease_ms],
+                client=pipe,
+            )
+        return [decode_job(self.codec, blob) for blobs in await pipe.execute() for blob in blobs]
+
+    async def pending_count(self) -> int:
+        """How many jobs are scheduled or running (for metrics and tests)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for part in self.partitions:
+            pipe.zcard(part.jobs)
+            pipe.zcard(part.jobs_running)
+        return sum(await pipe.execute())
+
+
+def encode_job(codec: Codec, job: Job) -> bytes:
+    """The stored form of a job: its user id in clear (to find the key), then the sealed job."""
+    return f"{job.user_id}:".encode() + codec.seal(job.user_id, job.model_dump_json().encode())
+
+
+def decode_job(codec: Codec, blob: bytes) -> Job:
+    """A job from its stored form."""
+    user, _, sealed = blob.partition(b":")
+    return Job.model_validate_json(codec.open(int(user), sealed))

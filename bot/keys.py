@@ -1,0 +1,98 @@
+"""Every Redis key the bot uses, built in one place.
+
+All keys start with `llinc:v1:`. Keys of one user carry the hash tag of the user's partition
+(`{p07}`), together with that partition's ingress stream, outbox and job set, so that one Lua
+script may touch all of them atomically, also on Redis Cluster. The partition count is fixed
+for the life of a deployment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "llinc:v1"
+
+
+def partition_of(user_id: int, partitions: int) -> int:
+    """The partition that owns a user: stable for a given partition count."""
+    return user_id % partitions
+
+
+@dataclass(frozen=True)
+class PartitionKeys:
+    """Keys shared by all users of one partition."""
+
+    partition: int
+
+    @property
+    def tag(self) -> str:
+        return f"{{p{self.partition:03d}}}"
+
+    @property
+    def ingress(self) -> str:
+        """Stream of incoming updates, in arrival order."""
+        return f"{PREFIX}:{self.tag}:ingress"
+
+    @property
+    def outbox(self) -> str:
+        """Stream of replies waiting to be sent."""
+        return f"{PREFIX}:{self.tag}:outbox"
+
+    @property
+    def jobs(self) -> str:
+        """Sorted set of job ids by due time (ms)."""
+        return f"{PREFIX}:{self.tag}:jobs"
+
+    @property
+    def job_data(self) -> str:
+        """Hash of job id -> job JSON."""
+        return f"{PREFIX}:{self.tag}:jobdata"
+
+    @property
+    def jobs_running(self) -> str:
+        """Sorted set of claimed job ids by lease deadline (ms)."""
+        return f"{PREFIX}:{self.tag}:jobs:running"
+
+
+@dataclass(frozen=True)
+class UserKeys:
+    """Keys of one user (teacher or coach)."""
+
+    user_id: int
+    partitions: int
+
+    @property
+    def part(self) -> PartitionKeys:
+        return PartitionKeys(partition_of(self.user_id, self.partitions))
+
+    def _key(self, name: str) -> str:
+        return f"{PREFIX}:{self.part.tag}:u:{self.user_id}:{name}"
+
+    @property
+    def state(self) -> str:
+        """The user's document (sealed JSON)."""
+        return self._key("state")
+
+    @property
+    def seen(self) -> str:
+        """Sorted set of processed event ids (idempotency), newest kept."""
+        return self._key("seen")
+
+    @property
+    def lock(self) -> str:
+        """Per-user lock while a turn is applied."""
+        return self._key("lock")
+
+    def all(self) -> list[str]:
+        """Every key that holds this user's data (for export and deletion)."""
+        return [self.state, self.seen, self.lock]
+
+
+def consumer_group() -> str:
+    """The consumer group of workers reading ingress streams and of senders reading outboxes."""
+    return "workers"
+
+
+def global_key(name: str) -> str:
+    """A key that belongs to no user (e.g. the embedded terminal's event counter)."""
+    return f"{PREFIX}:global:{name}"

@@ -1,0 +1,156 @@
+"""The pydantic vocabulary shared by every layer: events in, messages out, the user's document.
+
+Stable string ids are persisted (script ids, item ids, probe elements); never Python names or
+enum ordinals. Every model round-trips through JSON unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Channel = Literal["telegram", "terminal"]
+EventKind = Literal["text", "command", "button", "media", "edited", "job"]
+Language = Literal["nl", "en"]
+LANGUAGES: tuple[Language, ...] = ("nl", "en")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (the default clock)."""
+    return datetime.now(UTC)
+
+
+class Inbound(BaseModel):
+    """One thing a user (or the scheduler) did, normalised from any channel."""
+
+    event_id: str = Field(description="Unique per event: 'tg:<update_id>', 'term:<n>', 'job:<id>'.")
+    channel: Channel
+    user_id: int
+    chat_id: int
+    kind: EventKind
+    text: str = ""
+    command: str | None = None
+    data: str | None = Field(default=None, description="Callback data of a button, or job name.")
+    media: str | None = Field(default=None, description="sticker, voice, photo, ... for 'media'.")
+    language_code: str | None = None
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Button(BaseModel):
+    """An inline button: what it says and the callback data it sends back."""
+
+    label: str
+    data: str
+
+
+class Document(BaseModel):
+    """A file to send (e.g. the teacher's data export)."""
+
+    filename: str
+    content: bytes
+
+
+class Outbound(BaseModel):
+    """One message to send to one chat."""
+
+    channel: Channel
+    chat_id: int
+    text: str = ""
+    buttons: list[list[Button]] = Field(default_factory=list)
+    document: Document | None = None
+    photo: bytes | None = None
+
+
+class AnswerPart(BaseModel):
+    """One message that belongs to an answer: the reply to the question or to a probe."""
+
+    prompt: str = Field(description="'main', or the probe id the teacher answered.")
+    text: str
+    at: datetime
+
+
+class Answer(BaseModel):
+    """Everything the teacher said to one item of a script."""
+
+    item_id: str
+    parts: list[AnswerPart] = Field(default_factory=list)
+    skipped: bool = False
+    probe_turns: int = 0
+
+    @property
+    def text(self) -> str:
+        """The whole answer as one text, parts in order."""
+        return "\n".join(part.text for part in self.parts)
+
+
+SessionStatus = Literal["active", "review", "submitted"]
+
+
+class Session(BaseModel):
+    """One run through a script (the interview, the reflection, the check-in) for one pupil."""
+
+    id: str
+    script_id: str
+    script_version: str
+    pupil_slot: int = 1
+    status: SessionStatus = "active"
+    position: int = 0
+    awaiting: str = Field(default="main", description="'main', or the probe ids just asked.")
+    return_to_review: bool = False
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    started_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+
+
+class Pupil(BaseModel):
+    """A pupil, known only by the pseudonym the teacher chose."""
+
+    slot: int
+    pseudonym: str
+
+
+Stage = Literal["welcome", "active", "stopped"]
+Pending = Literal["forget", "review_pick", "review_edit"]
+
+
+class UserState(BaseModel):
+    """The whole document of one user, saved as one sealed JSON value."""
+
+    schema_version: int = 1
+    user_id: int
+    chat_id: int
+    channel: Channel
+    lang: Language = "nl"
+    stage: Stage = "welcome"
+    consent_at: datetime | None = None
+    paused: bool = False
+    pending: Pending | None = None
+    menu: int = Field(default=0, description="Token of the buttons currently valid.")
+    pupils: list[Pupil] = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list)
+    active_session: str | None = None
+    job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
+    created_at: datetime
+    last_seen: datetime
+
+    def session(self, session_id: str | None = None) -> Session | None:
+        """The session with this id, or the active one."""
+        wanted = session_id or self.active_session
+        return next((s for s in self.sessions if s.id == wanted), None)
+
+    def pupil(self, slot: int) -> Pupil | None:
+        """The pupil in a slot (1 or 2)."""
+        return next((p for p in self.pupils if p.slot == slot), None)
+
+
+class Job(BaseModel):
+    """Something to do later: becomes an `Inbound` of kind 'job' for its user when due."""
+
+    id: str = Field(description="Stable and unique: scheduling the same id twice is one job.")
+    user_id: int
+    name: str
+    due: datetime
+    payload: dict[str, str] = Field(default_factory=dict)

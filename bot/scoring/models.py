@@ -1,0 +1,80 @@
+"""The vocabulary of a draft relationship profile: what goes into a scorer and what comes out.
+
+Every scorer (offline rules, LLM) takes a `Transcript` and returns a `Draft`. Scale ids are the
+stable ids of `prompts/scales.yaml`; the code never names a scale.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["nl", "en"]
+Level = Literal["low", "average", "high"]
+ScorerName = Literal["rules", "llm"]
+
+
+def level_for(score: int) -> Level:
+    """The band of a 1-7 score: low 1-2, average 3-5, high 6-7."""
+    if score <= 2:
+        return "low"
+    if score >= 6:
+        return "high"
+    return "average"
+
+
+class TranscriptAnswer(BaseModel):
+    """One answer of the interview: the question id and everything the teacher typed for it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    text: str
+
+
+class Transcript(BaseModel):
+    """A submitted session-1 interview, as the scorers see it (pupil by pseudonym only)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    language: Language
+    pupil: str
+    answers: list[TranscriptAnswer]
+
+
+class Evidence(BaseModel):
+    """A verbatim quote (one sentence or part of one) from the answer to `question_id`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    quote: str
+
+
+class ScaleScore(BaseModel):
+    """The draft score of one scale, with the teacher's own words behind it."""
+
+    id: str
+    score: int = Field(ge=1, le=7)
+    level: Level
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Draft(BaseModel):
+    """A proposal for the coach: one `ScaleScore` per scale, which scorer made it, and notes."""
+
+    scorer: ScorerName
+    scales: list[ScaleScore]
+    notes: list[str] = Field(default_factory=list)
+    fallback_reason: str | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    def scale(self, scale_id: str) -> ScaleScore:
+        """The score of one scale; KeyError when the draft lacks it."""
+        for item in self.scales:
+            if item.id == scale_id:
+                return item
+        raise KeyError(scale_id)

@@ -1,0 +1,126 @@
+"""The eight scales of the relationship profile, loaded and validated from `prompts/scales.yaml`."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.scoring.models import Level
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+LANGUAGES = ("nl", "en")
+LEVELS: tuple[Level, ...] = ("low", "average", "high")
+
+
+class CueGroup(BaseModel):
+    """Terms that move one scale towards one end, in one language (syntax: docs/scoring.md).
+
+    A term is space-separated slots that must all occur in one clause (or sentence); a slot is
+    alternatives split by `|`; a trailing `*` matches a prefix. Words are compared by lemma.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    toward: Literal["high", "low"]
+    who: Literal["teacher", "pupil", "any"] = "any"
+    weight: float = Field(default=1.0, gt=0.0, le=3.0)
+    questions: list[str] = []
+    also: list[str] = []
+    scope: Literal["clause", "sentence"] = "clause"
+    terms: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> CueGroup:
+        for term in self.terms:
+            slots = term.split()
+            if not slots or any(not alt for slot in slots for alt in slot.split("|")):
+                raise ValueError(f"malformed cue term {term!r}")
+        return self
+
+
+class ScaleCues(BaseModel):
+    """The offline scorer's cues for one scale: term groups per language, and `absence`, the
+    pull towards low per substantive feeding answer that says nothing towards high."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    absence: float = Field(default=0.0, ge=0.0, le=1.0)
+    nl: list[CueGroup] = []
+    en: list[CueGroup] = []
+
+    def groups(self, lang: str) -> list[CueGroup]:
+        """The cue groups for one language (empty for an unknown language)."""
+        groups: list[CueGroup] = getattr(self, lang, [])
+        return groups
+
+
+class ScaleDef(BaseModel):
+    """One scale: stable id, group, direction, texts per language and the offline scorer's cues."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    group: Literal["behaviour", "feelings"]
+    direction: Literal["good", "risk"]
+    name: dict[str, str]
+    description: dict[str, str]
+    levels: dict[str, dict[Level, str]]
+    feeds: list[str]
+    cues: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _every_language(self) -> ScaleDef:
+        for field in ("name", "description", "levels"):
+            missing = set(LANGUAGES) - set(getattr(self, field))
+            if missing:
+                raise ValueError(f"scale {self.id}: {field} lacks {sorted(missing)}")
+        for lang, texts in self.levels.items():
+            if set(texts) != set(LEVELS):
+                raise ValueError(f"scale {self.id}: levels[{lang}] must name {LEVELS}")
+        if self.cues:
+            try:
+                ScaleCues.model_validate(self.cues)
+            except ValidationError as exc:
+                raise ValueError(f"scale {self.id}: cues: {exc}") from exc
+        return self
+
+    def typed_cues(self) -> ScaleCues:
+        """The cues parsed into `ScaleCues` (validated at load; empty when none are given)."""
+        return ScaleCues.model_validate(self.cues)
+
+
+class ScaleSet(BaseModel):
+    """All scales in display order (behaviour first, then feelings)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    scales: list[ScaleDef]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ScaleSet:
+        ids = [s.id for s in self.scales]
+        if len(ids) != len(set(ids)):
+            raise ValueError("scale ids must be unique")
+        return self
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.scales]
+
+    def get(self, scale_id: str) -> ScaleDef:
+        for scale in self.scales:
+            if scale.id == scale_id:
+                return scale
+        raise KeyError(scale_id)
+
+
+@cache
+def load_scales(path: Path | None = None) -> ScaleSet:
+    """Read and validate `prompts/scales.yaml` (cached)."""
+    source = path or PROMPTS_DIR / "scales.yaml"
+    return ScaleSet.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))

@@ -1,0 +1,118 @@
+"""Use cases: take one event, apply it under the user's lock, save everything in one step.
+
+Channels (Telegram, the terminal) and the scheduler hand events to `Service.handle`; they never
+touch the engine or Redis themselves. Job handlers (drafting a profile, reminders) plug in by
+job name and run outside the user's lock when they are slow (an LLM call), then commit their
+result as a turn like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.dialogues.conversation import Context
+from bot.dialogues.engine import Step, step
+from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
+from bot.models import Inbound, Job, Outbound, UserState, utcnow
+from bot.store import Entry, Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+JobHandler = Callable[[UserState, Job, Context], Awaitable[Step]]
+
+
+class TurnLost(RuntimeError):
+    """The user's lock expired while the turn ran; nothing was written, retry the event."""
+
+
+@dataclass
+class Service:
+    """Applies events to users' states, atomically and at most once per event id."""
+
+    store: Store
+    settings: Settings
+    clock: Clock = utcnow
+    probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
+    job_handlers: dict[str, JobHandler] = field(default_factory=dict)
+
+    def context(self) -> Context:
+        """The engine's context for a turn that happens now."""
+        return Context(
+            now=self.clock(),
+            max_answer_chars=self.settings.max_answer_chars,
+            idle_greeting=timedelta(hours=self.settings.idle_greeting_hours),
+            default_language=self.settings.default_language,  # type: ignore[arg-type]
+            probe_policy=self.probe_policy,
+        )
+
+    async def handle(self, event: Inbound, ack: Entry | None = None) -> list[Outbound]:
+        """Apply one event; returns the replies it queued ([] for a duplicate)."""
+        started = time.perf_counter()
+        async with self.store.turn(event.user_id, event.event_id) as opened:
+            ctx = self.context()
+            now_ms = int(ctx.now.timestamp() * 1000)
+            if opened.seen:
+                await self.store.commit(opened, None, now_ms=now_ms, ack=ack, record_seen=False)
+                log.info("duplicate event=%s user=%s", event.event_id, event.user_id)
+                return []
+            outcome = await self._apply(opened.state, event, ctx)
+            jobs = list(outcome.jobs)
+            old_jobs = opened.state.job_ids if opened.state else []
+            if outcome.state is not None:
+                outcome.state.job_ids = [j for j in outcome.state.job_ids if j != _job_id(event)]
+                outcome.state.job_ids += [j.id for j in jobs if j.id not in outcome.state.job_ids]
+            result = await self.store.commit(
+                opened,
+                outcome.state,
+                now_ms=now_ms,
+                delete=outcome.forget,
+                outbox=outcome.replies,
+                jobs=jobs,
+                cancel_jobs=old_jobs if outcome.forget else [],
+                ack=ack,
+                done_job=_job_id(event),
+                record_seen=outcome.state is not None or opened.state is not None,
+            )
+        if result == "lock_lost":
+            raise TurnLost(event.event_id)
+        log.info(
+            "turn event=%s kind=%s user=%s replies=%d ms=%.1f",
+            event.event_id, event.kind, event.user_id, len(outcome.replies),
+            (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return outcome.replies
+
+    async def _apply(self, state: UserState | None, event: Inbound, ctx: Context) -> Step:
+        if event.kind != "job":
+            return step(state, event, ctx)
+        if state is None:
+            log.info("job for a user without data, ignored: %s", _job_id(event))
+            return Step(None)
+        job = Job.model_validate_json(event.data or "")
+        handler = self.job_handlers.get(job.name)
+        if handler is None:
+            log.warning("no handler for job %s", job.name)
+            return Step(state)
+        return await handler(state, job, ctx)
+
+
+def _job_id(event: Inbound) -> str:
+    return event.event_id.removeprefix("job:") if event.kind == "job" else ""
+
+
+def job_event(job: Job) -> Inbound:
+    """The event a due job becomes for its user (replies go to the user's own channel)."""
+    return Inbound(
+        event_id=f"job:{job.id}",
+        channel="telegram",
+        user_id=job.user_id,
+        chat_id=job.user_id,
+        kind="job",
+        data=job.model_dump_json(),
+    )

@@ -1,0 +1,305 @@
+"""Everything the bot keeps, in Redis, behind one small interface.
+
+A turn is two round trips: `begin` takes the user's lock and reads the state and whether the
+event was seen before (one Lua script); `commit` checks the lock is still ours, then writes the
+new state, marks the event seen, queues the replies in the outbox, schedules jobs, acknowledges
+the ingress entry and releases the lock (one Lua script). So a state change, its replies and
+its idempotency mark are saved together or not at all. Every stored text passes the `Codec`.
+
+Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
+itself (the caller retries the whole turn: nothing was half written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from bot.crypto import Codec
+from bot.jobs import encode_job
+from bot.keys import PartitionKeys, UserKeys, consumer_group
+from bot.models import Channel, Inbound, Job, Outbound, UserState
+
+SEEN_KEEP = 1000
+CommitResult = Literal["ok", "duplicate", "lock_lost"]
+
+_BEGIN = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, '', 0} end
+local seen = 0
+if redis.call('ZSCORE', KEYS[3], ARGV[3]) then seen = 1 end
+return {1, redis.call('GET', KEYS[2]) or '', seen}
+"""
+
+# KEYS: lock state seen outbox jobs jobdata running ingress
+# ARGV: token event_id now_ms keep mode blob ack group done_job record n_out (u m)* n_jobs
+#       (id due blob)* n_cancel (id)*
+_COMMIT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'lock_lost' end
+local result = 'ok'
+if redis.call('ZSCORE', KEYS[3], ARGV[2]) then
+  result = 'duplicate'
+else
+  local mode = ARGV[5]
+  if mode == 'save' then redis.call('SET', KEYS[2], ARGV[6]) end
+  if mode == 'delete' then redis.call('DEL', KEYS[2], KEYS[3]) end
+  if mode ~= 'delete' and ARGV[10] == '1' then
+    redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+    redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[4]) + 1))
+  end
+  local i = 11
+  local n = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, n do
+    redis.call('XADD', KEYS[4], '*', 'u', ARGV[i], 'm', ARGV[i + 1]); i = i + 2
+  end
+  n = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, n do
+    if redis.call('HSETNX', KEYS[6], ARGV[i], ARGV[i + 2]) == 1 then
+      redis.call('ZADD', KEYS[5], ARGV[i + 1], ARGV[i])
+    end
+    i = i + 3
+  end
+  n = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, n do
+    redis.call('ZREM', KEYS[5], ARGV[i]); redis.call('ZREM', KEYS[7], ARGV[i])
+    redis.call('HDEL', KEYS[6], ARGV[i]); i = i + 1
+  end
+end
+if ARGV[9] ~= '' then redis.call('ZREM', KEYS[7], ARGV[9]); redis.call('HDEL', KEYS[6], ARGV[9]) end
+if ARGV[7] ~= '' then
+  redis.call('XACK', KEYS[8], ARGV[8], ARGV[7]); redis.call('XDEL', KEYS[8], ARGV[7])
+end
+redis.call('DEL', KEYS[1])
+return result
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class LockTimeout(RuntimeError):
+    """A user's lock stayed busy longer than the wait allows; retry the event later."""
+
+
+@dataclass
+class Begin:
+    """An open turn: the lock token, the state read under the lock, and whether seen before."""
+
+    user_id: int
+    event_id: str
+    token: str
+    state: UserState | None
+    seen: bool
+    committed: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stream entry: where it is (for the acknowledgement) and the user it belongs to."""
+
+    stream: str
+    entry_id: str
+    user_id: int
+
+
+class Store:
+    """The bot's Redis storage: user documents, idempotency, outbox, ingress and jobs."""
+
+    def __init__(
+        self, redis: Redis, codec: Codec, *, partitions: int = 16, lock_ttl_ms: int = 30_000
+    ) -> None:
+        self.redis = redis
+        self.codec = codec
+        self.partitions = partitions
+        self.lock_ttl_ms = lock_ttl_ms
+        self._begin = redis.register_script(_BEGIN)
+        self._commit = redis.register_script(_COMMIT)
+        self._release = redis.register_script(_RELEASE)
+
+    def user_keys(self, user_id: int) -> UserKeys:
+        """The keys of one user."""
+        return UserKeys(user_id, self.partitions)
+
+    def partition_keys(self) -> list[PartitionKeys]:
+        """The shared keys of every partition."""
+        return [PartitionKeys(p) for p in range(self.partitions)]
+
+    # -- user documents -------------------------------------------------------------------
+
+    def _decode_state(self, user_id: int, blob: bytes) -> UserState | None:
+        if not blob:
+            return None
+        return UserState.model_validate_json(self.codec.open(user_id, blob))
+
+    async def load(self, user_id: int) -> UserState | None:
+        """The user's document without taking the lock (for reading only)."""
+        blob: bytes | None = await self.redis.get(self.user_keys(user_id).state)  # type: ignore[assignment]
+        return self._decode_state(user_id, blob or b"")
+
+    async def begin(self, user_id: int, event_id: str) -> Begin | None:
+        """Take the user's lock and read the state; None when the lock is held by another."""
+        keys = self.user_keys(user_id)
+        token = secrets.token_hex(8)
+        got, blob, seen = await self._begin(
+            keys=[keys.lock, keys.state, keys.seen], args=[token, self.lock_ttl_ms, event_id]
+        )
+        if not got:
+            return None
+        return Begin(user_id, event_id, token, self._decode_state(user_id, blob), bool(seen))
+
+    @asynccontextmanager
+    async def turn(self, user_id: int, event_id: str, wait_s: float = 10.0) -> AsyncIterator[Begin]:
+        """`begin`, waiting for a busy lock; the lock is released if the block does not commit."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        delay = 0.002
+        while (opened := await self.begin(user_id, event_id)) is None:
+            if loop.time() > deadline:
+                raise LockTimeout(f"user lock busy for {wait_s:.0f}s")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        try:
+            yield opened
+        finally:
+            if not opened.committed:
+                await self._release(keys=[self.user_keys(user_id).lock], args=[opened.token])
+
+    async def commit(
+        self,
+        opened: Begin,
+        state: UserState | None,
+        *,
+        now_ms: int,
+        delete: bool = False,
+        outbox: Sequence[Outbound] = (),
+        jobs: Sequence[Job] = (),
+        cancel_jobs: Sequence[str] = (),
+        ack: Entry | None = None,
+        done_job: str = "",
+        record_seen: bool = True,
+    ) -> CommitResult:
+        """Write a turn's outcome atomically and release the lock (see the module docstring)."""
+        keys = self.user_keys(opened.user_id)
+        part = keys.part
+        channel: Channel = outbox[0].channel if outbox else "telegram"
+        mode = "delete" if delete else ("save" if state is not None else "none")
+        blob = self.codec.seal(opened.user_id, state.model_dump_json().encode()) if state else b""
+        args: list[str | int | bytes] = [
+            opened.token, opened.event_id, now_ms, SEEN_KEEP, mode, blob,
+            ack.entry_id if ack else "", consumer_group(), done_job, "1" if record_seen else "0",
+        ]  # fmt: skip
+        args.append(len(outbox))
+        for message in outbox:
+            sealed = self.codec.seal(opened.user_id, message.model_dump_json().encode())
+            args += [opened.user_id, sealed]
+        args.append(len(jobs))
+        for job in jobs:
+            due_ms = int(job.due.timestamp() * 1000)
+            args += [job.id, due_ms, encode_job(self.codec, job)]
+        args.append(len(cancel_jobs))
+        args += list(cancel_jobs)
+        ingress = ack.stream if ack else part.ingress
+        result = await self._commit(
+            keys=[keys.lock, keys.state, keys.seen, self.outbox_key(part, channel), part.jobs,
+                  part.job_data, part.jobs_running, ingress],
+            args=args,
+        )  # fmt: skip
+        outcome = result.decode() if isinstance(result, bytes) else str(result)
+        opened.committed = outcome != "lock_lost"
+        return outcome  # type: ignore[return-value]
+
+    # -- streams --------------------------------------------------------------------------
+
+    @staticmethod
+    def outbox_key(part: PartitionKeys, channel: Channel) -> str:
+        """The outbox stream of a partition for one channel."""
+        return f"{part.outbox}:{channel}"
+
+    async def ensure_groups(self, channel: Channel = "telegram") -> None:
+        """Create the consumer groups of every ingress and outbox stream (idempotent)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for part in self.partition_keys():
+            for stream in (part.ingress, self.outbox_key(part, channel)):
+                pipe.xgroup_create(stream, consumer_group(), id="0", mkstream=True)
+        for outcome in await pipe.execute(raise_on_error=False):
+            if isinstance(outcome, ResponseError) and "BUSYGROUP" not in str(outcome):
+                raise outcome
+
+    async def enqueue(self, events: list[Inbound]) -> None:
+        """Put incoming events on their partitions' ingress streams, all in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for event in events:
+            part = self.user_keys(event.user_id).part
+            sealed = self.codec.seal(event.user_id, event.model_dump_json().encode())
+            pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
+        await pipe.execute()
+
+    async def _read(
+        self, streams: list[str], consumer: str, count: int, block_ms: int | None, pending: bool
+    ) -> list[tuple[Entry, dict[bytes, bytes]]]:
+        start = "0" if pending else ">"
+        reply: Any = await self.redis.xreadgroup(
+            consumer_group(), consumer, {s: start for s in streams}, count=count, block=block_ms
+        )
+        entries: list[tuple[Entry, dict[bytes, bytes]]] = []
+        for stream, items in reply or []:
+            name = _text(stream)
+            for entry_id, fields in items:
+                if not fields:  # deleted while pending
+                    await self.redis.xack(name, consumer_group(), entry_id)
+                    continue
+                entries.append((Entry(name, _text(entry_id), int(fields[b"u"])), fields))
+        return entries
+
+    async def read_ingress(
+        self, consumer: str, *, count: int = 100, block_ms: int | None = 1000, pending: bool = False
+    ) -> list[tuple[Entry, Inbound]]:
+        """New (or, with pending=True, this consumer's unacknowledged) incoming events."""
+        streams = [p.ingress for p in self.partition_keys()]
+        raw = await self._read(streams, consumer, count, block_ms, pending)
+        return [
+            (e, Inbound.model_validate_json(self.codec.open(e.user_id, f[b"e"]))) for e, f in raw
+        ]
+
+    async def read_outbox(
+        self,
+        consumer: str,
+        channel: Channel = "telegram",
+        *,
+        count: int = 100,
+        block_ms: int | None = 1000,
+        pending: bool = False,
+    ) -> list[tuple[Entry, Outbound]]:
+        """Replies waiting to be sent (or this consumer's unacknowledged ones)."""
+        streams = [self.outbox_key(p, channel) for p in self.partition_keys()]
+        raw = await self._read(streams, consumer, count, block_ms, pending)
+        return [
+            (e, Outbound.model_validate_json(self.codec.open(e.user_id, f[b"m"]))) for e, f in raw
+        ]
+
+    async def ack(self, entry: Entry) -> None:
+        """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xack(entry.stream, consumer_group(), entry.entry_id)
+        pipe.xdel(entry.stream, entry.entry_id)
+        await pipe.execute()
+
+    # -- data rights ----------------------------------------------------------------------
+
+    async def user_data_keys(self, user_id: int) -> list[str]:
+        """The user's own keys that exist now (for tests and the deletion check)."""
+        keys = self.user_keys(user_id).all()
+        found = await self.redis.exists(*keys) if keys else 0
+        return [k for k in keys if found and await self.redis.exists(k)]
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,99 @@
+"""The Telegram bot process: polling ingress, worker, scheduler and sender on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Coroutine
+from typing import Any
+
+from telegram import Bot, BotCommand
+from telegram.request import HTTPXRequest
+
+from bot.config import Settings
+from bot.crypto import PlainCodec
+from bot.dialogues.engine import COMMANDS
+from bot.dialogues.script import load_texts
+from bot.jobs import JobQueue
+from bot.models import LANGUAGES
+from bot.ratelimit import RateLimiter
+from bot.redis_conn import connect
+from bot.runtime import Scheduler, Sender, Worker
+from bot.service import Service
+from bot.store import Store
+from bot.telegram.polling import PollingIngress
+from bot.telegram.transport import TelegramTransport
+
+log = logging.getLogger(__name__)
+SHUTDOWN_GRACE_S = 3.0
+
+
+def make_bot(settings: Settings) -> Bot:
+    """A python-telegram-bot `Bot` for the configured token and API address."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    return Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_base_url,
+        request=HTTPXRequest(connection_pool_size=64),
+        get_updates_request=HTTPXRequest(read_timeout=settings.poll_timeout_s + 10),
+    )
+
+
+async def set_commands(bot: Bot, default_language: str) -> None:
+    """Register the command menu in every language (and the default for other clients)."""
+    for lang in LANGUAGES:
+        texts = load_texts(lang)
+        commands = [BotCommand(c, texts.commands[c]) for c in COMMANDS]
+        await bot.set_my_commands(commands, language_code=lang)
+        if lang == default_language:
+            await bot.set_my_commands(commands)
+
+
+async def run_until_stopped(jobs: list[Coroutine[Any, Any, None]], stop: asyncio.Event) -> None:
+    """Run the roles until `stop` is set (SIGINT/SIGTERM), then give them a moment to finish."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(job) for job in jobs]
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    for task in done:
+        if task is not stopper and task.exception() is not None:
+            log.error("a role stopped: %r", task.exception())
+    await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_S)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_polling(settings: Settings) -> None:
+    """Run the whole bot in one process with long polling."""
+    async with connect(settings) as redis:
+        store = Store(redis, PlainCodec(), partitions=settings.partitions,
+                      lock_ttl_ms=settings.lock_ttl_ms)  # fmt: skip
+        await store.ensure_groups("telegram")
+        service = Service(store, settings)
+        bot = make_bot(settings)
+        async with bot:
+            await set_commands(bot, settings.default_language)
+            me = bot.bot
+            log.info("bot @%s is running (long polling)", me.username)
+            ingress = PollingIngress(bot, store, settings.poll_timeout_s)
+            stop = asyncio.Event()
+            await run_until_stopped(
+                [
+                    ingress.run(stop),
+                    Worker(store, service).run(stop),
+                    Sender(store, TelegramTransport(bot), RateLimiter(redis)).run(stop),
+                    Scheduler(
+                        store, service, JobQueue(redis, store.codec, settings.partitions)
+                    ).run(stop),
+                ],
+                stop,
+            )
+            await ingress.confirm()

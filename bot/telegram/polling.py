@@ -1,0 +1,84 @@
+"""Long polling as durable ingress: an update is confirmed to Telegram only after it is in Redis.
+
+Telegram forgets updates below the `offset` of the next getUpdates call. This loop moves the
+offset on only after the batch is on the ingress streams, so a crash before that simply gets
+the same updates again (and the worker's idempotency makes the repeat harmless).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from redis.exceptions import RedisError
+from telegram import Bot
+from telegram.error import NetworkError, RetryAfter, TelegramError
+
+from bot.runtime import Outage
+from bot.store import Store
+from bot.telegram.updates import ALLOWED_UPDATES, to_inbound
+
+log = logging.getLogger(__name__)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's wait in seconds (PTB gives an int or a timedelta)."""
+    value = exc.retry_after
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+class PollingIngress:
+    """getUpdates -> ingress streams, confirming each batch only once it is stored."""
+
+    def __init__(self, bot: Bot, store: Store, timeout_s: int = 25) -> None:
+        self.bot = bot
+        self.store = store
+        self.timeout_s = timeout_s
+        self.offset: int | None = None
+        self.received = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set."""
+        while not stop.is_set():
+            await self.once()
+
+    async def once(self) -> int:
+        """Fetch one batch and store it; returns the number of updates fetched."""
+        try:
+            updates = await self.bot.get_updates(
+                offset=self.offset, timeout=self.timeout_s, allowed_updates=ALLOWED_UPDATES
+            )
+        except RetryAfter as exc:
+            await asyncio.sleep(retry_seconds(exc))
+            return 0
+        except NetworkError as exc:
+            log.warning("getUpdates failed: %s", type(exc).__name__)
+            await asyncio.sleep(1.0)
+            return 0
+        if not updates:
+            return 0
+        events = [e for u in updates if (e := to_inbound(u)) is not None]
+        outage = Outage("ingress")
+        while True:
+            try:
+                await self.store.enqueue(events)
+                outage.ok()
+                break
+            except (RedisError, OSError) as exc:
+                await outage.failed(exc)
+        self.offset = updates[-1].update_id + 1
+        self.received += len(updates)
+        callbacks = [u.callback_query.id for u in updates if u.callback_query is not None]
+        if callbacks:
+            await asyncio.gather(
+                *(self.bot.answer_callback_query(c) for c in callbacks), return_exceptions=True
+            )
+        return len(updates)
+
+    async def confirm(self) -> None:
+        """Tell Telegram that everything stored so far was received (on a clean shutdown)."""
+        if self.offset is not None:
+            try:
+                await self.bot.get_updates(offset=self.offset, timeout=0, limit=1)
+            except TelegramError as exc:
+                log.warning("could not confirm the last updates: %s", type(exc).__name__)

@@ -1,0 +1,93 @@
+"""Sending replies through the Bot API: buttons, long texts in pieces, files, flood control."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.chunks import split_text
+from bot.models import Outbound
+from bot.telegram.polling import retry_seconds
+
+log = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024
+MAX_ATTEMPTS = 8
+
+
+class SendFailed(RuntimeError):
+    """Telegram could not be reached after several attempts; the message stays queued."""
+
+
+def markup(message: Outbound) -> InlineKeyboardMarkup | None:
+    """The inline keyboard of a message, if it has buttons."""
+    if not message.buttons:
+        return None
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in
+            message.buttons]  # fmt: skip
+    return InlineKeyboardMarkup(rows)
+
+
+class TelegramTransport:
+    """Delivers `Outbound` messages with python-telegram-bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def deliver(self, message: Outbound) -> None:
+        """Send one message (in pieces if long); drop it only when Telegram refuses it."""
+        chat = message.chat_id
+        if message.document is not None:
+            upload = InputFile(message.document.content, filename=message.document.filename)
+            if len(message.text) <= CAPTION_LIMIT:
+                await self._call(self.bot.send_document, chat_id=chat, document=upload,
+                                 caption=message.text or None)  # fmt: skip
+                return
+            await self._send_text(chat, message.text, None)
+            await self._call(self.bot.send_document, chat_id=chat, document=upload)
+            return
+        if message.photo is not None:
+            caption = message.text if len(message.text) <= CAPTION_LIMIT else None
+            await self._call(self.bot.send_photo, chat_id=chat, photo=message.photo,
+                             caption=caption, reply_markup=markup(message))  # fmt: skip
+            if caption is None and message.text:
+                await self._send_text(chat, message.text, None)
+            return
+        await self._send_text(chat, message.text, markup(message))
+
+    async def _send_text(self, chat: int, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+        pieces = split_text(text)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            await self._call(self.bot.send_message, chat_id=chat, text=piece,
+                             reply_markup=keyboard if last else None)  # fmt: skip
+
+    async def typing(self, chat: int) -> None:
+        """Show 'typing…' in a chat (best effort)."""
+        with contextlib.suppress(NetworkError):
+            await self.bot.send_chat_action(chat_id=chat, action=ChatAction.TYPING)
+
+    async def _call(self, method: Callable[..., Awaitable[Any]], **params: Any) -> None:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                await method(**params)
+                return
+            except RetryAfter as exc:
+                log.warning("flood control: waiting %.0fs", retry_seconds(exc))
+                await asyncio.sleep(retry_seconds(exc))
+            except Forbidden:
+                log.info("chat %s does not accept messages; message dropped", params["chat_id"])
+                return
+            except BadRequest as exc:
+                log.error("Telegram refused a message to chat %s: %s", params["chat_id"], exc)
+                return
+            except NetworkError as exc:
+                log.warning("send failed (%s), attempt %d", type(exc).__name__, attempt + 1)
+                await asyncio.sleep(min(2**attempt * 0.5, 30))
+        raise SendFailed(f"chat {params['chat_id']}: gave up after {MAX_ATTEMPTS} attempts")
