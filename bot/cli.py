@@ -81,3 +81,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     setup_logging(settings)
     await run_polling(settings)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

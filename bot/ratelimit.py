@@ -24,7 +24,7 @@ class RateLimiter:
 
     def __init__(self, redis: Redis, global_rate: str = GLOBAL_RATE, chat_rate: str = CHAT_RATE):
         storage = RedisStorage(
-            "async+redis://localhost",
+            "async+redis://localhost:6379",  # unused: the connection pool is passed
             implementation="redispy",
             connection_pool=redis.connection_pool,  # type: ignore[arg-type]
             key_prefix=f"{PREFIX}:global:limits",

@@ -75,10 +75,16 @@ class PollingIngress:
             )
         return len(updates)
 
-    async def confirm(self) -> None:
-        """Tell Telegram that everything stored so far was received (on a clean shutdown)."""
+    async def confirm(self, within_s: float = 2.0) -> None:
+        """Tell Telegram that everything stored so far was received (on a clean shutdown).
+
+        Best effort: an unconfirmed batch is simply delivered again on the next start, and
+        the worker's idempotency makes the repeat harmless.
+        """
         if self.offset is not None:
             try:
-                await self.bot.get_updates(offset=self.offset, timeout=0, limit=1)
-            except TelegramError as exc:
+                await asyncio.wait_for(
+                    self.bot.get_updates(offset=self.offset, timeout=0, limit=1), within_s
+                )
+            except (TelegramError, TimeoutError) as exc:
                 log.warning("could not confirm the last updates: %s", type(exc).__name__)

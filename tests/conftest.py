@@ -1,0 +1,47 @@
+"""Shared fixtures: a real Redis for every storage test, settings pointing at it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.config import Settings
+from bot.crypto import PlainCodec
+from bot.store import Store
+from tests.redis_server import RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """REDIS_URL when it is set (e.g. the machine's 127.0.0.1:6379), else a private server."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_url: str) -> Settings:
+    return Settings(redis_url=redis_url, data_dir=tmp_path / "data", partitions=4)
+
+
+@pytest.fixture
+async def store(redis: Redis, settings: Settings) -> Store:
+    store = Store(redis, PlainCodec(), partitions=settings.partitions, lock_ttl_ms=2000)
+    await store.ensure_groups("telegram")
+    await store.ensure_groups("terminal")
+    return store

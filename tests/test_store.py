@@ -1,0 +1,168 @@
+"""Store contract against a real Redis: atomic turns, idempotency, the lock, streams, jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.jobs import JobQueue
+from bot.keys import PREFIX, UserKeys
+from bot.models import Inbound, Job, Outbound, UserState
+from bot.store import LockTimeout, Store
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+NOW_MS = int(NOW.timestamp() * 1000)
+
+
+def make_state(user_id: int, **changes: object) -> UserState:
+    return UserState(
+        user_id=user_id, chat_id=user_id, channel="telegram", created_at=NOW, last_seen=NOW,
+        **changes,
+    )  # fmt: skip
+
+
+def reply(user_id: int, text: str) -> Outbound:
+    return Outbound(channel="telegram", chat_id=user_id, text=text)
+
+
+async def test_commit_saves_state_seen_and_outbox_together(store: Store) -> None:
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None and opened.state is None and not opened.seen
+    result = await store.commit(
+        opened, make_state(7, menu=3), now_ms=NOW_MS, outbox=[reply(7, "hello")]
+    )
+    assert result == "ok"
+    assert (await store.load(7)).menu == 3  # type: ignore[union-attr]
+    sent = await store.read_outbox("t", block_ms=None)
+    assert [m.text for _, m in sent] == ["hello"]
+    again = await store.begin(7, "tg:1")
+    assert again is not None and again.seen
+
+
+async def test_duplicate_event_changes_nothing(store: Store) -> None:
+    first = await store.begin(7, "tg:1")
+    assert first is not None
+    await store.commit(first, make_state(7, menu=1), now_ms=NOW_MS, outbox=[reply(7, "a")])
+    second = await store.begin(7, "tg:1")
+    assert second is not None
+    result = await store.commit(second, make_state(7, menu=99), now_ms=NOW_MS,
+                                outbox=[reply(7, "b")])  # fmt: skip
+    assert result == "duplicate"
+    assert (await store.load(7)).menu == 1  # type: ignore[union-attr]
+    assert [m.text for _, m in await store.read_outbox("t", block_ms=None)] == ["a"]
+
+
+async def test_lost_lock_writes_nothing(store: Store) -> None:
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None
+    await store.redis.delete(UserKeys(7, store.partitions).lock)  # the lock expired
+    result = await store.commit(opened, make_state(7), now_ms=NOW_MS, outbox=[reply(7, "x")])
+    assert result == "lock_lost"
+    assert await store.load(7) is None
+    assert await store.read_outbox("t", block_ms=None) == []
+
+
+async def test_lock_excludes_a_second_turn_until_released(store: Store) -> None:
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None
+    assert await store.begin(7, "tg:2") is None
+    assert await store.begin(8, "tg:3") is not None  # other users are not blocked
+    await store.commit(opened, make_state(7), now_ms=NOW_MS)
+    assert await store.begin(7, "tg:2") is not None
+
+
+async def test_turn_waits_for_the_lock_and_times_out(store: Store) -> None:
+    held = await store.begin(7, "tg:1")
+    assert held is not None
+    with pytest.raises(LockTimeout):
+        async with store.turn(7, "tg:2", wait_s=0.1):
+            pass
+
+    async def release_soon() -> None:
+        await asyncio.sleep(0.05)
+        await store.commit(held, make_state(7), now_ms=NOW_MS)
+
+    task = asyncio.create_task(release_soon())
+    async with store.turn(7, "tg:2", wait_s=2) as opened:
+        assert opened.state is not None
+    await task
+
+
+async def test_lock_expires_after_its_ttl(store: Store) -> None:
+    store.lock_ttl_ms = 50
+    assert await store.begin(7, "tg:1") is not None
+    await asyncio.sleep(0.1)
+    assert await store.begin(7, "tg:2") is not None
+
+
+async def test_turn_releases_the_lock_when_the_block_fails(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.turn(7, "tg:1"):
+            raise RuntimeError("boom")
+    assert await store.begin(7, "tg:1") is not None
+
+
+async def test_delete_removes_every_key_of_the_user(store: Store) -> None:
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None
+    await store.commit(opened, make_state(7), now_ms=NOW_MS)
+    opened = await store.begin(7, "tg:2")
+    assert opened is not None
+    await store.commit(opened, None, now_ms=NOW_MS, delete=True)
+    names = [k.decode() async for k in store.redis.scan_iter(f"{PREFIX}:*u:7:*")]
+    assert names == []
+
+
+async def test_ingress_roundtrip_and_ack_on_commit(store: Store) -> None:
+    event = Inbound(event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text",
+                    text="hallo")  # fmt: skip
+    await store.enqueue([event])
+    [(entry, read)] = await store.read_ingress("w", block_ms=None)
+    assert read == event
+    opened = await store.begin(7, read.event_id)
+    assert opened is not None
+    await store.commit(opened, make_state(7), now_ms=NOW_MS, ack=entry)
+    assert await store.read_ingress("w", block_ms=None, pending=True) == []
+    assert await store.redis.xlen(entry.stream) == 0
+
+
+async def test_unacknowledged_ingress_is_read_again_as_pending(store: Store) -> None:
+    event = Inbound(event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text")
+    await store.enqueue([event])
+    assert len(await store.read_ingress("w", block_ms=None)) == 1
+    assert await store.read_ingress("w", block_ms=None) == []
+    pending = await store.read_ingress("w", block_ms=None, pending=True)
+    assert [e.event_id for _, e in pending] == ["tg:5"]
+
+
+async def test_jobs_are_idempotent_and_claimed_once(store: Store) -> None:
+    job = Job(id="draft:7", user_id=7, name="draft", due=NOW)
+    for event_id in ("tg:1", "tg:2"):
+        opened = await store.begin(7, event_id)
+        assert opened is not None
+        await store.commit(opened, make_state(7), now_ms=NOW_MS, jobs=[job])
+    queue = JobQueue(store.redis, store.codec, store.partitions)
+    assert await queue.pending_count() == 1
+    early = await queue.claim_due(NOW_MS - 1)
+    assert early == []
+    claims = await asyncio.gather(queue.claim_due(NOW_MS), queue.claim_due(NOW_MS))
+    assert sorted(len(c) for c in claims) == [0, 1]
+    assert [j for c in claims for j in c] == [job]
+
+
+async def test_expired_job_lease_is_claimed_again_and_done_job_removes_it(store: Store) -> None:
+    job = Job(id="draft:7", user_id=7, name="draft", due=NOW)
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None
+    await store.commit(opened, make_state(7), now_ms=NOW_MS, jobs=[job])
+    queue = JobQueue(store.redis, store.codec, store.partitions)
+    assert await queue.claim_due(NOW_MS, lease_ms=1000) == [job]
+    assert await queue.claim_due(NOW_MS + 500) == []
+    later = NOW + timedelta(seconds=2)
+    assert await queue.claim_due(int(later.timestamp() * 1000)) == [job]
+    opened = await store.begin(7, "job:draft:7")
+    assert opened is not None
+    await store.commit(opened, make_state(7), now_ms=NOW_MS, done_job=job.id)
+    assert await queue.pending_count() == 0
