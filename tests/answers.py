@@ -13,13 +13,14 @@ ANSWERS = {
         "Vanochtend weigerde ze haar werk te pakken. Ik zei dat ze moest beginnen en ik voelde me"
         " boos worden. Volgens mij voelde zij zich gekwetst. Uiteindelijk ging ze huilend zitten.",
         "Maandag was ze verdrietig omdat haar konijn dood was. Ik ging naast haar zitten en vroeg"
-        " wat er was. Ik voelde me machteloos. Ze was bang, denk ik. Na de pauze werd ze rustiger.",
+        " wat er was. Ik voelde me machteloos. Ze was bang, denk ik. Daarna werd ze rustiger.",
         "Gisteren gooide ze een gum naar een klasgenoot. Ik stuurde haar naar de gang en ik was"
         " kwaad. Ze voelde zich onterecht behandeld denk ik. Later hebben we het uitgepraat.",
         "Als ze iets nieuws snapt zie je haar gezicht oplichten, dat geeft me veel voldoening.",
         "Dat ik me soms een politieagent voel in plaats van een juf. Het kost me veel energie.",
         "Soms komt ze na de kring iets vertellen over haar broertje. Vorige week vertelde ze dat"
-        " hij jarig was. Ik luisterde en ik vond het fijn. Ze was trots, denk ik.",
+        " hij jarig was. Ik luisterde en ik vond het fijn. Ze was trots, denk ik. Daarna ging ze"
+        " weer spelen.",
         "Ik denk dat ze mij streng vindt, omdat ik haar vaak moet corrigeren.",
         "Ja, bij rekenen weet ik vaak niet wat ik moet doen. Bij tekenen lukt het me wel.",
         "Ja, ik vraag me af hoe het thuis gaat. Ze komt vaak moe binnen.",
@@ -42,7 +43,8 @@ ANSWERS = {
         "When he understands something new his face lights up, that gives me satisfaction.",
         "That I sometimes feel like a police officer instead of a teacher. It drains me.",
         "Sometimes he comes to tell me about his little brother. Last week he told me it was his"
-        " birthday. I listened and I enjoyed it. He was proud, I think.",
+        " birthday. I listened and I enjoyed it. He was proud, I think. Afterwards he went back"
+        " to play.",
         "I think he sees me as strict, because I have to correct him so often.",
         "Yes, in maths I often do not know what to do. In art I do feel I make a difference.",
         "Yes, I wonder how things are at home. He often comes in tired.",

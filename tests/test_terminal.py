@@ -1,0 +1,71 @@
+"""The terminal chat as a newcomer runs it: `llinc chat` on the embedded Redis, piped stdin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.dialogues.script import load_texts
+from tests.answers import ANSWERS
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def run_chat(data_dir: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TELEGRAM_BOT_TOKEN")}
+    env["DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", *args],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=90,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_piped_stdin_completes_the_interview(tmp_path: Path, lang: str) -> None:
+    texts = load_texts(lang)  # type: ignore[arg-type]
+    done = run_chat(tmp_path, ["1", *ANSWERS[lang], "1"], "--lang", lang)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert texts.get("welcome") in out
+    assert f"[1] {texts.get('submit')}" in out
+    assert texts.get("submitted") in out
+    assert out.count("\n> ") >= len(ANSWERS[lang]) + 2
+    assert done.stderr == ""
+
+
+def test_stop_in_the_middle_and_continue_later(tmp_path: Path) -> None:
+    first = run_chat(tmp_path, ["1", *ANSWERS["en"][:5]], "--lang", "en")
+    assert first.returncode == 0, first.stderr
+    assert "Question 3 of 12" in first.stdout.split("\n> ")[-2]
+    second = run_chat(tmp_path, ["/status"])
+    assert second.returncode == 0, second.stderr
+    welcome_back = load_texts("en").get("welcome_back")
+    assert second.stdout.startswith(welcome_back) and "Question 3 of 12" in second.stdout
+    assert "2 of 12 questions answered" in second.stdout
+    assert (tmp_path / "appendonly.aof").exists()
+
+
+def test_buttons_take_the_number_or_the_label(tmp_path: Path) -> None:
+    done = run_chat(tmp_path, ["english", "Yes, let's begin", "Sam"], "--lang", "nl")
+    assert done.returncode == 0, done.stderr
+    assert "Which group or year is Sam in?" in done.stdout
+
+
+def test_unreachable_redis_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    for url, words in [("redis://127.0.0.1:1/0", "not reachable"), ("nonsense://x", "not a valid")]:
+        env["REDIS_URL"] = url
+        done = subprocess.run([sys.executable, "-m", "bot", "chat"], input="", env=env,
+                              capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+        assert done.returncode == 1
+        assert words in done.stderr and len(done.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in done.stderr
