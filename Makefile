@@ -21,8 +21,8 @@ run: $(VENV)/.installed
 	$(BIN)/llinc run
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: lint
