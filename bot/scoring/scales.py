@@ -20,7 +20,8 @@ class CueGroup(BaseModel):
     """Terms that move one scale towards one end, in one language (syntax: docs/scoring.md).
 
     A term is space-separated slots that must all occur in one clause (or sentence); a slot is
-    alternatives split by `|`; a trailing `*` matches a prefix. Words are compared by lemma.
+    alternatives split by `|`; a trailing `*` matches a prefix, a leading `=` the exact word
+    form only. Other words are compared by lemma.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -43,14 +44,22 @@ class CueGroup(BaseModel):
 
 
 class ScaleCues(BaseModel):
-    """The offline scorer's cues for one scale: term groups per language, and `absence`, the
-    pull towards low per substantive feeding answer that says nothing towards high."""
+    """The offline scorer's cues for one scale: term groups per language; `absence`, the pull
+    towards low per substantive feeding answer that says nothing towards high; `related`, how
+    much of another scale's evidence counts here too (a coach reads the interview as a whole)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     absence: float = Field(default=0.0, ge=0.0, le=1.0)
+    related: dict[str, float] = {}
     nl: list[CueGroup] = []
     en: list[CueGroup] = []
+
+    @model_validator(mode="after")
+    def _small_links(self) -> ScaleCues:
+        if any(abs(factor) > 1.0 for factor in self.related.values()):
+            raise ValueError("related factors must lie between -1 and 1")
+        return self
 
     def groups(self, lang: str) -> list[CueGroup]:
         """The cue groups for one language (empty for an unknown language)."""

@@ -1,0 +1,129 @@
+"""`llinc score TRANSCRIPT [--json] [--chart OUT.png] [--scorer rules|llm]`.
+
+Exit codes: 0 done, 2 bad arguments or an unusable transcript file (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import sys
+from typing import Any, TextIO
+
+from bot.scoring.chart import render_chart
+from bot.scoring.models import Draft, Transcript
+from bot.scoring.protocol import Scorer
+from bot.scoring.rules import RuleScorer
+from bot.scoring.scales import load_scales
+from bot.scoring.transcript_io import TranscriptError, load_transcript
+
+QUOTE_WIDTH = 60
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llinc score",
+        description="Draft the relationship profile of a session-1 interview transcript.",
+    )
+    parser.add_argument("transcript", help="transcript file (YAML or JSON)")
+    parser.add_argument("--json", action="store_true", help="print the draft as JSON")
+    parser.add_argument("--chart", metavar="OUT.png", help="also write the profile chart")
+    parser.add_argument("--scorer", choices=("rules", "llm"), default="rules")
+    return parser
+
+
+def run_score(argv: list[str]) -> int:
+    """Run `llinc score` with `argv` (without the program name); the process exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        transcript = load_transcript(args.transcript)
+    except TranscriptError as exc:
+        print(f"llinc score: {exc}", file=sys.stderr)
+        return 2
+    draft = asyncio.run(_scorer(args.scorer).ascore(transcript))
+    if args.chart:
+        try:
+            _write_chart(args.chart, draft, transcript)
+        except OSError as exc:
+            print(f"llinc score: cannot write {args.chart}: {exc.strerror}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps(draft_to_json(draft), ensure_ascii=False, indent=2))
+    else:
+        print_table(draft, transcript, sys.stdout)
+    return 0
+
+
+def _scorer(name: str) -> Scorer:
+    """The rules scorer, or the LLM scorer when asked for and configured (else a notice)."""
+    if name == "llm":
+        try:
+            from bot.scoring.llm import make_llm_scorer_from_env
+        except ImportError:
+            print("llinc score: no LLM scorer installed; using the rules scorer", file=sys.stderr)
+            return RuleScorer()
+        try:
+            scorer = make_llm_scorer_from_env()
+        except Exception as exc:  # a misconfigured LLM must not stop offline scoring
+            print(
+                f"llinc score: LLM not usable ({exc.__class__.__name__}); using the rules scorer",
+                file=sys.stderr,
+            )
+            return RuleScorer()
+        if scorer is not None:
+            return scorer
+        print("llinc score: no LLM configured (LLM_*); using the rules scorer", file=sys.stderr)
+    return RuleScorer()
+
+
+def _write_chart(path: str, draft: Draft, transcript: Transcript) -> None:
+    png = render_chart(
+        draft, pupil=transcript.pupil, lang=transcript.language, date=datetime.date.today()
+    )
+    with open(path, "wb") as out:
+        out.write(png)
+
+
+def draft_to_json(draft: Draft) -> dict[str, Any]:
+    """The `--json` shape: scorer, all scales with evidence, and notes (nothing else yet)."""
+    return {
+        "scorer": draft.scorer,
+        "scales": [
+            {
+                "id": s.id,
+                "score": s.score,
+                "level": s.level,
+                "confidence": round(s.confidence, 2),
+                "evidence": [{"question_id": e.question_id, "quote": e.quote} for e in s.evidence],
+            }
+            for s in draft.scales
+        ],
+        "notes": list(draft.notes),
+        # The safeguarding issue adds its top-level "safeguarding" list here.
+    }
+
+
+def print_table(draft: Draft, transcript: Transcript, out: TextIO) -> None:
+    """A readable table: scale name, score, level, confidence and the first quote."""
+    scales = load_scales()
+    lang = transcript.language
+    rows = []
+    for item in draft.scales:
+        name = scales.get(item.id).name[lang] if item.id in scales.ids else item.id
+        quote = item.evidence[0].quote if item.evidence else "-"
+        if len(quote) > QUOTE_WIDTH:
+            quote = quote[: QUOTE_WIDTH - 1] + "…"
+        rows.append((name, str(item.score), item.level, f"{item.confidence:.2f}", quote))
+    header = ("scale", "score", "level", "conf.", "first quote")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    print(f"{transcript.pupil} · {lang} · scorer: {draft.scorer}", file=out)
+    for row in [header, *rows]:
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        print("  ".join([*cells, row[4]]), file=out)
+    for note in draft.notes:
+        print(f"note: {note}", file=out)

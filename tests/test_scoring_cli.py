@@ -1,0 +1,129 @@
+"""`llinc score` and the transcript files it reads."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.scoring.cli import run_score
+from bot.scoring.scales import load_scales
+from bot.scoring.transcript_io import TranscriptError, load_transcript
+
+SEED = Path(__file__).parent / "transcripts" / "nl_01_seed_jan_noah.yaml"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_table_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_score([str(SEED)]) == 0
+    out = capsys.readouterr().out
+    for scale in load_scales().scales:
+        assert scale.name["nl"] in out
+    assert "Noah" in out and "rules" in out
+
+
+def test_json_has_exactly_the_agreed_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_score([str(SEED), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"scorer", "scales", "notes"}
+    assert data["scorer"] == "rules"
+    assert [s["id"] for s in data["scales"]] == load_scales().ids
+    for item in data["scales"]:
+        assert set(item) == {"id", "score", "level", "confidence", "evidence"}
+        assert 1 <= item["score"] <= 7 and item["level"] in {"low", "average", "high"}
+        assert 0.0 <= item["confidence"] <= 1.0
+        for evidence in item["evidence"]:
+            assert set(evidence) == {"question_id", "quote"}
+    assert all(isinstance(note, str) for note in data["notes"])
+
+
+def test_chart_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "profile.png"
+    assert run_score([str(SEED), "--chart", str(out)]) == 0
+    assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_json_transcripts_are_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = {
+        "language": "en",
+        "pupil": "M.",
+        "answers": [
+            {"question_id": "q06_joy", "text": "I love his jokes, he makes me laugh every day."}
+        ],
+    }
+    path = write(tmp_path, "t.json", json.dumps(data))
+    assert run_score([str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["scorer"] == "rules"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("lang.yaml", "language: fr\npupil: S.\nanswers: []\n", "unknown language"),
+        (
+            "qid.yaml",
+            "language: nl\npupil: S.\nanswers:\n  - question_id: q99_what\n    text: hoi\n",
+            "unknown question id",
+        ),
+        ("bad.yaml", "language: [nl\n  pupil: {", "not valid YAML or JSON"),
+        ("bad.json", '{"language": ', "not valid JSON"),
+        ("list.yaml", "- a\n- b\n", "expected a mapping"),
+        ("missing.yaml", "language: nl\n", "missing field(s): pupil, answers"),
+        (
+            "text.yaml",
+            "language: nl\npupil: S.\nanswers:\n  - question_id: q01_three_words\n",
+            "missing text",
+        ),
+    ],
+)
+def test_bad_files_give_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
+) -> None:
+    path = write(tmp_path, name, text)
+    assert run_score([str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    with pytest.raises(TranscriptError):
+        load_transcript(path)
+
+
+def test_missing_and_binary_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_score([str(tmp_path / "nope.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    binary = tmp_path / "x.yaml"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    assert run_score([str(binary)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_score([]) == 2
+    assert run_score([str(SEED), "--scorer", "magic"]) == 2
+
+
+def test_llm_without_configuration_falls_back_with_a_notice(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("LLM_PROVIDER", raising=False)
+    assert run_score([str(SEED), "--scorer", "llm", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["scorer"] == "rules"
+    assert "rules scorer" in captured.err and captured.err.count("\n") == 1
+
+
+def test_llm_module_missing_falls_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "bot.scoring.llm", None)
+    assert run_score([str(SEED), "--scorer", "llm", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["scorer"] == "rules"
+    assert "rules scorer" in captured.err
