@@ -33,3 +33,11 @@ class Settings(BaseSettings):
     poll_timeout_s: int = 25
     lock_ttl_ms: int = 30_000
     log_level: str = "INFO"
+    admin_ids: str = Field(default="", description="Comma-separated Telegram ids of admins.")
+    invite_days: int = Field(default=14, ge=1, description="How long an invitation link works.")
+    checkin_days: float = Field(default=7, gt=0, description="Check-in this long after the plan.")
+
+    @property
+    def admins(self) -> frozenset[int]:
+        """The admin ids as numbers."""
+        return frozenset(int(p) for p in self.admin_ids.replace(" ", "").split(",") if p)

@@ -96,3 +96,8 @@ def consumer_group() -> str:
 def global_key(name: str) -> str:
     """A key that belongs to no user (e.g. the embedded terminal's event counter)."""
     return f"{PREFIX}:global:{name}"
+
+
+def invite_key(code: str) -> str:
+    """An invitation code: hash of coach id and, once redeemed, the teacher who used it."""
+    return f"{PREFIX}:{{invites}}:{code}"

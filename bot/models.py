@@ -11,8 +11,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.scoring.models import Draft
+
 Channel = Literal["telegram", "terminal"]
-EventKind = Literal["text", "command", "button", "media", "edited", "job"]
+Route = Literal["telegram", "terminal", "internal"]
+EventKind = Literal["text", "command", "button", "media", "edited", "job", "internal"]
+Role = Literal["teacher", "coach"]
 Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
 
@@ -35,6 +39,7 @@ class Inbound(BaseModel):
     data: str | None = Field(default=None, description="Callback data of a button, or job name.")
     media: str | None = Field(default=None, description="sticker, voice, photo, ... for 'media'.")
     language_code: str | None = None
+    user_name: str = Field(default="", description="Telegram first name, shown to the coach.")
     at: datetime = Field(default_factory=utcnow)
 
 
@@ -53,9 +58,9 @@ class Document(BaseModel):
 
 
 class Outbound(BaseModel):
-    """One message to send to one chat."""
+    """One message to send to one chat, or (route 'internal') an event for another user."""
 
-    channel: Channel
+    channel: Route
     chat_id: int
     text: str = ""
     buttons: list[list[Button]] = Field(default_factory=list)
@@ -88,6 +93,23 @@ class Answer(BaseModel):
 SessionStatus = Literal["active", "review", "submitted"]
 
 
+class ProfileScale(BaseModel):
+    """One scale of a released profile: the coach's score and note, and the draft's quotes."""
+
+    id: str
+    score: int = Field(ge=1, le=7)
+    note: str = ""
+    quotes: list[str] = Field(default_factory=list)
+
+
+class Profile(BaseModel):
+    """The relationship profile a coach released to the teacher."""
+
+    scales: list[ProfileScale]
+    note: str = ""
+    released_at: datetime
+
+
 class Session(BaseModel):
     """One run through a script (the interview, the reflection, the check-in) for one pupil."""
 
@@ -103,6 +125,9 @@ class Session(BaseModel):
     started_at: datetime
     updated_at: datetime
     submitted_at: datetime | None = None
+    draft: Draft | None = Field(default=None, description="The draft profile of an interview.")
+    draft_sent: bool = Field(default=False, description="The draft has gone to the coach.")
+    profile: Profile | None = Field(default=None, description="As the coach released it.")
 
 
 class Pupil(BaseModel):
@@ -113,7 +138,43 @@ class Pupil(BaseModel):
 
 
 Stage = Literal["welcome", "active", "stopped"]
-Pending = Literal["forget", "review_pick", "review_edit"]
+Pending = Literal["forget", "review_pick", "review_edit", "coach_note"]
+
+
+class AuditEntry(BaseModel):
+    """One thing a coach did with a draft (no answer text)."""
+
+    at: datetime
+    action: str
+    scale: str = ""
+    old: int | None = None
+    new: int | None = None
+
+
+class Review(BaseModel):
+    """A coach's copy of a teacher's draft, the coach's adjustments and the audit trail."""
+
+    session_id: str
+    pupil: str
+    draft: Draft
+    scores: dict[str, int]
+    notes: dict[str, str] = Field(default_factory=dict)
+    status: Literal["waiting", "released"] = "waiting"
+    received_at: datetime
+    released_at: datetime | None = None
+    audit: list[AuditEntry] = Field(default_factory=list)
+
+
+class TeacherFile(BaseModel):
+    """What a coach keeps about one linked teacher."""
+
+    teacher_id: int
+    name: str
+    linked_at: datetime
+    reviews: dict[str, Review] = Field(default_factory=dict)
+    plans: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Reflection and action plan per session, as sent."
+    )
 
 
 class UserState(BaseModel):
@@ -124,6 +185,7 @@ class UserState(BaseModel):
     chat_id: int
     channel: Channel
     lang: Language = "nl"
+    lang_chosen: bool = Field(default=False, description="Language set by the user or client.")
     stage: Stage = "welcome"
     consent_at: datetime | None = None
     paused: bool = False
@@ -132,6 +194,12 @@ class UserState(BaseModel):
     pupils: list[Pupil] = Field(default_factory=list)
     sessions: list[Session] = Field(default_factory=list)
     active_session: str | None = None
+    role: Role = "teacher"
+    name: str = ""
+    coach_id: int | None = None
+    coaching: dict[str, TeacherFile] = Field(default_factory=dict, description="Coach only.")
+    current_review: str = Field(default="", description="Coach: '<teacher>/<session>' open.")
+    note_target: str = Field(default="", description="Coach: the scale a typed note is for.")
     job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
     created_at: datetime
     last_seen: datetime

@@ -9,6 +9,7 @@ carries on when Redis is back. Nothing is acknowledged before it is safely handl
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -20,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from bot.jobs import JobQueue
-from bot.models import Channel, Inbound, Outbound
+from bot.models import Channel, Inbound, Outbound, Route
 from bot.ratelimit import RateLimiter
 from bot.service import Service, job_event
 from bot.store import Entry, LockTimeout, Store
@@ -148,7 +149,7 @@ class Sender:
         store: Store,
         transport: Transport,
         limiter: RateLimiter | None = None,
-        channel: Channel = "telegram",
+        channel: Route = "telegram",
         consumer: str | None = None,
     ) -> None:
         self.store = store
@@ -191,3 +192,45 @@ class Sender:
                 self._pending_first = True
                 return
             await self.store.ack(entry)
+
+
+class Relay:
+    """Delivers internal events (route 'internal' in an outbox) to the addressed user.
+
+    A coach's turn may need to change a teacher's data, or the other way round. The turn
+    writes an internal event to its own outbox in the same atomic step as its state; this
+    relay hands it on to the other user (their ingress stream, or straight to the service in
+    the terminal). At least once, and exactly once in effect: the receiving turn's event id is
+    stable (`int:<origin event>:<n>`), so a repeat is a duplicate.
+    """
+
+    def __init__(self, forward: Callable[[Inbound], Awaitable[object]], channel: Channel) -> None:
+        self.forward = forward
+        self.channel = channel
+
+    async def deliver(self, message: Outbound) -> None:
+        """Turn one internal message into an event for its addressee."""
+        payload = json.loads(message.text)
+        await self.forward(
+            Inbound(
+                event_id=f"int:{payload['id']}",
+                channel=self.channel,
+                user_id=message.chat_id,
+                chat_id=message.chat_id,
+                kind="internal",
+                data=message.text,
+            )
+        )
+
+    async def typing(self, chat: int) -> None:
+        """Nothing to show."""
+
+
+async def run_until_quiet(relay: Sender, scheduler: Scheduler, sender: Sender) -> None:
+    """Relay internal events, run due jobs and send replies until nothing is left (terminal)."""
+    while True:
+        pending = relay._pending_first or sender._pending_first
+        moved = await relay.once(block_ms=None) + await scheduler.once()
+        moved += await sender.once(block_ms=None)
+        if not moved and not pending:
+            return

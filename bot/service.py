@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.config import Settings
 from bot.dialogues.conversation import Context
@@ -24,7 +25,18 @@ from bot.store import Entry, Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-JobHandler = Callable[[UserState, Job, Context], Awaitable[Step]]
+
+
+class JobHandler(Protocol):
+    """What a due job does: slow work first (no lock held), then a quick turn under the lock."""
+
+    async def prepare(self, state: UserState, job: Job) -> object:
+        """Work that may take long (e.g. an LLM call); it sees a snapshot of the state."""
+        ...
+
+    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
+        """Fold the prepared result into the current state (pure)."""
+        ...
 
 
 class TurnLost(RuntimeError):
@@ -40,8 +52,9 @@ class Service:
     clock: Clock = utcnow
     probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
+    bot_username: str = ""
 
-    def context(self) -> Context:
+    def context(self, redeemed_coach: int | None = None) -> Context:
         """The engine's context for a turn that happens now."""
         return Context(
             now=self.clock(),
@@ -49,19 +62,30 @@ class Service:
             idle_greeting=timedelta(hours=self.settings.idle_greeting_hours),
             default_language=self.settings.default_language,  # type: ignore[arg-type]
             probe_policy=self.probe_policy,
+            admin_ids=self.settings.admins,
+            bot_username=self.bot_username,
+            invite_days=self.settings.invite_days,
+            checkin_after=timedelta(days=self.settings.checkin_days),
+            redeemed_coach=redeemed_coach,
         )
 
     async def handle(self, event: Inbound, ack: Entry | None = None) -> list[Outbound]:
         """Apply one event; returns the replies it queued ([] for a duplicate)."""
         started = time.perf_counter()
+        prepared = await self._prepare(event)
+        redeemed = prepared if isinstance(prepared, int) and event.kind == "command" else None
         async with self.store.turn(event.user_id, event.event_id) as opened:
-            ctx = self.context()
+            ctx = self.context(redeemed)
             now_ms = int(ctx.now.timestamp() * 1000)
             if opened.seen:
                 await self.store.commit(opened, None, now_ms=now_ms, ack=ack, record_seen=False)
                 log.info("duplicate event=%s user=%s", event.event_id, event.user_id)
                 return []
-            outcome = await self._apply(opened.state, event, ctx)
+            outcome = self._apply(opened.state, event, ctx, prepared)
+            if outcome.invites:
+                await self.store.create_invites(
+                    outcome.invites, event.user_id, self.settings.invite_days
+                )
             jobs = list(outcome.jobs)
             old_jobs = opened.state.job_ids if opened.state else []
             if outcome.state is not None:
@@ -88,18 +112,35 @@ class Service:
         )  # fmt: skip
         return outcome.replies
 
-    async def _apply(self, state: UserState | None, event: Inbound, ctx: Context) -> Step:
+    async def _prepare(self, event: Inbound) -> object:
+        if event.kind == "command" and event.command == "start" and event.text:
+            state = await self.store.load(event.user_id)
+            if state is not None and state.role == "coach":
+                return None  # a coach never uses up an invitation
+            return await self.store.redeem_invite(event.text.split()[0], event.user_id)
+        if event.kind != "job":
+            return None
+        job = Job.model_validate_json(event.data or "")
+        handler = self.job_handlers.get(job.name)
+        state = await self.store.load(event.user_id)
+        if handler is None or state is None:
+            return None
+        return await handler.prepare(state, job)
+
+    def _apply(
+        self, state: UserState | None, event: Inbound, ctx: Context, prepared: object
+    ) -> Step:
         if event.kind != "job":
             return step(state, event, ctx)
-        if state is None:
-            log.info("job for a user without data, ignored: %s", _job_id(event))
-            return Step(None)
         job = Job.model_validate_json(event.data or "")
+        if state is None:
+            log.info("job %s for a user without data: nothing to do", job.name)
+            return Step(None)
         handler = self.job_handlers.get(job.name)
         if handler is None:
             log.warning("no handler for job %s", job.name)
             return Step(state)
-        return await handler(state, job, ctx)
+        return handler.apply(state, job, prepared, ctx)
 
 
 def _job_id(event: Inbound) -> str:

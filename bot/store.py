@@ -13,6 +13,7 @@ itself (the caller retries the whole turn: nothing was half written).
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -24,8 +25,8 @@ from redis.exceptions import ResponseError
 
 from bot.crypto import Codec
 from bot.jobs import encode_job
-from bot.keys import PartitionKeys, UserKeys, consumer_group
-from bot.models import Channel, Inbound, Job, Outbound, UserState
+from bot.keys import PartitionKeys, UserKeys, consumer_group, invite_key
+from bot.models import Channel, Inbound, Job, Outbound, Route, UserState
 
 SEEN_KEEP = 1000
 CommitResult = Literal["ok", "duplicate", "lock_lost"]
@@ -37,8 +38,8 @@ if redis.call('ZSCORE', KEYS[3], ARGV[3]) then seen = 1 end
 return {1, redis.call('GET', KEYS[2]) or '', seen}
 """
 
-# KEYS: lock state seen outbox jobs jobdata running ingress
-# ARGV: token event_id now_ms keep mode blob ack group done_job record n_out (u m)* n_jobs
+# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox
+# ARGV: token event_id now_ms keep mode blob ack group done_job record n_out (route u m)* n_jobs
 #       (id due blob)* n_cancel (id)*
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'lock_lost' end
@@ -56,7 +57,9 @@ else
   local i = 11
   local n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
-    redis.call('XADD', KEYS[4], '*', 'u', ARGV[i], 'm', ARGV[i + 1]); i = i + 2
+    local stream = KEYS[4]
+    if ARGV[i] == 'internal' then stream = KEYS[9] end
+    redis.call('XADD', stream, '*', 'u', ARGV[i + 1], 'm', ARGV[i + 2]); i = i + 3
   end
   n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
@@ -83,6 +86,17 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+_REDEEM = """
+local coach = redis.call('HGET', KEYS[1], 'coach')
+if not coach then return false end
+local used = redis.call('HGET', KEYS[1], 'used_by')
+if used and used ~= ARGV[1] then return false end
+redis.call('HSET', KEYS[1], 'used_by', ARGV[1])
+return coach
+"""
+INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 class LockTimeout(RuntimeError):
@@ -123,6 +137,7 @@ class Store:
         self._begin = redis.register_script(_BEGIN)
         self._commit = redis.register_script(_COMMIT)
         self._release = redis.register_script(_RELEASE)
+        self._redeem = redis.register_script(_REDEEM)
 
     def user_keys(self, user_id: int) -> UserKeys:
         """The keys of one user."""
@@ -189,7 +204,7 @@ class Store:
         """Write a turn's outcome atomically and release the lock (see the module docstring)."""
         keys = self.user_keys(opened.user_id)
         part = keys.part
-        channel: Channel = outbox[0].channel if outbox else "telegram"
+        channel: Route = next((m.channel for m in outbox if m.channel != "internal"), "telegram")
         mode = "delete" if delete else ("save" if state is not None else "none")
         blob = self.codec.seal(opened.user_id, state.model_dump_json().encode()) if state else b""
         args: list[str | int | bytes] = [
@@ -199,7 +214,7 @@ class Store:
         args.append(len(outbox))
         for message in outbox:
             sealed = self.codec.seal(opened.user_id, message.model_dump_json().encode())
-            args += [opened.user_id, sealed]
+            args += [message.channel, opened.user_id, sealed]
         args.append(len(jobs))
         for job in jobs:
             due_ms = int(job.due.timestamp() * 1000)
@@ -209,7 +224,7 @@ class Store:
         ingress = ack.stream if ack else part.ingress
         result = await self._commit(
             keys=[keys.lock, keys.state, keys.seen, self.outbox_key(part, channel), part.jobs,
-                  part.job_data, part.jobs_running, ingress],
+                  part.job_data, part.jobs_running, ingress, self.outbox_key(part, "internal")],
             args=args,
         )  # fmt: skip
         outcome = result.decode() if isinstance(result, bytes) else str(result)
@@ -219,7 +234,7 @@ class Store:
     # -- streams --------------------------------------------------------------------------
 
     @staticmethod
-    def outbox_key(part: PartitionKeys, channel: Channel) -> str:
+    def outbox_key(part: PartitionKeys, channel: Route) -> str:
         """The outbox stream of a partition for one channel."""
         return f"{part.outbox}:{channel}"
 
@@ -227,7 +242,8 @@ class Store:
         """Create the consumer groups of every ingress and outbox stream (idempotent)."""
         pipe = self.redis.pipeline(transaction=False)
         for part in self.partition_keys():
-            for stream in (part.ingress, self.outbox_key(part, channel)):
+            outboxes = (self.outbox_key(part, channel), self.outbox_key(part, "internal"))
+            for stream in (part.ingress, *outboxes):
                 pipe.xgroup_create(stream, consumer_group(), id="0", mkstream=True)
         for outcome in await pipe.execute(raise_on_error=False):
             if isinstance(outcome, ResponseError) and "BUSYGROUP" not in str(outcome):
@@ -241,6 +257,10 @@ class Store:
             sealed = self.codec.seal(event.user_id, event.model_dump_json().encode())
             pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
         await pipe.execute()
+
+    async def enqueue_one(self, event: Inbound) -> None:
+        """Put one event on its user's ingress stream."""
+        await self.enqueue([event])
 
     async def _read(
         self, streams: list[str], consumer: str, count: int, block_ms: int | None, pending: bool
@@ -272,7 +292,7 @@ class Store:
     async def read_outbox(
         self,
         consumer: str,
-        channel: Channel = "telegram",
+        channel: Route = "telegram",
         *,
         count: int = 100,
         block_ms: int | None = 1000,
@@ -291,6 +311,23 @@ class Store:
         pipe.xack(entry.stream, consumer_group(), entry.entry_id)
         pipe.xdel(entry.stream, entry.entry_id)
         await pipe.execute()
+
+    # -- invitations ----------------------------------------------------------------------
+
+    async def create_invites(self, codes: Sequence[str], coach_id: int, days: int) -> None:
+        """Store new invitation codes of a coach; each expires after `days`."""
+        pipe = self.redis.pipeline(transaction=True)
+        for code in codes:
+            pipe.hset(invite_key(code), mapping={"coach": coach_id})
+            pipe.expire(invite_key(code), days * 86400)
+        await pipe.execute()
+
+    async def redeem_invite(self, code: str, teacher_id: int) -> int | None:
+        """The coach of a valid code; a code works for one teacher only (again for the same)."""
+        if not INVITE_CODE.match(code):
+            return None
+        coach = await self._redeem(keys=[invite_key(code)], args=[teacher_id])
+        return int(coach) if coach else None
 
     # -- data rights ----------------------------------------------------------------------
 

@@ -2,12 +2,19 @@
 
 Works interactively and with piped stdin (one message per line). Buttons show as numbered
 options; type the number or the label. Every bot turn ends with the prompt line `> `.
+
+Two local users share the data: the teacher (the default) and a coach. `/coach` switches to
+the coach's view and back (the first switch makes the local coach a coach); messages for the
+other user are shown with their name in front. `/advance DAYS` moves the local clock forward,
+to try what happens later (the draft, the check-in); the offset is kept with the local data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -15,14 +22,17 @@ from bot.config import Settings
 from bot.crypto import PlainCodec
 from bot.jobs import JobQueue
 from bot.keys import global_key
-from bot.models import Button, Inbound, Language, Outbound
+from bot.models import Button, Inbound, Language, Outbound, utcnow
 from bot.redis_conn import connect
-from bot.runtime import Scheduler, Sender
+from bot.runtime import Relay, Scheduler, Sender, run_until_quiet
 from bot.service import Service
 from bot.store import Store
+from bot.wiring import build_service
 
 TERMINAL_TEACHER = 1
+TERMINAL_COACH = 2
 PROMPT = "> "
+OFFSET_KEY = global_key("terminal:clock-offset-s")
 
 
 class TerminalTransport:
@@ -32,9 +42,15 @@ class TerminalTransport:
         self.out = out
         self.export_dir = export_dir
         self.buttons: list[Button] = []
+        self.viewer = TERMINAL_TEACHER
+        self.names = {TERMINAL_TEACHER: "teacher", TERMINAL_COACH: "coach"}
 
     async def deliver(self, message: Outbound) -> None:
         """Print one message with its numbered buttons, or save its file."""
+        if message.chat_id != self.viewer:
+            who = self.names.get(message.chat_id, str(message.chat_id))
+            self.out.write(f"[for the {who}] {message.text}\n\n")
+            return
         lines = [message.text] if message.text else []
         if message.document is not None:
             self.export_dir.mkdir(parents=True, exist_ok=True)
@@ -75,18 +91,23 @@ class TerminalChat:
         self.scheduler = Scheduler(
             store, service, JobQueue(store.redis, store.codec, store.partitions)
         )
+        self.relay = Sender(store, Relay(service.handle, "terminal"), channel="internal",
+                            consumer="terminal-relay")  # fmt: skip
         self.user_id = TERMINAL_TEACHER
         self.lang: Language | None = None
+        self.offset = timedelta()
+        service.clock = lambda: utcnow() + self.offset
 
     async def event(self, line: str) -> Inbound:
         """The event a typed line stands for."""
-        number = await self.store.redis.incr(global_key("terminal:events"))
+        number = await self._number()
         base = {
             "event_id": f"term:{number}",
             "channel": "terminal",
             "user_id": self.user_id,
             "chat_id": self.user_id,
             "language_code": self.lang,
+            "user_name": self.transport.names[self.user_id].capitalize(),
         }
         button = self.transport.pressed(line)
         if button is not None:
@@ -98,14 +119,56 @@ class TerminalChat:
 
     async def say(self, line: str) -> None:
         """Handle one typed line and print everything the bot has to say."""
-        await self.service.handle(await self.event(line))
-        await self.scheduler.once()
+        head, _, rest = line.strip().partition(" ")
+        if head == "/coach":
+            await self.switch()
+        elif head == "/advance":
+            await self.advance(rest)
+        else:
+            await self.service.handle(await self.event(line))
         await self.drain()
 
+    async def switch(self) -> None:
+        """Between the teacher's and the coach's view of the same local data."""
+        if self.user_id == TERMINAL_TEACHER:
+            self.user_id = TERMINAL_COACH
+            state = await self.store.load(TERMINAL_COACH)
+            if state is None or state.role != "coach":
+                await self.service.handle(_make_coach(await self._number(), self.lang))
+        else:
+            self.user_id = TERMINAL_TEACHER
+        self.transport.viewer = self.user_id
+        self.transport.buttons = []
+        await self.service.handle(await self.event("/start"))
+
+    async def advance(self, days: str) -> None:
+        """Move the local clock forward by a number of days (default 1)."""
+        try:
+            amount = float(days or 1)
+        except ValueError:
+            amount = 1.0
+        self.offset += timedelta(days=amount)
+        await self.store.redis.set(OFFSET_KEY, self.offset.total_seconds())
+        self.transport.out.write(f"[clock] {self.service.clock():%Y-%m-%d %H:%M}\n\n")
+
+    async def load_offset(self) -> None:
+        """The clock offset kept from an earlier run."""
+        stored = await self.store.redis.get(OFFSET_KEY)
+        self.offset = timedelta(seconds=float(stored or 0))
+
     async def drain(self) -> None:
-        """Print every queued message for the terminal."""
-        while await self.sender.once(block_ms=None) or self.sender._pending_first:
-            pass
+        """Relay, run due jobs and print until nothing is left to do."""
+        await run_until_quiet(self.relay, self.scheduler, self.sender)
+
+    async def _number(self) -> int:
+        return int(await self.store.redis.incr(global_key("terminal:events")))
+
+
+def _make_coach(number: int, lang: Language | None) -> Inbound:
+    payload = json.dumps({"id": f"term:{number}", "type": "make_coach", "from": 0})
+    return Inbound(event_id=f"term:{number}", channel="terminal", user_id=TERMINAL_COACH,
+                   chat_id=TERMINAL_COACH, kind="internal", data=payload,
+                   language_code=lang)  # fmt: skip
 
 
 async def run_chat(
@@ -117,8 +180,11 @@ async def run_chat(
         store = Store(redis, PlainCodec(), partitions=settings.partitions,
                       lock_ttl_ms=settings.lock_ttl_ms)  # fmt: skip
         await store.ensure_groups("terminal")
-        chat = TerminalChat(store, Service(store, settings), out, settings.data_dir / "exports")
+        chat = TerminalChat(
+            store, build_service(store, settings), out, settings.data_dir / "exports"
+        )
         chat.lang = lang
+        await chat.load_offset()
         await chat.drain()
         await chat.say("/start")
         while True:

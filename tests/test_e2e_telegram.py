@@ -172,3 +172,18 @@ async def test_forget_leaves_nothing_in_redis(
         if await redis.type(key) == b"stream":
             for _, fields in await redis.xrange(key):
                 assert fields.get(b"u") != b"5001"
+
+
+async def test_flood_control_is_waited_out_and_nothing_is_dropped(
+    tg: FakeTelegram, bot: BotProcess
+) -> None:
+    teacher = Teacher(tg, 6001, language_code="en")
+    await teacher.say("/start")
+    tg.fail_next("sendMessage", status=429, retry_after=1, times=2)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    said = await teacher.press(load_texts("en").get("consent_yes"))
+    assert "Before we start (1/3)" in said
+    assert loop.time() - started >= 1.0
+    assert tg.calls["sendMessage"] >= 4  # welcome, two refused attempts, the question
+    assert tg.flood_violations == []

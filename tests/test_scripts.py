@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.dialogues import script as script_module
+from bot.dialogues.coaching import ADMIN_COMMANDS, COACH_COMMANDS
 from bot.dialogues.engine import COMMANDS
 from bot.dialogues.script import PROMPTS_DIR, ScriptError, load_script, load_texts, placeholders
 from bot.models import LANGUAGES
@@ -43,6 +44,8 @@ def test_every_message_id_used_in_code_exists_in_every_language() -> None:
         used |= set(re.findall(r"""\.get\(\s*["']([a-z_]+)["']""", source)) & set(
             load_texts("en").messages
         )
+    used = {u for u in used if not u.endswith("_")}  # prefixes of composed ids, e.g. level_
+    used |= {f"level_{level}" for level in ("low", "average", "high")}
     assert used, "the scan found no message ids"
     for lang in LANGUAGES:
         missing = used - set(load_texts(lang).messages)
@@ -61,7 +64,7 @@ def test_same_placeholders_in_every_language() -> None:
 
 
 def test_texts_mention_only_known_commands() -> None:
-    known = {f"/{c}" for c in COMMANDS}
+    known = {f"/{c}" for c in (*COMMANDS, *COACH_COMMANDS, *ADMIN_COMMANDS)}
     for lang in LANGUAGES:
         for text in load_texts(lang).messages.values():
             assert set(re.findall(r"/[a-z]+", text)) <= known, text
@@ -89,3 +92,34 @@ def test_a_language_that_disagrees_fails_loudly(
 
 def test_placeholders_are_found() -> None:
     assert placeholders("Hi {pupil}, {n} of {total}") == {"pupil", "n", "total"}
+
+
+def test_a_session_keeps_the_script_version_it_started_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.engine_driver import EngineChat
+
+    chat = EngineChat(lang="en")
+    chat.start_interview("Sam")
+    assert chat.state is not None
+    session = chat.state.sessions[0]
+    for lang in LANGUAGES:
+        (tmp_path / lang / "archive").mkdir(parents=True)
+        for name in ("interview", "ui"):
+            source = (PROMPTS_DIR / lang / f"{name}.yaml").read_text("utf-8")
+            (tmp_path / lang / f"{name}.yaml").write_text(source, "utf-8")
+        data = yaml.safe_load((PROMPTS_DIR / lang / "interview.yaml").read_text("utf-8"))
+        data["version"] = "old-1"
+        data["items"][3]["text"] = "OLD three words question about {pupil}"
+        (tmp_path / lang / "archive" / "interview-old-1.yaml").write_text(
+            yaml.safe_dump(data), "utf-8"
+        )
+    monkeypatch.setattr(script_module, "PROMPTS_DIR", tmp_path)
+    script_module.load_script.cache_clear()
+    try:
+        session.script_version = "old-1"
+        assert "OLD three words question about Sam" in chat.command("start")
+        session.script_version = load_script("interview", "en").version
+        assert "OLD" not in chat.command("start")
+    finally:
+        script_module.load_script.cache_clear()

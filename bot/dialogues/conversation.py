@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +24,13 @@ class Context:
     idle_greeting: timedelta = timedelta(hours=3)
     default_language: Language = "nl"
     probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
+    admin_ids: frozenset[int] = frozenset()
+    bot_username: str = ""
+    invite_days: int = 14
+    checkin_after: timedelta = timedelta(days=7)
+    new_code: Callable[[], str] = field(default=lambda: secrets.token_urlsafe(12))
+    # The coach of a valid invite code that came with /start (the service redeems it).
+    redeemed_coach: int | None = None
 
 
 @dataclass
@@ -33,15 +43,16 @@ class Conversation:
     replies: list[Outbound] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     forget: bool = False
+    invites: list[str] = field(default_factory=list)
     _menu_bumped: bool = False
 
     @property
     def texts(self) -> Texts:
         return load_texts(self.state.lang)
 
-    def script(self, script_id: str) -> Script:
-        """A script in the user's language."""
-        return load_script(script_id, self.state.lang)
+    def script(self, script_id: str, version: str | None = None) -> Script:
+        """A script in the user's language (at a session's pinned version, when given)."""
+        return load_script(script_id, self.state.lang, version)
 
     def t(self, message_id: str, **params: object) -> str:
         """A UI text in the user's language."""
@@ -62,6 +73,14 @@ class Conversation:
                 buttons=buttons or [],
                 document=document,
             )
+        )
+
+    def tell(self, user_id: int, kind: str, **payload: object) -> None:
+        """Queue an internal event for another user (a coach, a teacher)."""
+        number = sum(1 for r in self.replies if r.channel == "internal") + 1
+        body = {"id": f"{self.event.event_id}:{number}", "type": kind, "from": self.state.user_id}
+        self.replies.append(
+            Outbound(channel="internal", chat_id=user_id, text=json.dumps(body | payload))
         )
 
     def button(self, label: str, action: str, arg: str = "") -> Button:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from bot.dialogues import coaching, flows
 from bot.dialogues import session as run
 from bot.dialogues.conversation import Context, Conversation, parse_callback
 from bot.dialogues.probes import words
@@ -38,6 +39,7 @@ class Step:
     replies: list[Outbound] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     forget: bool = False
+    invites: list[str] = field(default_factory=list)
 
 
 def language_for(code: str | None, default: Language) -> Language:
@@ -53,6 +55,7 @@ def new_state(event: Inbound, ctx: Context) -> UserState:
         chat_id=event.chat_id,
         channel=event.channel,
         lang=language_for(event.language_code, ctx.default_language),
+        lang_chosen=event.kind != "internal",
         created_at=ctx.now,
         last_seen=ctx.now,
     )
@@ -60,7 +63,12 @@ def new_state(event: Inbound, ctx: Context) -> UserState:
 
 def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
     """Apply one event to a user's state."""
+    if event.kind == "internal":
+        return _internal(state, event, ctx)
     conv = Conversation(state or new_state(event, ctx), event, ctx)
+    if not conv.state.lang_chosen:  # created by another user's event: adopt the client's
+        conv.state.lang = language_for(event.language_code, conv.state.lang)
+        conv.state.lang_chosen = True
     idle = ctx.now - conv.state.last_seen
     if event.kind == "button":
         _on_button(conv)
@@ -74,8 +82,32 @@ def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         _on_text(conv, event.text, greeting=idle >= ctx.idle_greeting)
     if event.kind in ("button", "command", "text"):
         conv.state.last_seen = ctx.now
+    if event.user_name and not conv.state.name:
+        conv.state.name = event.user_name
     if conv.forget:
         return Step(None, conv.replies, [], forget=True)
+    return Step(conv.state, conv.replies, conv.jobs, invites=conv.invites)
+
+
+_INTERNAL = {
+    "make_coach": coaching.on_make_coach,
+    "teacher_linked": coaching.on_teacher_linked,
+    "draft_ready": coaching.on_draft_ready,
+    "teacher_withdrew": coaching.on_teacher_withdrew,
+    "plan_submitted": coaching.on_plan_submitted,
+    "profile_released": flows.on_profile_released,
+}
+
+
+def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
+    """An event from another user's turn (a coach's release, a teacher's draft...)."""
+    payload = coaching.internal_payload(event.data)
+    if payload is None or payload["type"] not in _INTERNAL:
+        return Step(state)
+    if state is None and payload["type"] != "make_coach":
+        return Step(None)  # the addressee deleted their data: nothing to keep
+    conv = Conversation(state or new_state(event, ctx), event, ctx)
+    _INTERNAL[payload["type"]](conv, payload)
     return Step(conv.state, conv.replies, conv.jobs)
 
 
@@ -103,6 +135,12 @@ def where_we_are(conv: Conversation, prefix: str = "") -> None:
         conv.say(conv.t("stopped_hint"))
         return
     session = state.session()
+    if state.pending == "forget":
+        _confirm_forget(conv)
+        return
+    if session is None and coaching.is_coach(state):
+        conv.say("\n\n".join(filter(None, [prefix, conv.t("coach_home")])))
+        return
     if session is None:
         _nothing_open(conv, prefix)
         return
@@ -136,6 +174,9 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
     if len(text) > conv.ctx.max_answer_chars:
         conv.say(conv.t("too_long", length=len(text), limit=conv.ctx.max_answer_chars))
         return
+    if state.pending == "coach_note":
+        coaching.take_note(conv, text)
+        return
     session = state.session()
     if state.stage != "active" or session is None or state.pending == "forget":
         where_we_are(conv)
@@ -162,6 +203,12 @@ def _on_media(conv: Conversation, media: str) -> None:
 
 def _on_command(conv: Conversation, command: str) -> None:
     state = conv.state
+    if command == "addcoach":
+        coaching.add_coach(conv, conv.event.text)
+        return
+    if command in coaching.COACH_COMMANDS:
+        {"invite": coaching.invite, "queue": coaching.queue}[command](conv)
+        return
     if command not in COMMANDS:
         conv.say(conv.t("unknown_command", command=f"/{command}") + "\n\n" + conv.t("help"))
         return
@@ -185,6 +232,11 @@ def _on_command(conv: Conversation, command: str) -> None:
 
 def _start(conv: Conversation) -> None:
     state = conv.state
+    if conv.event.text and not coaching.is_coach(state):
+        if conv.ctx.redeemed_coach is not None:
+            flows.link_coach(conv, conv.ctx.redeemed_coach, conv.event.user_name)
+        else:
+            conv.say(conv.t("invite_invalid"))
     if state.stage == "stopped":
         state.stage = "active"
         where_we_are(conv, conv.t("welcome_back"))
@@ -233,7 +285,7 @@ def _status(conv: Conversation) -> None:
     if session.status == "review":
         conv.say(conv.t("status_review", pupil=pupil))
         return
-    script = conv.script(session.script_id)
+    script = conv.script(session.script_id, session.script_version)
     counted = script.counted
     answered = [i for i in counted if i.id in session.answers and session.answers[i.id].parts]
     skipped = [i for i in counted if i.id in session.answers and session.answers[i.id].skipped]
@@ -314,6 +366,7 @@ def _language(conv: Conversation, arg: str) -> bool:
     if arg not in LANGUAGES:
         return False
     conv.state.lang = arg
+    conv.state.lang_chosen = True
     if conv.state.stage == "welcome":
         _welcome(conv)
     else:
@@ -326,6 +379,8 @@ def _forget(conv: Conversation, arg: str) -> bool:
         return False
     conv.state.pending = None
     if arg == "yes":
+        if conv.state.coach_id is not None:
+            conv.tell(conv.state.coach_id, "teacher_withdrew")
         conv.say(conv.t("forget_done"))
         conv.forget = True
     else:
@@ -342,6 +397,9 @@ def _session_button(conv: Conversation, action: str, arg: str) -> bool:
         run.keep(conv, session)
     elif action == "submit" and session.status == "review":
         run.submit(conv, session)
+        flows.on_submitted(conv, session)
+    elif action == "done" and session.status == "active":
+        return run.list_done(conv, session)
     elif action == "change" and session.status == "review":
         run.review_pick(conv, session)
     elif action == "show" and session.status == "review":
@@ -362,4 +420,21 @@ _BUTTONS = {
     "change": lambda c, a: _session_button(c, "change", a),
     "show": lambda c, a: _session_button(c, "show", a),
     "pick": lambda c, a: _session_button(c, "pick", a),
+    "done": lambda c, a: _session_button(c, "done", a),
+    "open": lambda c, a: _coach_button(c, coaching.show_review, a),
+    "scale": lambda c, a: _coach_button(
+        c, lambda cv, x: x.isdigit() and coaching.show_scale(cv, int(x)), a
+    ),
+    "adj": lambda c, a: _coach_button(c, coaching.adjust, a),
+    "note": lambda c, a: _coach_button(c, coaching.ask_note, a),
+    "back": lambda c, a: _coach_button(c, lambda cv, _: coaching.show_review(cv), a),
+    "release": lambda c, a: _coach_button(c, lambda cv, _: coaching.release(cv), a),
+    "history": lambda c, a: _coach_button(c, lambda cv, _: coaching.history(cv), a),
 }
+
+
+def _coach_button(conv: Conversation, action: object, arg: str) -> bool:
+    if not coaching.is_coach(conv.state):
+        return False
+    conv.state.pending = None
+    return bool(action(conv, arg))  # type: ignore[operator]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.models import LANGUAGES, Language
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-ItemKind = Literal["pseudonym", "short", "open", "event"]
+ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action"]
 Section = Literal["intake", "questions", "closing"]
 
 
@@ -65,6 +65,10 @@ class Script(BaseModel):
     acknowledgements: list[str]
     acknowledgements_tough: list[str] = Field(default_factory=list)
     probe_cues: ProbeCues | None = None
+    intro: str = ""
+    list_prompt_more: str = ""
+    list_done_button: str = ""
+    list_item_label: str = ""
 
     def index(self, item_id: str) -> int:
         """Position of an item; ValueError when unknown."""
@@ -122,10 +126,20 @@ def _compare(name: str, first: dict[str, str], other: dict[str, str], lang: str)
 
 
 @cache
-def load_script(script_id: str, lang: Language) -> Script:
-    """One script in one language, after checking every language agrees with it."""
+def load_script(script_id: str, lang: Language, version: str | None = None) -> Script:
+    """One script in one language, after checking every language agrees with it.
+
+    With a `version` other than the current one, the archived copy
+    `prompts/<lang>/archive/<script_id>-<version>.yaml` is used when it exists, so a session
+    keeps the questions it started with; without an archive the current script serves (item
+    ids are stable, so answers still line up).
+    """
     _check_languages(script_id)
-    return Script.model_validate(_read(PROMPTS_DIR / lang / f"{script_id}.yaml"))
+    current = Script.model_validate(_read(PROMPTS_DIR / lang / f"{script_id}.yaml"))
+    if version is None or version == current.version:
+        return current
+    archived = PROMPTS_DIR / lang / "archive" / f"{script_id}-{version}.yaml"
+    return Script.model_validate(_read(archived)) if archived.exists() else current
 
 
 @cache

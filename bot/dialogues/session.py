@@ -9,7 +9,7 @@ from bot.dialogues.conversation import Conversation
 from bot.dialogues.probes import sounds_tough
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script
-from bot.models import Answer, AnswerPart, Job, Pupil, Session
+from bot.models import Answer, AnswerPart, Pupil, Session
 
 REVIEW_PICK_PER_ROW = 5
 
@@ -37,7 +37,7 @@ def pupil_name(conv: Conversation, session: Session) -> str:
 
 
 def _script(conv: Conversation, session: Session) -> Script:
-    return conv.script(session.script_id)
+    return conv.script(session.script_id, session.script_version)
 
 
 def progress(conv: Conversation, session: Session, item: Item) -> str:
@@ -65,6 +65,11 @@ def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
     lines.append(progress(conv, session, item))
     lines.append(item_text(conv, session, item.text))
     answer = session.answers.get(item.id)
+    if session.awaiting == "list":
+        entries = "\n".join(f"• {p.text}" for p in answer.parts) if answer else ""
+        lines += [entries, item_text(conv, session, script.list_prompt_more)]
+        conv.say("\n\n".join(filter(None, lines)), [[conv.button(script.list_done_button, "done")]])
+        return
     if session.awaiting != "main":
         lines.append(_probe_text(conv, session, session.awaiting.split("+")))
         conv.say("\n\n".join(lines))
@@ -103,6 +108,9 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
     if item.kind == "pseudonym" and not _set_pupil(conv, session, text):
         return
     now = conv.ctx.now
+    if item.kind == "list" and not session.return_to_review:
+        _add_to_list(conv, session, item, text)
+        return
     if session.awaiting == "main":
         answer = Answer(item_id=item.id, parts=[AnswerPart(prompt="main", text=text, at=now)])
     else:
@@ -121,6 +129,30 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
         return
     advance(conv, session, _acknowledge(conv, session, item, answer))
+
+
+def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) -> None:
+    """A list item (e.g. the actions of a plan): every message is one entry, until «Done»."""
+    script = _script(conv, session)
+    answer = session.answers.get(item.id)
+    if answer is None or session.awaiting == "main" or answer.skipped:
+        answer = Answer(item_id=item.id)
+        session.awaiting = "list"
+    answer.parts.append(AnswerPart(prompt="item", text=text, at=conv.ctx.now))
+    session.answers[item.id] = answer
+    session.updated_at = conv.ctx.now
+    more = item_text(conv, session, script.list_prompt_more)
+    conv.say(more, [[conv.button(script.list_done_button, "done")]])
+
+
+def list_done(conv: Conversation, session: Session) -> bool:
+    """«Done» under a list item: move on when at least one entry is there."""
+    item = _script(conv, session).items[session.position]
+    answer = session.answers.get(item.id)
+    if item.kind != "list" or answer is None or not answer.parts:
+        return False
+    advance(conv, session, _acknowledge(conv, session, item, answer))
+    return True
 
 
 def _set_pupil(conv: Conversation, session: Session, text: str) -> bool:
@@ -248,18 +280,8 @@ def _back_to_review(conv: Conversation, session: Session) -> None:
 
 
 def submit(conv: Conversation, session: Session) -> None:
-    """Freeze the session and schedule what comes next (the draft profile for an interview)."""
+    """Freeze the session; what it sets in motion is up to the flow (`flows.on_submitted`)."""
     session.status = "submitted"
     session.submitted_at = conv.ctx.now
     conv.state.active_session = None
     conv.state.pending = None
-    conv.jobs.append(
-        Job(
-            id=f"{session.script_id}-submitted:{conv.state.user_id}:{session.id}",
-            user_id=conv.state.user_id,
-            name=f"{session.script_id}_submitted",
-            due=conv.ctx.now,
-            payload={"session_id": session.id},
-        )
-    )
-    conv.say(conv.t("submitted"))

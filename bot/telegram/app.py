@@ -20,11 +20,11 @@ from bot.jobs import JobQueue
 from bot.models import LANGUAGES
 from bot.ratelimit import RateLimiter
 from bot.redis_conn import connect
-from bot.runtime import Scheduler, Sender, Worker
-from bot.service import Service
+from bot.runtime import Relay, Scheduler, Sender, Worker, consumer_name
 from bot.store import Store
 from bot.telegram.polling import PollingIngress
 from bot.telegram.transport import TelegramTransport
+from bot.wiring import build_service
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 3.0
@@ -77,11 +77,12 @@ async def run_polling(settings: Settings) -> None:
         store = Store(redis, PlainCodec(), partitions=settings.partitions,
                       lock_ttl_ms=settings.lock_ttl_ms)  # fmt: skip
         await store.ensure_groups("telegram")
-        service = Service(store, settings)
+        service = build_service(store, settings)
         bot = make_bot(settings)
         async with bot:
             await set_commands(bot, settings.default_language)
             me = bot.bot
+            service.bot_username = me.username or ""
             log.info("bot @%s is running (long polling)", me.username)
             ingress = PollingIngress(bot, store, settings.poll_timeout_s)
             stop = asyncio.Event()
@@ -90,6 +91,12 @@ async def run_polling(settings: Settings) -> None:
                     ingress.run(stop),
                     Worker(store, service).run(stop),
                     Sender(store, TelegramTransport(bot), RateLimiter(redis)).run(stop),
+                    Sender(
+                        store,
+                        Relay(store.enqueue_one, "telegram"),
+                        channel="internal",
+                        consumer=consumer_name("relay"),
+                    ).run(stop),
                     Scheduler(
                         store, service, JobQueue(redis, store.codec, settings.partitions)
                     ).run(stop),

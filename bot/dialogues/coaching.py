@@ -1,0 +1,325 @@
+"""Coaches and their teachers: invitations, the coach's review of a draft, the release.
+
+Everything a coach may do is checked here against the coach's own document: a coach only has
+the teachers who joined through their invitation, and only the drafts those teachers sent. A
+change that concerns the other person travels as an internal event (`Conversation.tell`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.dialogues.conversation import Conversation
+from bot.models import AuditEntry, Profile, ProfileScale, Review, TeacherFile, UserState
+from bot.scoring.models import Draft, level_for
+from bot.scoring.scales import load_scales
+
+COACH_COMMANDS = ("invite", "queue")
+ADMIN_COMMANDS = ("addcoach",)
+
+
+def is_coach(state: UserState) -> bool:
+    return state.role == "coach"
+
+
+# -- admin and coach commands ---------------------------------------------------------------
+
+
+def add_coach(conv: Conversation, argument: str) -> None:
+    """/addcoach <telegram id>: admins only; the new coach is told by an internal event."""
+    if conv.state.user_id not in conv.ctx.admin_ids:
+        conv.say(conv.t("not_admin"))
+        return
+    if not argument.strip().isdigit():
+        conv.say(conv.t("addcoach_usage"))
+        return
+    target = int(argument.strip())
+    conv.tell(target, "make_coach")
+    conv.say(conv.t("addcoach_done", user=target))
+
+
+def invite(conv: Conversation) -> None:
+    """/invite: a single-use, expiring link for one teacher."""
+    if not is_coach(conv.state):
+        conv.say(conv.t("not_coach"))
+        return
+    code = conv.ctx.new_code()
+    conv.invites.append(code)
+    username = conv.ctx.bot_username
+    link = f"https://t.me/{username}?start={code}" if username else f"/start {code}"
+    conv.say(conv.t("invite_link", link=link, days=conv.ctx.invite_days))
+
+
+def queue(conv: Conversation) -> None:
+    """/queue: drafts waiting for this coach, oldest first, with their age."""
+    if not is_coach(conv.state):
+        conv.say(conv.t("not_coach"))
+        return
+    waiting = waiting_reviews(conv.state)
+    if not waiting:
+        conv.say(conv.t("queue_empty"))
+        return
+    lines = [conv.t("queue_header")]
+    buttons = []
+    for n, (teacher, review) in enumerate(waiting, start=1):
+        age = _age(conv, review.received_at)
+        lines.append(conv.t("queue_item", n=n, teacher=teacher.name, pupil=review.pupil, age=age))
+        ref = f"{teacher.teacher_id}/{review.session_id}"
+        buttons.append([conv.button(conv.t("open_button", n=n), "open", ref)])
+    conv.say("\n".join(lines), buttons)
+
+
+def waiting_reviews(state: UserState) -> list[tuple[TeacherFile, Review]]:
+    """(teacher, review) pairs not yet released, oldest first."""
+    pairs = [
+        (teacher, review)
+        for teacher in state.coaching.values()
+        for review in teacher.reviews.values()
+        if review.status == "waiting"
+    ]
+    return sorted(pairs, key=lambda pair: pair[1].received_at)
+
+
+def _age(conv: Conversation, since: Any) -> str:
+    hours = int((conv.ctx.now - since).total_seconds() // 3600)
+    if hours >= 48:
+        return conv.t("age_days", n=hours // 24)
+    return conv.t("age_hours", n=max(hours, 0))
+
+
+# -- the review -----------------------------------------------------------------------------
+
+
+def _open(conv: Conversation) -> tuple[TeacherFile, Review] | None:
+    teacher_id, _, session_id = conv.state.current_review.partition("/")
+    teacher = conv.state.coaching.get(teacher_id)
+    review = teacher.reviews.get(session_id) if teacher else None
+    return (teacher, review) if teacher and review else None
+
+
+def _scale_name(conv: Conversation, scale_id: str) -> str:
+    return load_scales().get(scale_id).name[conv.state.lang]
+
+
+def _level(conv: Conversation, score: int) -> str:
+    return conv.t(f"level_{level_for(score)}")
+
+
+def show_review(conv: Conversation, ref: str | None = None) -> bool:
+    """The overview of one review: a line and a button per scale, note, release, history."""
+    if ref is not None:
+        conv.state.current_review = ref
+    opened = _open(conv)
+    if opened is None:
+        return False
+    teacher, review = opened
+    draft = review.draft
+    lines = [conv.t("review_header", teacher=teacher.name, pupil=review.pupil, scorer=draft.scorer)]
+    rows = []
+    for index, scale in enumerate(draft.scales):
+        score = review.scores[scale.id]
+        mark = "*" if score != scale.score else ""
+        name = _scale_name(conv, scale.id)
+        lines.append(
+            conv.t("review_scale_line", name=name, score=score, mark=mark,
+                   level=_level(conv, score), confidence=f"{scale.confidence:.1f}")
+        )  # fmt: skip
+        rows.append([conv.button(f"{name}: {score}{mark}", "scale", str(index))])
+    thin = [_scale_name(conv, s.id) for s in draft.scales if s.confidence < 0.5]
+    if thin:
+        lines.append(conv.t("review_low_confidence", scales=", ".join(thin)))
+    if review.status == "released":
+        lines.append(conv.t("review_released"))
+    else:
+        rows.append([conv.button(conv.t("overall_note_button"), "note", "overall")])
+        rows.append([conv.button(conv.t("release_button"), "release")])
+    rows.append([conv.button(conv.t("history_button"), "history")])
+    conv.say("\n".join(lines), rows)
+    return True
+
+
+def show_scale(conv: Conversation, index: int) -> bool:
+    """One scale: draft and current score, the quotes, the note; −/+ and note buttons."""
+    opened = _open(conv)
+    if opened is None or not 0 <= index < len(opened[1].draft.scales):
+        return False
+    _, review = opened
+    scale = review.draft.scales[index]
+    score = review.scores[scale.id]
+    quotes = "\n".join(f"«{e.quote}» ({e.question_id})" for e in scale.evidence)
+    text = conv.t(
+        "review_scale_detail",
+        name=_scale_name(conv, scale.id),
+        draft=scale.score,
+        draft_level=_level(conv, scale.score),
+        score=score,
+        level=_level(conv, score),
+        confidence=f"{scale.confidence:.1f}",
+        quotes=quotes or conv.t("review_no_quotes"),
+        note=review.notes.get(scale.id) or "–",
+    )
+    rows = [[conv.button(conv.t("back_button"), "back")]]
+    if review.status == "waiting":
+        rows.insert(0, [
+            conv.button("−1", "adj", f"{index}-"),
+            conv.button("+1", "adj", f"{index}+"),
+            conv.button(conv.t("note_button"), "note", str(index)),
+        ])  # fmt: skip
+    conv.say(text, rows)
+    return True
+
+
+def adjust(conv: Conversation, arg: str) -> bool:
+    """−1 / +1 on a scale of the open review, within 1..7, written to the audit trail."""
+    opened = _open(conv)
+    if opened is None or len(arg) < 2 or not arg[:-1].isdigit() or arg[-1] not in "+-":
+        return False
+    _, review = opened
+    index = int(arg[:-1])
+    if review.status != "waiting" or not 0 <= index < len(review.draft.scales):
+        return False
+    scale_id = review.draft.scales[index].id
+    old = review.scores[scale_id]
+    new = min(7, max(1, old + (1 if arg[-1] == "+" else -1)))
+    review.scores[scale_id] = new
+    review.audit.append(AuditEntry(at=conv.ctx.now, action="score", scale=scale_id, old=old,
+                                   new=new))  # fmt: skip
+    return show_scale(conv, index)
+
+
+def ask_note(conv: Conversation, arg: str) -> bool:
+    """Wait for the coach's typed note on a scale ('<index>') or on the whole ('overall')."""
+    opened = _open(conv)
+    if opened is None or opened[1].status != "waiting":
+        return False
+    scales = opened[1].draft.scales
+    if arg == "overall":
+        target, name = "overall", conv.t("overall_note_button")
+    elif arg.isdigit() and int(arg) < len(scales):
+        target, name = scales[int(arg)].id, _scale_name(conv, scales[int(arg)].id)
+    else:
+        return False
+    conv.state.pending = "coach_note"
+    conv.state.note_target = target
+    conv.say(conv.t("note_prompt", name=name))
+    return True
+
+
+def take_note(conv: Conversation, text: str) -> None:
+    """Store the typed note on the scale the coach chose."""
+    opened = _open(conv)
+    conv.state.pending = None
+    if opened is None:
+        queue(conv)
+        return
+    _, review = opened
+    review.notes[conv.state.note_target] = text
+    review.audit.append(AuditEntry(at=conv.ctx.now, action="note", scale=conv.state.note_target))
+    conv.say(conv.t("note_saved"))
+    show_review(conv)
+
+
+def history(conv: Conversation) -> bool:
+    """The audit trail of the open review."""
+    opened = _open(conv)
+    if opened is None:
+        return False
+    _, review = opened
+    lines = [conv.t("history_header")]
+    for entry in review.audit:
+        when = entry.at.strftime("%Y-%m-%d %H:%M")
+        change = f" {entry.old}→{entry.new}" if entry.old is not None else ""
+        scale = _scale_name(conv, entry.scale) if entry.scale not in ("", "overall") else ""
+        lines.append(f"{when} {conv.t('audit_' + entry.action)} {scale}{change}".rstrip())
+    conv.say("\n".join(lines), [[conv.button(conv.t("back_button"), "back")]])
+    return True
+
+
+def release(conv: Conversation) -> bool:
+    """Send the coach's version of the profile to the teacher; the draft stays beside it."""
+    opened = _open(conv)
+    if opened is None or opened[1].status != "waiting":
+        return False
+    teacher, review = opened
+    review.status = "released"
+    review.released_at = conv.ctx.now
+    review.audit.append(AuditEntry(at=conv.ctx.now, action="release"))
+    scales = [
+        ProfileScale(id=s.id, score=review.scores[s.id], note=review.notes.get(s.id, ""),
+                     quotes=[e.quote for e in s.evidence[:2]])
+        for s in review.draft.scales
+    ]  # fmt: skip
+    profile = Profile(scales=scales, note=review.notes.get("overall", ""), released_at=conv.ctx.now)
+    conv.tell(teacher.teacher_id, "profile_released", session_id=review.session_id,
+              profile=profile.model_dump(mode="json"))  # fmt: skip
+    conv.say(conv.t("released_coach", teacher=teacher.name))
+    return True
+
+
+# -- internal events --------------------------------------------------------------------------
+
+
+def on_make_coach(conv: Conversation, payload: dict[str, Any]) -> None:
+    conv.state.role = "coach"
+    conv.state.stage = "active"
+    conv.say(conv.t("became_coach"))
+
+
+def on_teacher_linked(conv: Conversation, payload: dict[str, Any]) -> None:
+    if not is_coach(conv.state):
+        return
+    teacher_id = str(payload["teacher_id"])
+    if teacher_id not in conv.state.coaching:
+        conv.state.coaching[teacher_id] = TeacherFile(
+            teacher_id=int(teacher_id), name=str(payload.get("name") or teacher_id),
+            linked_at=conv.ctx.now,
+        )  # fmt: skip
+        conv.say(conv.t("coach_teacher_linked", teacher=conv.state.coaching[teacher_id].name))
+
+
+def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    if teacher is None:  # not (or no longer) this coach's teacher
+        return
+    draft = Draft.model_validate(payload["draft"])
+    session_id = str(payload["session_id"])
+    if session_id in teacher.reviews:
+        return
+    teacher.reviews[session_id] = Review(
+        session_id=session_id, pupil=str(payload["pupil"]), draft=draft,
+        scores={s.id: s.score for s in draft.scales}, received_at=conv.ctx.now,
+    )  # fmt: skip
+    conv.say(conv.t("coach_draft_ready", teacher=teacher.name, pupil=payload["pupil"]))
+    show_review(conv, f"{teacher.teacher_id}/{session_id}")
+
+
+def on_plan_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    if teacher is None:
+        return
+    answers = {str(k): str(v) for k, v in dict(payload["answers"]).items()}
+    teacher.plans[str(payload["session_id"])] = answers
+    blocks = [conv.t("coach_plan_received", teacher=teacher.name, pupil=payload["pupil"])]
+    blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
+    from bot.chunks import pack
+
+    for message in pack(blocks):
+        conv.say(message)
+
+
+def on_teacher_withdrew(conv: Conversation, payload: dict[str, Any]) -> None:
+    teacher = conv.state.coaching.pop(str(payload["from"]), None)
+    if teacher is not None:
+        if conv.state.current_review.startswith(f"{teacher.teacher_id}/"):
+            conv.state.current_review = ""
+        conv.say(conv.t("coach_teacher_withdrew", teacher=teacher.name))
+
+
+def internal_payload(data: str | None) -> dict[str, Any] | None:
+    """The payload of an internal event, or None when it is not one of ours."""
+    try:
+        payload = json.loads(data or "")
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) and "type" in payload else None

@@ -1,0 +1,107 @@
+"""How the sessions follow each other: interview -> (coach) -> reflection -> check-in.
+
+The engine runs any script; this module says what happens around them: what a submitted
+session sets in motion, what the teacher sees when the coach releases the profile, and what the
+coach hears about. It names scripts, never questions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogues import session as run
+from bot.dialogues.conversation import Conversation
+from bot.models import Job, Profile, Session
+from bot.scoring.models import level_for
+from bot.scoring.scales import load_scales
+
+INTERVIEW = "interview"
+REFLECTION = "reflection"
+
+
+def on_submitted(conv: Conversation, session: Session) -> None:
+    """What a submitted session sets in motion."""
+    user_id = conv.state.user_id
+    if session.script_id == INTERVIEW:
+        conv.jobs.append(
+            Job(id=f"draft:{user_id}:{session.id}", user_id=user_id, name="interview_submitted",
+                due=conv.ctx.now, payload={"session_id": session.id})
+        )  # fmt: skip
+        conv.say(conv.t("submitted"))
+    elif session.script_id == REFLECTION:
+        if conv.state.coach_id is not None:
+            answers = {k: a.text for k, a in session.answers.items() if a.parts}
+            conv.tell(conv.state.coach_id, "plan_submitted", session_id=session.id,
+                      pupil=run.pupil_name(conv, session), answers=answers)  # fmt: skip
+        conv.say(conv.t("plan_submitted", pupil=run.pupil_name(conv, session)))
+    else:
+        conv.say(conv.t("submitted_generic"))
+
+
+def send_drafts_to_coach(conv: Conversation) -> None:
+    """Every finished draft not yet with the coach goes to the coach now."""
+    coach = conv.state.coach_id
+    if coach is None:
+        return
+    for session in conv.state.sessions:
+        if session.draft is not None and not session.draft_sent:
+            conv.tell(coach, "draft_ready", session_id=session.id,
+                      pupil=run.pupil_name(conv, session),
+                      draft=session.draft.model_dump(mode="json"))  # fmt: skip
+            session.draft_sent = True
+
+
+def link_coach(conv: Conversation, coach_id: int, name: str) -> None:
+    """Link the teacher to the coach of a redeemed invitation (and unlink a previous one)."""
+    previous = conv.state.coach_id
+    if previous == coach_id:
+        return
+    if previous is not None:
+        conv.tell(previous, "teacher_withdrew")
+    conv.state.coach_id = coach_id
+    conv.tell(coach_id, "teacher_linked", teacher_id=conv.state.user_id, name=name)
+    for session in conv.state.sessions:
+        session.draft_sent = False
+    send_drafts_to_coach(conv)
+    conv.say(conv.t("linked_teacher"))
+
+
+def show_profile(conv: Conversation, session: Session, profile: Profile) -> None:
+    """The released profile in plain words: per scale the level, what it means, a quote."""
+    lang = conv.state.lang
+    blocks = [conv.t("profile_intro", pupil=run.pupil_name(conv, session))]
+    for scale in profile.scales:
+        definition = load_scales().get(scale.id)
+        level = level_for(scale.score)
+        lines = [f"{definition.name[lang]}: {conv.t('level_' + level)}",
+                 definition.levels[lang][level]]  # fmt: skip
+        lines += [f"«{quote}»" for quote in scale.quotes[:1]]
+        if scale.note:
+            lines.append(conv.t("profile_coach_note", note=scale.note))
+        blocks.append("\n".join(lines))
+    if profile.note:
+        blocks.append(conv.t("profile_coach_note", note=profile.note))
+    from bot.chunks import pack
+
+    for message in pack(blocks):
+        conv.say(message)
+
+
+def on_profile_released(conv: Conversation, payload: dict[str, Any]) -> None:
+    """The coach released the profile: show it and start the reflection (session 2)."""
+    session = conv.state.session(str(payload.get("session_id")))
+    if session is None or session.profile is not None or payload["from"] != conv.state.coach_id:
+        return
+    session.profile = Profile.model_validate(payload["profile"])
+    show_profile(conv, session, session.profile)
+    reflection = run.start_session(conv, REFLECTION, slot=session.pupil_slot)
+    conv.state.stage = "active"
+    conv.state.paused = False
+    intro = item_intro(conv, reflection)
+    run.ask(conv, reflection, intro)
+
+
+def item_intro(conv: Conversation, session: Session) -> str:
+    """The script's own introduction, with the pupil's pseudonym."""
+    script = conv.script(session.script_id, session.script_version)
+    return run.item_text(conv, session, script.intro) if script.intro else ""

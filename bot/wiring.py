@@ -1,0 +1,27 @@
+"""Composition root: the service with its job handlers and the configured scorer."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.drafting import JOB_NAME as DRAFT_JOB
+from bot.drafting import DraftJob
+from bot.models import utcnow
+from bot.scoring.protocol import Scorer
+from bot.service import Clock, Service
+from bot.store import Store
+
+
+def default_scorer() -> Scorer:
+    """The LLM scorer when LLM_PROVIDER is set (offline rules behind it), else the rules."""
+    from bot.scoring.llm import LlmEnvSettings, make_scorer
+    from bot.scoring.rules import RuleScorer
+
+    return make_scorer(LlmEnvSettings(_env_file=".env"), RuleScorer())
+
+
+def build_service(
+    store: Store, settings: Settings, clock: Clock = utcnow, scorer: Scorer | None = None
+) -> Service:
+    """The service as every process runs it."""
+    handlers = {DRAFT_JOB: DraftJob(scorer or default_scorer())}
+    return Service(store, settings, clock=clock, job_handlers=handlers)  # type: ignore[arg-type]

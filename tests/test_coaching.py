@@ -1,0 +1,168 @@
+"""The coach hand-off on real Redis: invite, draft to the coach, review, release, session 2."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.config import Settings
+from bot.dialogues.script import load_texts
+from bot.store import Store
+from bot.wiring import build_service
+from tests.answers import ANSWERS
+from tests.hub import Hub, HubUser
+
+ADMIN, COACH, TEACHER, OTHER_COACH, OTHER_TEACHER = 9, 10, 20, 11, 21
+EN = load_texts("en")
+
+
+@pytest.fixture
+def hub(store: Store, settings: Settings) -> Hub:
+    settings.admin_ids = str(ADMIN)
+    return Hub(build_service(store, settings))
+
+
+async def make_coach(hub: Hub, coach_id: int = COACH) -> HubUser:
+    admin = hub.user(ADMIN, name="Admin")
+    said = await admin.command("addcoach", str(coach_id))
+    assert said == EN.get("addcoach_done", user=coach_id)
+    coach = hub.user(coach_id, name="Carla")
+    assert coach.new() == load_texts("nl").get("became_coach")  # the default until they speak
+    return coach
+
+
+async def invite(coach: HubUser) -> str:
+    said = await coach.command("invite")
+    match = re.search(r"/start (\S+)", said)
+    assert match, said
+    return match.group(1)
+
+
+async def interview(teacher: HubUser) -> None:
+    await teacher.press("Yes, let's begin")
+    for answer in ANSWERS["en"]:
+        await teacher.text(answer)
+    await teacher.press("Send to my coach")
+
+
+async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, store: Store) -> None:
+    coach = await make_coach(hub)
+    code = await invite(coach)
+    teacher = hub.user(TEACHER, name="Tessa")
+    said = await teacher.command("start", code)
+    assert EN.get("linked_teacher") in said
+    assert coach.new() == EN.get("coach_teacher_linked", teacher="Tessa")
+    await interview(teacher)
+    review = coach.new()
+    assert EN.get("coach_draft_ready", teacher="Tessa", pupil="Sam") in review
+    assert "Secure base" in review
+    detail = await coach.press("Secure base")
+    assert "Draft:" in detail
+    before = int(re.search(r"Now: (\d)", detail).group(1))  # type: ignore[union-attr]
+    adjusted = await coach.press("+1" if before < 7 else "−1")
+    after = int(re.search(r"Now: (\d)", adjusted).group(1))  # type: ignore[union-attr]
+    assert after == (before + 1 if before < 7 else before - 1)
+    await coach.press("Note")
+    assert EN.get("note_saved") in await coach.text("You clearly want to be there for Sam.")
+    assert "score" in await coach.press("History")
+    await coach.press("Back to the overview")
+    released = await coach.press("Release to the teacher")
+    assert released == EN.get("released_coach", teacher="Tessa")
+    profile = teacher.new()
+    assert EN.get("profile_intro", pupil="Sam") in profile
+    assert "You clearly want to be there for Sam." in profile
+    assert "Question 1 of 9" in profile
+    state = await store.load(COACH)
+    assert state is not None
+    kept = state.coaching[str(TEACHER)].reviews["interview-1"]
+    assert kept.draft.scale("secure_base").score == before and kept.scores["secure_base"] == after
+    assert [e.action for e in kept.audit] == ["score", "note", "release"]
+
+
+async def test_session_two_ends_in_an_action_plan_for_the_coach(hub: Hub, store: Store) -> None:
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await interview(teacher)
+    await coach.press("Release to the teacher")
+    teacher.new()
+    for n in range(1, 8):
+        await teacher.text(f"Reflection answer {n}: I think I see more of what Sam needs now.")
+    await teacher.text("Every morning I greet Sam at the door.")
+    assert "Done" in [b.label for b in teacher.buttons()]
+    await teacher.text("Twice a day I notice something Sam does well and say so.")
+    said = await teacher.press("Done")
+    assert "Question 9 of 9" in said
+    await teacher.text("I will feel calmer, and Sam will come to me more often.")
+    said = await teacher.press("Send to my coach")
+    assert EN.get("plan_submitted", pupil="Sam") in said
+    plan = coach.new()
+    assert "Every morning I greet Sam at the door." in plan
+    state = await store.load(COACH)
+    assert state is not None and "reflection-1" in state.coaching[str(TEACHER)].plans
+
+
+async def test_coach_commands_are_refused_to_teachers_and_forged_buttons_to_everyone(
+    hub: Hub,
+) -> None:
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    assert await teacher.command("queue") == EN.get("not_coach")
+    assert await teacher.command("invite") == EN.get("not_coach")
+    assert await teacher.command("addcoach", str(TEACHER)) == EN.get("not_admin")
+    coach.new()
+    assert await coach.command("addcoach", str(TEACHER)) == EN.get("not_admin")
+    await interview(teacher)
+    coach.new()
+    release = next(b for b in coach.buttons() if b.label == "Release to the teacher")
+    said = await teacher.send("button", data=release.data)
+    assert said.startswith(EN.get("old_button"))
+    for data in ("0:release:", "999:adj:0+", "x", f"{release.data.split(':')[0]}:open:20/x"):
+        said = await coach.send("button", data=data)
+        assert said.startswith(EN.get("old_button")), data
+    assert "Question" not in teacher.new()
+
+
+async def test_another_coach_sees_nothing_of_this_teacher(hub: Hub, store: Store) -> None:
+    coach = await make_coach(hub)
+    other = await make_coach(hub, OTHER_COACH)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await interview(teacher)
+    assert await other.command("queue") == EN.get("queue_empty")
+    menu = (await store.load(OTHER_COACH)).menu  # type: ignore[union-attr]
+    said = await other.send("button", data=f"{menu}:open:{TEACHER}/interview-1")
+    assert said.startswith(EN.get("old_button"))
+    assert "Tessa" not in said
+    assert "Tessa" in await coach.command("queue")
+
+
+async def test_an_invitation_works_once(hub: Hub) -> None:
+    coach = await make_coach(hub)
+    code = await invite(coach)
+    first = hub.user(TEACHER, name="Tessa")
+    assert EN.get("linked_teacher") in await first.command("start", code)
+    other_code = await invite(coach)
+    await coach.command("start", other_code)  # a coach trying their own link uses nothing up
+    assert EN.get("linked_teacher") in await hub.user(OTHER_TEACHER).command("start", other_code)
+    second = hub.user(OTHER_TEACHER + 1, name="Tom")
+    said = await second.command("start", code)
+    assert EN.get("invite_invalid") in said and EN.get("linked_teacher") not in said
+    assert EN.get("invite_invalid") in await second.command("start", "not-a-real-code-123")
+
+
+async def test_forget_removes_the_coachs_copies_and_tells_the_coach(hub: Hub, store: Store) -> None:
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await interview(teacher)
+    coach.new()
+    await teacher.command("forget")
+    await teacher.press("Yes, delete everything")
+    assert coach.new() == EN.get("coach_teacher_withdrew", teacher="Tessa")
+    state = await store.load(COACH)
+    assert state is not None and state.coaching == {}
+    assert await store.load(TEACHER) is None
+    assert "Sam" not in state.model_dump_json()
