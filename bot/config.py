@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -36,6 +37,15 @@ class Settings(BaseSettings):
     admin_ids: str = Field(default="", description="Comma-separated Telegram ids of admins.")
     invite_days: int = Field(default=14, ge=1, description="How long an invitation link works.")
     checkin_days: float = Field(default=7, gt=0, description="Check-in this long after the plan.")
+    reminder_hours: float = Field(default=48, gt=0, description="Idle time before a reminder.")
+    quiet_hours: str = Field(default="21:00-08:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
+    timezone: str = Field(default="Europe/Brussels", description="For the quiet hours.")
+
+    @property
+    def quiet(self) -> tuple[time, time]:
+        """The quiet hours as (start, end) local times."""
+        start, end = self.quiet_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
 
     @property
     def admins(self) -> frozenset[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.scoring.models import Draft
 
@@ -53,12 +53,16 @@ class Button(BaseModel):
 class Document(BaseModel):
     """A file to send (e.g. the teacher's data export)."""
 
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
     filename: str
     content: bytes
 
 
 class Outbound(BaseModel):
     """One message to send to one chat, or (route 'internal') an event for another user."""
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
     channel: Route
     chat_id: int
@@ -127,6 +131,9 @@ class Session(BaseModel):
     submitted_at: datetime | None = None
     draft: Draft | None = Field(default=None, description="The draft profile of an interview.")
     draft_sent: bool = Field(default=False, description="The draft has gone to the coach.")
+    actions: list[str] = Field(default_factory=list, description="Check-in: the planned actions.")
+    params: dict[str, str] = Field(default_factory=dict, description="Texts the script uses.")
+    reminders_sent: int = 0
     profile: Profile | None = Field(default=None, description="As the coach released it.")
 
 
@@ -174,6 +181,9 @@ class TeacherFile(BaseModel):
     reviews: dict[str, Review] = Field(default_factory=dict)
     plans: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Reflection and action plan per session, as sent."
+    )
+    checkins: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Check-in answers per session, as sent."
     )
 
 

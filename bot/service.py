@@ -53,6 +53,7 @@ class Service:
     probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
     bot_username: str = ""
+    after_turn: Callable[[UserState, datetime], list[Job]] | None = None
 
     def context(self, redeemed_coach: int | None = None) -> Context:
         """The engine's context for a turn that happens now."""
@@ -82,6 +83,8 @@ class Service:
                 log.info("duplicate event=%s user=%s", event.event_id, event.user_id)
                 return []
             outcome = self._apply(opened.state, event, ctx, prepared)
+            if self.after_turn and outcome.state is not None and event.kind != "job":
+                outcome.jobs += self.after_turn(outcome.state, ctx.now)
             if outcome.invites:
                 await self.store.create_invites(
                     outcome.invites, event.user_id, self.settings.invite_days

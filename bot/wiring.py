@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.charts import ChartJob
 from bot.config import Settings
+from bot.dialogues.flows import CHART_JOB
 from bot.drafting import JOB_NAME as DRAFT_JOB
 from bot.drafting import DraftJob
+from bot.followup import CHECKIN_JOB, REMINDER_JOB, CheckinJob, Reminders
 from bot.models import utcnow
 from bot.scoring.protocol import Scorer
 from bot.service import Clock, Service
@@ -23,5 +28,13 @@ def build_service(
     store: Store, settings: Settings, clock: Clock = utcnow, scorer: Scorer | None = None
 ) -> Service:
     """The service as every process runs it."""
-    handlers = {DRAFT_JOB: DraftJob(scorer or default_scorer())}
-    return Service(store, settings, clock=clock, job_handlers=handlers)  # type: ignore[arg-type]
+    reminders = Reminders(timedelta(hours=settings.reminder_hours), settings.quiet,
+                          settings.timezone)  # fmt: skip
+    handlers = {
+        DRAFT_JOB: DraftJob(scorer or default_scorer()),
+        CHECKIN_JOB: CheckinJob(),
+        REMINDER_JOB: reminders,
+        CHART_JOB: ChartJob(),
+    }
+    return Service(store, settings, clock=clock, job_handlers=handlers,  # type: ignore[arg-type]
+                   after_turn=reminders.schedule)  # fmt: skip

@@ -57,6 +57,8 @@ async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, sto
     review = coach.new()
     assert EN.get("coach_draft_ready", teacher="Tessa", pupil="Sam") in review
     assert "Secure base" in review
+    [chart] = [m.photo for m in coach.inbox if m.photo]
+    assert chart is not None and chart.startswith(b"\x89PNG")
     detail = await coach.press("Secure base")
     assert "Draft:" in detail
     before = int(re.search(r"Now: (\d)", detail).group(1))  # type: ignore[union-attr]
@@ -73,6 +75,7 @@ async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, sto
     assert EN.get("profile_intro", pupil="Sam") in profile
     assert "You clearly want to be there for Sam." in profile
     assert "Question 1 of 9" in profile
+    assert [m for m in teacher.inbox if m.photo and m.photo.startswith(b"\x89PNG")]
     state = await store.load(COACH)
     assert state is not None
     kept = state.coaching[str(TEACHER)].reviews["interview-1"]

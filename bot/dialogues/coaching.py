@@ -11,7 +11,9 @@ import json
 from typing import Any
 
 from bot.dialogues.conversation import Conversation
+from bot.dialogues.flows import send_chart
 from bot.models import AuditEntry, Profile, ProfileScale, Review, TeacherFile, UserState
+from bot.scoring.compare import compare_profiles
 from bot.scoring.models import Draft, level_for
 from bot.scoring.scales import load_scales
 
@@ -291,6 +293,8 @@ def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
         scores={s.id: s.score for s in draft.scales}, received_at=conv.ctx.now,
     )  # fmt: skip
     conv.say(conv.t("coach_draft_ready", teacher=teacher.name, pupil=payload["pupil"]))
+    _compare(conv, teacher, teacher.reviews[session_id])
+    send_chart(conv, f"{teacher.teacher_id}/{session_id}")
     show_review(conv, f"{teacher.teacher_id}/{session_id}")
 
 
@@ -306,6 +310,39 @@ def on_plan_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
 
     for message in pack(blocks):
         conv.say(message)
+
+
+def on_checkin_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    if teacher is None:
+        return
+    answers = {str(k): str(v) for k, v in dict(payload["answers"]).items()}
+    for n, item in enumerate(payload["actions"], start=1):
+        answers[f"c01_actions#{n}"] = f"{item['action']} -> {item['answer']}"
+    teacher.checkins[str(payload["session_id"])] = answers
+    blocks = [conv.t("coach_checkin_received", teacher=teacher.name, pupil=payload["pupil"])]
+    blocks += [conv.t("coach_checkin_action", action=a["action"], answer=a["answer"] or "–")
+               for a in payload["actions"]]  # fmt: skip
+    blocks.append(conv.t("coach_checkin_words", then=payload["words_then"],
+                         now=answers.get("c03_three_words", "–")))  # fmt: skip
+    blocks += [f"{k}:\n{v}" for k, v in answers.items() if k in ("c02_noticed", "c04_next")]
+    from bot.chunks import pack
+
+    for message in pack(blocks):
+        conv.say(message)
+
+
+def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
+    """With a second pupil: which scales agree (the teacher) and which differ (the match)."""
+    others = [r for r in teacher.reviews.values() if r.session_id != review.session_id]
+    if not others:
+        return
+    other = others[0]
+    same, different = compare_profiles(other.scores, review.scores)
+    names = ", ".join(_scale_name(conv, s) for s in same) or "–"
+    differ = ", ".join(_scale_name(conv, s) for s in different) or "–"
+    conv.say(conv.t("coach_comparison", first=other.pupil, second=review.pupil, same=names,
+                    different=differ))  # fmt: skip
 
 
 def on_teacher_withdrew(conv: Conversation, payload: dict[str, Any]) -> None:

@@ -63,6 +63,7 @@ class Conversation:
         text: str,
         buttons: list[list[Button]] | None = None,
         document: Document | None = None,
+        photo: bytes | None = None,
     ) -> None:
         """Queue a message to the user."""
         self.replies.append(
@@ -72,6 +73,7 @@ class Conversation:
                 text=text,
                 buttons=buttons or [],
                 document=document,
+                photo=photo,
             )
         )
 

@@ -95,6 +95,7 @@ _INTERNAL = {
     "draft_ready": coaching.on_draft_ready,
     "teacher_withdrew": coaching.on_teacher_withdrew,
     "plan_submitted": coaching.on_plan_submitted,
+    "checkin_submitted": coaching.on_checkin_submitted,
     "profile_released": flows.on_profile_released,
 }
 
@@ -285,7 +286,7 @@ def _status(conv: Conversation) -> None:
     if session.status == "review":
         conv.say(conv.t("status_review", pupil=pupil))
         return
-    script = conv.script(session.script_id, session.script_version)
+    script = run.session_script(conv, session)
     counted = script.counted
     answered = [i for i in counted if i.id in session.answers and session.answers[i.id].parts]
     skipped = [i for i in counted if i.id in session.answers and session.answers[i.id].skipped]
@@ -421,6 +422,7 @@ _BUTTONS = {
     "show": lambda c, a: _session_button(c, "show", a),
     "pick": lambda c, a: _session_button(c, "pick", a),
     "done": lambda c, a: _session_button(c, "done", a),
+    "second": lambda c, a: c.state.stage == "active" and flows.start_second_pupil(c),
     "open": lambda c, a: _coach_button(c, coaching.show_review, a),
     "scale": lambda c, a: _coach_button(
         c, lambda cv, x: x.isdigit() and coaching.show_scale(cv, int(x)), a

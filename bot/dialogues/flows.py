@@ -17,6 +17,21 @@ from bot.scoring.scales import load_scales
 
 INTERVIEW = "interview"
 REFLECTION = "reflection"
+CHECKIN = "checkin"
+PLAN_ITEM = "p02_actions"
+THREE_WORDS_ITEM = "q01_three_words"
+EARLIER_WORDS_CHARS = 120
+CHART_JOB = "chart"
+
+
+def send_chart(conv: Conversation, ref: str) -> None:
+    """Schedule the chart of a review ('<teacher>/<session>', coach) or of a released profile
+    ('<session>', teacher): drawn by a job, so the turn does not wait for it."""
+    user_id = conv.state.user_id
+    conv.jobs.append(
+        Job(id=f"chart:{user_id}:{ref}:{conv.event.event_id}", user_id=user_id, name=CHART_JOB,
+            due=conv.ctx.now, payload={"ref": ref})
+    )  # fmt: skip
 
 
 def on_submitted(conv: Conversation, session: Session) -> None:
@@ -33,7 +48,24 @@ def on_submitted(conv: Conversation, session: Session) -> None:
             answers = {k: a.text for k, a in session.answers.items() if a.parts}
             conv.tell(conv.state.coach_id, "plan_submitted", session_id=session.id,
                       pupil=run.pupil_name(conv, session), answers=answers)  # fmt: skip
-        conv.say(conv.t("plan_submitted", pupil=run.pupil_name(conv, session)))
+        conv.jobs.append(
+            Job(id=f"checkin:{user_id}:{session.id}", user_id=user_id, name="checkin_due",
+                due=conv.ctx.now + conv.ctx.checkin_after, payload={"session_id": session.id})
+        )  # fmt: skip
+        buttons = []
+        if conv.state.pupil(2) is None:
+            buttons = [[conv.button(conv.t("second_pupil_button"), "second")]]
+        conv.say(conv.t("plan_submitted", pupil=run.pupil_name(conv, session)), buttons)
+    elif session.script_id == CHECKIN:
+        if conv.state.coach_id is not None:
+            conv.tell(
+                conv.state.coach_id,
+                "checkin_submitted",
+                session_id=session.id,
+                pupil=run.pupil_name(conv, session),
+                **checkin_summary(conv, session),
+            )
+        conv.say(conv.t("checkin_thanks", pupil=run.pupil_name(conv, session)))
     else:
         conv.say(conv.t("submitted_generic"))
 
@@ -94,6 +126,7 @@ def on_profile_released(conv: Conversation, payload: dict[str, Any]) -> None:
         return
     session.profile = Profile.model_validate(payload["profile"])
     show_profile(conv, session, session.profile)
+    send_chart(conv, session.id)
     reflection = run.start_session(conv, REFLECTION, slot=session.pupil_slot)
     conv.state.stage = "active"
     conv.state.paused = False
@@ -105,3 +138,53 @@ def item_intro(conv: Conversation, session: Session) -> str:
     """The script's own introduction, with the pupil's pseudonym."""
     script = conv.script(session.script_id, session.script_version)
     return run.item_text(conv, session, script.intro) if script.intro else ""
+
+
+def _answer_text(session: Session | None, item_id: str) -> str:
+    answer = session.answers.get(item_id) if session else None
+    return answer.text if answer and answer.parts else ""
+
+
+def earlier_words(text: str) -> str:
+    """The three words of the interview: the first line or sentence of that answer, short."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    for stop in (". ", ": ", "; "):
+        first = first.split(stop)[0]
+    return first if len(first) <= EARLIER_WORDS_CHARS else first[:EARLIER_WORDS_CHARS] + "…"
+
+
+def start_checkin(conv: Conversation, reflection: Session) -> None:
+    """Start the check-in about the reflection's plan: one question per planned action."""
+    plan = reflection.answers.get(PLAN_ITEM)
+    actions = [part.text for part in plan.parts] if plan else []
+    interview = conv.state.session(f"{INTERVIEW}-{reflection.pupil_slot}")
+    words = earlier_words(_answer_text(interview, THREE_WORDS_ITEM))
+    checkin = run.start_session(conv, CHECKIN, slot=reflection.pupil_slot)
+    checkin.actions = actions
+    checkin.params = {"earlier_words": words or "…"}
+    conv.state.stage = "active"
+    conv.state.paused = False
+    run.ask(conv, checkin, item_intro(conv, checkin))
+
+
+def checkin_summary(conv: Conversation, session: Session) -> dict[str, Any]:
+    """What the coach gets: each action with its answer, the three words then and now."""
+    actions = [
+        {"action": action, "answer": _answer_text(session, f"c01_actions#{n}")}
+        for n, action in enumerate(session.actions, start=1)
+    ]
+    answers = {k: a.text for k, a in session.answers.items() if a.parts and "#" not in k}
+    return {"actions": actions, "words_then": session.params.get("earlier_words", ""),
+            "answers": answers}  # fmt: skip
+
+
+def start_second_pupil(conv: Conversation) -> bool:
+    """Sessions 1 and 2 again, for a second pupil of the same class."""
+    if conv.state.session() is not None or conv.state.pupil(2) is not None:
+        return False
+    if conv.state.session(f"{INTERVIEW}-2") is not None:
+        return False
+    interview = run.start_session(conv, INTERVIEW, slot=2)
+    conv.state.stage = "active"
+    run.ask(conv, interview, conv.t("second_pupil_intro"))
+    return True

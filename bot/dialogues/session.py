@@ -8,7 +8,7 @@ from bot.chunks import pack
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.probes import sounds_tough
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
-from bot.dialogues.script import Item, Script
+from bot.dialogues.script import Item, Script, placeholders
 from bot.models import Answer, AnswerPart, Pupil, Session
 
 REVIEW_PICK_PER_ROW = 5
@@ -36,8 +36,34 @@ def pupil_name(conv: Conversation, session: Session) -> str:
     return pupil.pseudonym if pupil else ""
 
 
-def _script(conv: Conversation, session: Session) -> Script:
-    return conv.script(session.script_id, session.script_version)
+def session_script(conv: Conversation, session: Session) -> Script:
+    """The session's script at its pinned version, with per-action items expanded: one
+    question per planned action, the session's own texts (`params`) filled in."""
+    script = conv.script(session.script_id, session.script_version)
+    if not session.actions and not session.params:
+        return script
+    items = []
+    for item in script.items:
+        if item.kind != "per_action":
+            items.append(_filled(item, session.params))
+            continue
+        total = len(session.actions)
+        for n, action in enumerate(session.actions, start=1):
+            fields = session.params | {"action": action, "n": str(n), "total": str(total)}
+            items.append(_filled(item, fields).model_copy(update={"id": f"{item.id}#{n}"}))
+    return script.model_copy(update={"items": items})
+
+
+def _filled(item: Item, fields: dict[str, str]) -> Item:
+    """An item with every placeholder but {pupil} filled in from `fields`."""
+    values = {name: fields.get(name, "") for name in placeholders(item.text) if name != "pupil"}
+    if not values:
+        return item
+    text = item.text.format(pupil="{pupil}", **values)
+    return item.model_copy(update={"text": text})
+
+
+_script = session_script
 
 
 def progress(conv: Conversation, session: Session, item: Item) -> str:

@@ -1,0 +1,82 @@
+"""Profile charts in the chat, drawn by a job so that no turn waits for matplotlib.
+
+The coach gets the chart of a draft (with the other pupil's profile as a second marker when
+there is one); the teacher gets the chart of the released profile. Drawing happens in the
+job's `prepare`, in a thread; the picture is then sent like any other reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.dialogues.conversation import Context, Conversation
+from bot.dialogues.engine import Step
+from bot.models import Job, Profile, Review, UserState
+from bot.scoring.chart import render_chart
+from bot.scoring.models import Draft, ScaleScore, level_for
+from bot.service import job_event
+
+
+def profile_draft(profile: Profile) -> Draft:
+    """A released profile in the shape the chart draws."""
+    scales = [ScaleScore(id=s.id, score=s.score, level=level_for(s.score), confidence=1.0)
+              for s in profile.scales]  # fmt: skip
+    return Draft(scorer="rules", scales=scales)
+
+
+def adjusted(review: Review) -> Draft:
+    """The coach's version of a draft (scores as adjusted, confidence kept)."""
+    scales = [s.model_copy(update={"score": review.scores[s.id], "level": level_for(
+        review.scores[s.id])}) for s in review.draft.scales]  # fmt: skip
+    return review.draft.model_copy(update={"scales": scales})
+
+
+class ChartJob:
+    """Draw and send one chart."""
+
+    async def prepare(self, state: UserState, job: Job) -> object:
+        """The PNG, drawn in a thread; None when there is nothing to draw any more."""
+        ref = job.payload.get("ref", "")
+        args = _coach_chart(state, ref) if state.role == "coach" else _teacher_chart(state, ref)
+        if args is None:
+            return None
+        first, second, pupil, labels = args
+        return await asyncio.to_thread(
+            render_chart, first, pupil=pupil, lang=state.lang, date=job.due.date(),
+            second=second, first_label=labels[0], second_label=labels[1],
+        )  # fmt: skip
+
+    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
+        """Send the picture."""
+        if not isinstance(prepared, bytes):
+            return Step(state)
+        conv = Conversation(state, job_event(job), ctx)
+        conv.say("", photo=prepared)
+        return Step(state, conv.replies)
+
+
+ChartArgs = tuple[Draft, Draft | None, str, tuple[str | None, str | None]]
+
+
+def _coach_chart(state: UserState, ref: str) -> ChartArgs | None:
+    teacher_id, _, session_id = ref.partition("/")
+    teacher = state.coaching.get(teacher_id)
+    review = teacher.reviews.get(session_id) if teacher else None
+    if teacher is None or review is None:
+        return None
+    others = [r for r in teacher.reviews.values() if r.session_id != session_id]
+    if others:
+        other = others[0]
+        return adjusted(review), adjusted(other), f"{review.pupil} / {other.pupil}", (
+            review.pupil, other.pupil)  # fmt: skip
+    if review.scores != {s.id: s.score for s in review.draft.scales}:
+        return review.draft, adjusted(review), review.pupil, ("Concept", "Coach")
+    return review.draft, None, review.pupil, (None, None)
+
+
+def _teacher_chart(state: UserState, ref: str) -> ChartArgs | None:
+    session = state.session(ref)
+    pupil = state.pupil(session.pupil_slot) if session else None
+    if session is None or session.profile is None or pupil is None:
+        return None
+    return profile_draft(session.profile), None, pupil.pseudonym, (None, None)

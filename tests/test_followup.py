@@ -1,0 +1,152 @@
+"""The check-in a week after the plan, and reminders: on real Redis with a moving clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.dialogues.script import load_texts
+from bot.store import Store
+from bot.wiring import build_service
+from tests.answers import ANSWERS
+from tests.hub import Hub, HubUser
+from tests.test_coaching import ADMIN, COACH, TEACHER, interview, invite, make_coach
+
+EN = load_texts("en")
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # a Monday, 11:00 in Brussels
+
+
+@pytest.fixture
+def hub(store: Store, settings: Settings, clock: Clock) -> Hub:
+    settings.admin_ids = str(ADMIN)
+    return Hub(build_service(store, settings, clock=clock))
+
+
+async def plan(hub: Hub) -> tuple[HubUser, HubUser]:
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await interview(teacher)
+    await coach.press("Release to the teacher")
+    for n in range(1, 8):
+        await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
+    await teacher.text("Greet Sam at the door every morning")
+    await teacher.text("Say twice a day what Sam does well")
+    await teacher.press("Done")
+    await teacher.text("I will feel calmer, and Sam will come to me more often.")
+    await teacher.press("Send to my coach")
+    coach.new()
+    return coach, teacher
+
+
+async def test_a_week_after_the_plan_the_check_in_asks_about_each_action(
+    hub: Hub, clock: Clock, store: Store
+) -> None:
+    coach, teacher = await plan(hub)
+    clock.now += timedelta(days=6, hours=23)
+    await hub.settle()
+    assert teacher.new() == ""
+    clock.now += timedelta(hours=2)
+    await hub.settle()
+    said = teacher.new()
+    assert "About your action 1 of 2: «Greet Sam at the door every morning»" in said
+    said = await teacher.text("Yes, most days. Sam smiled back.")
+    assert "action 2 of 2: «Say twice a day what Sam does well»" in said
+    await teacher.text("Only on some days, it is hard to remember.")
+    said = await teacher.text("I was calmer. Sam came to show me a drawing.")
+    assert "«Struggle, tiring and sometimes warm»" in said
+    await teacher.text("Hopeful, calmer, closer")
+    await teacher.text("Keep greeting Sam. Yes, I'd like my coach to call me.")
+    said = await teacher.press("Send to my coach")
+    assert EN.get("checkin_thanks", pupil="Sam") in said
+    report = coach.new()
+    assert "Greet Sam at the door every morning" in report and "Sam smiled back" in report
+    assert "Three words in the interview: Struggle, tiring and sometimes warm" in report
+    assert "Three words now: Hopeful, calmer, closer" in report
+    state = await store.load(COACH)
+    assert state is not None and "checkin-1" in state.coaching[str(TEACHER)].checkins
+
+
+async def test_an_idle_interview_gets_two_gentle_reminders_and_no_more(
+    hub: Hub, clock: Clock
+) -> None:
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start")
+    await teacher.press("Yes, let's begin")
+    await teacher.text("Sam")
+    clock.now += timedelta(hours=47)
+    await hub.settle()
+    assert teacher.new() == ""
+    clock.now += timedelta(hours=2)  # Wednesday 11:00 in Brussels
+    await hub.settle()
+    first = teacher.new()
+    assert first.startswith(EN.get("reminder", pupil="Sam")) and "Which group or year" in first
+    clock.now += timedelta(days=2)
+    await hub.settle()
+    assert teacher.new().startswith(EN.get("reminder", pupil="Sam"))
+    clock.now += timedelta(days=10)
+    await hub.settle()
+    assert teacher.new() == ""
+
+
+async def test_reminders_wait_for_the_end_of_the_quiet_hours(hub: Hub, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 21:30 in Brussels
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start")
+    await teacher.press("Yes, let's begin")
+    clock.now += timedelta(days=2, minutes=1)  # 21:31 two days later: quiet
+    await hub.settle()
+    assert teacher.new() == ""
+    clock.now = datetime(2026, 11, 26, 7, 1, tzinfo=UTC)  # 08:01 in Brussels
+    await hub.settle()
+    assert teacher.new().startswith(EN.get("reminder", pupil=""))
+
+
+async def test_activity_postpones_the_reminder_and_stop_cancels_it(hub: Hub, clock: Clock) -> None:
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start")
+    await teacher.press("Yes, let's begin")
+    clock.now += timedelta(hours=40)
+    await teacher.text("Sam")
+    clock.now += timedelta(hours=10)
+    await hub.settle()
+    assert teacher.new() == ""
+    await teacher.command("stop")
+    clock.now += timedelta(days=5)
+    await hub.settle()
+    assert teacher.new() == ""
+
+
+async def test_a_second_pupil_gives_the_coach_both_profiles_compared(
+    hub: Hub, store: Store
+) -> None:
+    coach, teacher = await plan(hub)
+    said = await teacher.press("Start with a second pupil")
+    assert EN.get("second_pupil_intro") in said and "Before we start (1/3)" in said
+    await teacher.text("Lina")
+    for answer in ANSWERS["en"][1:]:
+        await teacher.text(answer.replace("Sam", "Lina"))
+    await teacher.press("Send to my coach")
+    review = coach.new()
+    assert EN.get("coach_draft_ready", teacher="Tessa", pupil="Lina") in review
+    assert "Two pupils side by side, Sam and Lina" in review
+    charts = [m.photo for m in coach.inbox if m.photo]
+    assert len(charts) == 2
+    state = await store.load(TEACHER)
+    assert state is not None and [p.pseudonym for p in state.pupils] == ["Sam", "Lina"]
+    assert state.session("interview-2") is not None
+    assert "second" not in [b.data.split(":")[1] for b in teacher.buttons()]
