@@ -11,7 +11,7 @@ import asyncio
 
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
-from bot.models import Job, Profile, Review, UserState
+from bot.models import Job, Profile, UserState
 from bot.scoring.chart import render_chart
 from bot.scoring.models import Draft, ScaleScore, level_for
 from bot.service import job_event
@@ -22,13 +22,6 @@ def profile_draft(profile: Profile) -> Draft:
     scales = [ScaleScore(id=s.id, score=s.score, level=level_for(s.score), confidence=1.0)
               for s in profile.scales]  # fmt: skip
     return Draft(scorer="rules", scales=scales)
-
-
-def adjusted(review: Review) -> Draft:
-    """The coach's version of a draft (scores as adjusted, confidence kept)."""
-    scales = [s.model_copy(update={"score": review.scores[s.id], "level": level_for(
-        review.scores[s.id])}) for s in review.draft.scales]  # fmt: skip
-    return review.draft.model_copy(update={"scales": scales})
 
 
 class ChartJob:
@@ -67,10 +60,10 @@ def _coach_chart(state: UserState, ref: str) -> ChartArgs | None:
     others = [r for r in teacher.reviews.values() if r.session_id != session_id]
     if others:
         other = others[0]
-        return adjusted(review), adjusted(other), f"{review.pupil} / {other.pupil}", (
+        return review.adjusted(), other.adjusted(), f"{review.pupil} / {other.pupil}", (
             review.pupil, other.pupil)  # fmt: skip
     if review.scores != {s.id: s.score for s in review.draft.scales}:
-        return review.draft, adjusted(review), review.pupil, ("Concept", "Coach")
+        return review.draft, review.adjusted(), review.pupil, ("Concept", "Coach")
     return review.draft, None, review.pupil, (None, None)
 
 

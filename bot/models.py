@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.scoring.models import Draft
+from bot.scoring.models import Draft, level_for
 
 Channel = Literal["telegram", "terminal"]
 Route = Literal["telegram", "terminal", "internal"]
@@ -170,6 +170,15 @@ class Review(BaseModel):
     received_at: datetime
     released_at: datetime | None = None
     audit: list[AuditEntry] = Field(default_factory=list)
+
+    def adjusted(self) -> Draft:
+        """The coach's version of the draft: scores as adjusted, confidence and quotes kept."""
+        scales = [
+            s.model_copy(update={"score": self.scores.get(s.id, s.score),
+                                 "level": level_for(self.scores.get(s.id, s.score))})
+            for s in self.draft.scales
+        ]  # fmt: skip
+        return self.draft.model_copy(update={"scales": scales})
 
 
 class TeacherFile(BaseModel):

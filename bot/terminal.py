@@ -46,28 +46,31 @@ class TerminalTransport:
         self.names = {TERMINAL_TEACHER: "teacher", TERMINAL_COACH: "coach"}
 
     async def deliver(self, message: Outbound) -> None:
-        """Print one message with its numbered buttons, or save its file."""
-        if message.chat_id != self.viewer:
-            who = self.names.get(message.chat_id, str(message.chat_id))
-            self.out.write(f"[for the {who}] {message.text}\n\n")
-            return
+        """Print one message with its numbered buttons (files are saved, their path printed);
+        a message for the other local user is shown with their name in front."""
         lines = [message.text] if message.text else []
         if message.document is not None:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            path = self.export_dir / message.document.filename
-            path.write_bytes(message.document.content)
-            path.chmod(0o600)
-            lines.append(f"[file] {path}")
+            lines.append(
+                f"[file] {self._save(message.document.filename, message.document.content)}"
+            )
         if message.photo is not None:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            path = self.export_dir / "profile.png"
-            path.write_bytes(message.photo)
-            lines.append(f"[image] {path}")
+            lines.append(f"[image] {self._save(f'chart-{message.chat_id}.png', message.photo)}")
+        if message.chat_id != self.viewer:
+            who = self.names.get(message.chat_id, str(message.chat_id))
+            self.out.write(f"[for the {who}] " + "\n".join(lines) + "\n\n")
+            return
         if message.buttons:
             self.buttons = [b for row in message.buttons for b in row]
             lines += [f"  [{n}] {b.label}" for n, b in enumerate(self.buttons, start=1)]
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
+
+    def _save(self, filename: str, content: bytes) -> Path:
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        path = self.export_dir / filename
+        path.write_bytes(content)
+        path.chmod(0o600)
+        return path
 
     async def typing(self, chat: int) -> None:
         """Nothing to show in a terminal."""

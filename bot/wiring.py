@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.charts import ChartJob
 from bot.config import Settings
+from bot.dialogues.coaching import EXPORT_JOB
 from bot.dialogues.flows import CHART_JOB
 from bot.drafting import JOB_NAME as DRAFT_JOB
 from bot.drafting import DraftJob
 from bot.followup import CHECKIN_JOB, REMINDER_JOB, CheckinJob, Reminders
 from bot.models import utcnow
+from bot.report import ExportJob
 from bot.scoring.protocol import Scorer
 from bot.service import Clock, Service
 from bot.store import Store
@@ -28,6 +30,12 @@ def build_service(
     store: Store, settings: Settings, clock: Clock = utcnow, scorer: Scorer | None = None
 ) -> Service:
     """The service as every process runs it."""
+    if settings.clock_offset_s and clock is utcnow:
+        offset = timedelta(seconds=settings.clock_offset_s)
+
+        def clock() -> datetime:
+            return utcnow() + offset
+
     reminders = Reminders(timedelta(hours=settings.reminder_hours), settings.quiet,
                           settings.timezone)  # fmt: skip
     handlers = {
@@ -35,6 +43,7 @@ def build_service(
         CHECKIN_JOB: CheckinJob(),
         REMINDER_JOB: reminders,
         CHART_JOB: ChartJob(),
+        EXPORT_JOB: ExportJob(),
     }
     return Service(store, settings, clock=clock, job_handlers=handlers,  # type: ignore[arg-type]
                    after_turn=reminders.schedule)  # fmt: skip

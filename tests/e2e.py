@@ -120,7 +120,7 @@ class Teacher:
 
     async def press(self, label: str, timeout: float = 15.0) -> str:
         before = len(self.messages())
-        data = next(d for lab, d in self.buttons() if lab == label)
+        data = next(d for lab, d in self.buttons() if lab == label or lab.startswith(label))
         self.tg.press_button(self.user_id, data)
         return "\n---\n".join(m.text or "" for m in await self._replies(before, timeout))
 

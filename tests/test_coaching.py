@@ -46,6 +46,17 @@ async def interview(teacher: HubUser) -> None:
     await teacher.press("Send to my coach")
 
 
+async def released(hub: Hub) -> tuple[HubUser, HubUser]:
+    """A coach, a linked teacher whose interview profile the coach has released."""
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await interview(teacher)
+    await coach.press("Release to the teacher")
+    teacher.new()
+    return coach, teacher
+
+
 async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, store: Store) -> None:
     coach = await make_coach(hub)
     code = await invite(coach)
@@ -84,12 +95,7 @@ async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, sto
 
 
 async def test_session_two_ends_in_an_action_plan_for_the_coach(hub: Hub, store: Store) -> None:
-    coach = await make_coach(hub)
-    teacher = hub.user(TEACHER, name="Tessa")
-    await teacher.command("start", await invite(coach))
-    await interview(teacher)
-    await coach.press("Release to the teacher")
-    teacher.new()
+    coach, teacher = await released(hub)
     for n in range(1, 8):
         await teacher.text(f"Reflection answer {n}: I think I see more of what Sam needs now.")
     await teacher.text("Every morning I greet Sam at the door.")
@@ -169,3 +175,21 @@ async def test_forget_removes_the_coachs_copies_and_tells_the_coach(hub: Hub, st
     assert state is not None and state.coaching == {}
     assert await store.load(TEACHER) is None
     assert "Sam" not in state.model_dump_json()
+
+
+async def test_the_coach_exports_a_pdf_report_and_a_teacher_cannot(hub: Hub, store: Store) -> None:
+    coach, teacher = await released(hub)
+    assert await teacher.command("export") == EN.get("not_coach")
+    said = await coach.command("export")
+    assert said == EN.get("export_pick")
+    said = await coach.press("Tessa")
+    assert EN.get("export_preparing", teacher="Tessa") in said
+    assert EN.get("export_caption", teacher="Tessa") in said
+    [document] = [m.document for m in coach.inbox if m.document]
+    assert document is not None and document.content.startswith(b"%PDF")
+    assert document.filename.startswith("llinc-Tessa-") and document.filename.endswith(".pdf")
+    state = await store.load(COACH)
+    assert state is not None
+    audit = state.coaching[str(TEACHER)].reviews["interview-1"].audit
+    assert audit[-1].action == "export"
+    assert "Tessa" in await coach.command("export", "tes")

@@ -12,7 +12,7 @@ from bot.store import Store
 from bot.wiring import build_service
 from tests.answers import ANSWERS
 from tests.hub import Hub, HubUser
-from tests.test_coaching import ADMIN, COACH, TEACHER, interview, invite, make_coach
+from tests.test_coaching import ADMIN, COACH, TEACHER, released
 
 EN = load_texts("en")
 
@@ -37,11 +37,7 @@ def hub(store: Store, settings: Settings, clock: Clock) -> Hub:
 
 
 async def plan(hub: Hub) -> tuple[HubUser, HubUser]:
-    coach = await make_coach(hub)
-    teacher = hub.user(TEACHER, name="Tessa")
-    await teacher.command("start", await invite(coach))
-    await interview(teacher)
-    await coach.press("Release to the teacher")
+    coach, teacher = await released(hub)
     for n in range(1, 8):
         await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
     await teacher.text("Greet Sam at the door every morning")

@@ -69,3 +69,25 @@ def test_unreachable_redis_is_one_line_and_non_zero(tmp_path: Path) -> None:
         assert done.returncode == 1
         assert words in done.stderr and len(done.stderr.strip().splitlines()) == 1
         assert "Traceback" not in done.stderr
+
+
+def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: Path) -> None:
+    first = run_chat(tmp_path, ["1", *ANSWERS["en"], "1", "/coach", "/invite"], "--lang", "en")
+    assert first.returncode == 0, first.stderr
+    code = first.stdout.rsplit("/start ", 1)[1].split()[0]
+    reflection = [f"Reflection {n}: I see more of what Sam needs." for n in range(1, 8)]
+    second = run_chat(
+        tmp_path,
+        [f"/start {code}", "/coach", "/queue", "1", "Release to the teacher", "/coach",
+         *reflection, "Greet Sam every morning", "Done", "I will feel calmer.", "1",
+         "/advance 8"],
+        "--lang", "en",
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    out = second.stdout
+    assert "[for the coach] A new draft profile is ready: Teacher about Sam." in out
+    assert "[image]" in out
+    assert load_texts("en").get("released_coach", teacher="Teacher") in out
+    assert "Question 1 of 9" in out
+    assert "[clock]" in out
+    assert "About your action 1 of 1: «Greet Sam every morning»" in out

@@ -12,12 +12,13 @@ from typing import Any
 
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
-from bot.models import AuditEntry, Profile, ProfileScale, Review, TeacherFile, UserState
+from bot.models import AuditEntry, Job, Profile, ProfileScale, Review, TeacherFile, UserState
 from bot.scoring.compare import compare_profiles
 from bot.scoring.models import Draft, level_for
 from bot.scoring.scales import load_scales
 
-COACH_COMMANDS = ("invite", "queue")
+COACH_COMMANDS = ("invite", "queue", "export")
+EXPORT_JOB = "export"
 ADMIN_COMMANDS = ("addcoach",)
 
 
@@ -70,6 +71,40 @@ def queue(conv: Conversation) -> None:
         ref = f"{teacher.teacher_id}/{review.session_id}"
         buttons.append([conv.button(conv.t("open_button", n=n), "open", ref)])
     conv.say("\n".join(lines), buttons)
+
+
+def export(conv: Conversation) -> None:
+    """/export [name]: the PDF report of one teacher (made by a job); a list to choose from."""
+    if not is_coach(conv.state):
+        conv.say(conv.t("not_coach"))
+        return
+    wanted = conv.event.text.strip().lower()
+    teachers = sorted(conv.state.coaching.values(), key=lambda t: t.linked_at)
+    chosen = [t for t in teachers if wanted and t.name.lower().startswith(wanted)]
+    if len(chosen) == 1:
+        export_teacher(conv, str(chosen[0].teacher_id))
+        return
+    if not teachers:
+        conv.say(conv.t("export_none"))
+        return
+    rows = [[conv.button(t.name, "export", str(t.teacher_id))] for t in teachers]
+    conv.say(conv.t("export_pick"), rows)
+
+
+def export_teacher(conv: Conversation, teacher_id: str) -> bool:
+    """Schedule the report of one of this coach's teachers."""
+    teacher = conv.state.coaching.get(teacher_id)
+    if teacher is None:
+        return False
+    for review in teacher.reviews.values():
+        review.audit.append(AuditEntry(at=conv.ctx.now, action="export"))
+    user_id = conv.state.user_id
+    conv.jobs.append(
+        Job(id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}", user_id=user_id,
+            name=EXPORT_JOB, due=conv.ctx.now, payload={"teacher_id": teacher_id})
+    )  # fmt: skip
+    conv.say(conv.t("export_preparing", teacher=teacher.name))
+    return True
 
 
 def waiting_reviews(state: UserState) -> list[tuple[TeacherFile, Review]]:

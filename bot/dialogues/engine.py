@@ -208,7 +208,9 @@ def _on_command(conv: Conversation, command: str) -> None:
         coaching.add_coach(conv, conv.event.text)
         return
     if command in coaching.COACH_COMMANDS:
-        {"invite": coaching.invite, "queue": coaching.queue}[command](conv)
+        {"invite": coaching.invite, "queue": coaching.queue, "export": coaching.export}[command](
+            conv
+        )
         return
     if command not in COMMANDS:
         conv.say(conv.t("unknown_command", command=f"/{command}") + "\n\n" + conv.t("help"))
@@ -432,6 +434,7 @@ _BUTTONS = {
     "back": lambda c, a: _coach_button(c, lambda cv, _: coaching.show_review(cv), a),
     "release": lambda c, a: _coach_button(c, lambda cv, _: coaching.release(cv), a),
     "history": lambda c, a: _coach_button(c, lambda cv, _: coaching.history(cv), a),
+    "export": lambda c, a: _coach_button(c, coaching.export_teacher, a),
 }
 
 

@@ -1,0 +1,247 @@
+"""The coach's PDF export: structure, real text (decoded through the fonts' ToUnicode maps of an
+uncompressed PDF), Dutch characters, and the comparison of two pupils."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.models import AuditEntry, Review, TeacherFile
+from bot.report import render_report
+from bot.scoring.compare import compare_profiles
+from bot.scoring.models import Draft, Evidence, ScaleScore, level_for
+from bot.scoring.scales import load_scales
+
+T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+GENERATED = datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
+NOAH = {
+    "secure_base": 4,
+    "comfort": 4,
+    "sensitive_discipline": 3,
+    "perspective_taking": 2,
+    "positive_feelings": 3,
+    "negative_feelings": 6,
+    "helplessness": 6,
+    "goal_attainment": 2,
+}
+SARA = {
+    "secure_base": 5,
+    "comfort": 4,
+    "sensitive_discipline": 3,
+    "perspective_taking": 4,
+    "positive_feelings": 6,
+    "negative_feelings": 3,
+    "helplessness": 5,
+    "goal_attainment": 3,
+}
+QUOTES = {
+    "secure_base": ("q08_comfort", "Soms komt hij ’s ochtends even naar mijn bureau."),
+    "comfort": ("q04_upset", "Ik weet niet goed wat hij dan voelt."),
+    "sensitive_discipline": ("q05_misbehave", "Ik moet hem de hele dag corrigeren."),
+    "perspective_taking": ("q09_pupil_view", "Geen idee hoe hij mij ziet, eerlijk gezegd."),
+    "positive_feelings": ("q06_joy", "Bij tekenen is hij “echt” trots, dat is leuk."),
+    "negative_feelings": ("q07_pain", "Ik word er doodmoe van, elke dag weer. Ik ben geïrriteerd."),
+    "helplessness": ("q10_helpless", "Wat ik ook probeer, niets werkt. Ik schiet tekort."),
+    "goal_attainment": ("q12_goals", "Ik hoop dat het ooit beter wordt; ideeën heb ik niet."),
+}
+
+
+def _review(session_id: str, pupil: str, scores: dict[str, int], day: int) -> Review:
+    scales = [
+        ScaleScore(
+            id=sid,
+            score=score,
+            level=level_for(score),
+            confidence=0.3 if sid == "comfort" else 0.8,
+            evidence=[Evidence(question_id=QUOTES[sid][0], quote=QUOTES[sid][1])],
+        )
+        for sid, score in scores.items()
+    ]
+    at = T0 + timedelta(days=day)
+    draft = Draft(
+        scorer="rules", scales=scales, notes=["Te weinig houvast: comfort."], created_at=at
+    )
+    return Review(
+        session_id=session_id, pupil=pupil, draft=draft, scores=dict(scores), received_at=at
+    )
+
+
+def _teacher(two: bool = False) -> TeacherFile:
+    first = _review("interview-1", "Noah", NOAH, 0)
+    first.scores["perspective_taking"] = 3
+    first.notes = {
+        "perspective_taking": "Bij q04 noemt ze wél wat hij voelde: één punt erbij.",
+        "overall": "Een eerlijk, open gesprek; de uitputting valt op.",
+    }
+    first.audit = [
+        AuditEntry(
+            at=T0 + timedelta(hours=2), action="score", scale="perspective_taking", old=2, new=3
+        ),
+        AuditEntry(at=T0 + timedelta(hours=2), action="note", scale="perspective_taking"),
+        AuditEntry(at=T0 + timedelta(hours=3), action="note", scale="overall"),
+        AuditEntry(at=T0 + timedelta(hours=4), action="release"),
+    ]
+    first.status, first.released_at = "released", T0 + timedelta(hours=4)
+    teacher = TeacherFile(teacher_id=42, name="Jan de Vries", linked_at=T0)
+    teacher.reviews["interview-1"] = first
+    teacher.plans["reflection-1"] = {
+        "r01_recognise": "Ja, vooral het «tekortschieten» herken ik.",
+        "p02_actions": "1. Elke ochtend één compliment.\n2. Noah’s plek aanpassen.",
+        "x99_extra": "Een antwoord zonder titel.",
+    }
+    teacher.checkins["checkin-1"] = {"c03_three_words": "rustiger, hoopvol, moe"}
+    if two:
+        teacher.reviews["interview-2"] = _review("interview-2", "Sara", SARA, 10)
+    return teacher
+
+
+def _fonts(data: bytes) -> dict[bytes, dict[bytes, str]]:
+    """Font resource name -> its ToUnicode map (2-byte code -> text)."""
+    objects = {
+        int(m[1]): m[2] for m in re.finditer(rb"(?m)^(\d+) 0 obj\n(.*?)\nendobj", data, re.S)
+    }
+    fonts: dict[bytes, dict[bytes, str]] = {}
+    for name, number in re.findall(rb"/(F\d+) (\d+) 0 R", data):
+        cmap_ref = re.search(rb"/ToUnicode (\d+) 0 R", objects[int(number)])
+        assert cmap_ref is not None
+        pairs = re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]{4,})>", objects[int(cmap_ref[1])])
+        fonts[name] = {
+            bytes.fromhex(c.decode()): bytes.fromhex(u.decode()).decode("utf-16-be")
+            for c, u in pairs
+        }
+    return fonts
+
+
+ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(raw: bytes) -> bytes:
+    def one(match: re.Match[bytes]) -> bytes:
+        code = match[1]
+        if code[:1].isdigit():
+            return bytes([int(code, 8)])
+        return ESCAPES.get(code, code)
+
+    return re.sub(rb"\\([0-7]{1,3}|.)", one, raw, flags=re.S)
+
+
+def _text(data: bytes) -> str:
+    """The text shown on the pages, all whitespace (wrapped lines too) as single spaces; needs
+    an uncompressed PDF."""
+    fonts = _fonts(data)
+    lines, cmap = [], {}
+    op = re.compile(
+        rb"/(F\d+) [\d.]+ Tf|\[((?:\((?:\\.|[^\\)])*\)|[^\]])*)\] TJ|"
+        rb"\(((?:\\.|[^\\)])*)\) Tj",
+        re.S,
+    )
+    for match in op.finditer(data):
+        if match[1]:
+            cmap = fonts[match[1]]
+            continue
+        pieces = re.findall(rb"\(((?:\\.|[^\\)])*)\)", match[2], re.S) if match[2] else [match[3]]
+        words = []
+        for piece in pieces:
+            raw = _unescape(piece)
+            words.append("".join(cmap.get(raw[i : i + 2], "?") for i in range(0, len(raw), 2)))
+        lines.append(" ".join(words))
+    return " ".join(" ".join(lines).split())
+
+
+def _pages(data: bytes) -> int:
+    found = re.search(rb"/Count (\d+)", data)
+    assert found is not None
+    return int(found[1])
+
+
+def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) -> None:
+    teacher = _teacher()
+    teacher.checkins["checkin-1"]["c02_noticed"] = "Hij lachte\tweer.\x07"
+    data = render_report(teacher, "nl", generated=GENERATED, compress=False)
+    assert "missing" not in caplog.text  # every character has a glyph in DejaVu Sans
+    assert data.startswith(b"%PDF")
+    assert 3 <= _pages(data) <= 5
+    text = _text(data)
+    for expected in (
+        "Jan de Vries over Noah",
+        "Gemaakt op 2026-11-20 16:05 UTC",
+        "Vertrouwelijk",
+        "Veilige basis",
+        "Gevoelens van tekortschieten (risico)",
+        "Inleven en perspectief nemen",
+        "«Wat ik ook probeer, niets werkt.",
+        "(q10_helpless)",
+        "’s ochtends",
+        "“echt”",
+        "geïrriteerd",
+        "één punt erbij",
+        "Een eerlijk, open gesprek",
+        "Vrijgegeven aan de leerkracht op 2026-11-02 13:30 UTC",
+        "2 → 3",
+        "algemene notitie",
+        "Reflectie en actieplan",
+        "Jezelf herkennen",
+        "x99_extra",
+        "Terugblik na een week",
+        "Drie woorden nu",
+        "rustiger, hoopvol, moe",
+        "Wat je merkte Hij lachte weer.",
+        "vertrouwelijk · pagina 1 van 3",
+    ):
+        assert expected in text, expected
+    assert "Vergelijking" not in text
+
+
+def test_two_reviews_end_with_a_comparison_in_english() -> None:
+    data = render_report(_teacher(two=True), "en", generated=GENERATED, compress=False)
+    assert 6 <= _pages(data) <= 10
+    text = _text(data)
+    assert text.count("Jan de Vries about") == 2
+    assert text.index("Jan de Vries about Noah") < text.index("Jan de Vries about Sara")
+    assert "Comparison: Noah and Sara" in text
+    assert "likely the teacher's pattern" in text
+    assert "likely the match with this pupil" in text
+    assert "Positive feelings: 3 / 6" in text
+    assert "Not released yet" in text
+    assert text.count("Recognising yourself") == 1  # the plan shows under Noah only
+
+
+def test_compressed_report_is_smaller_and_a_teacher_without_reviews_still_renders() -> None:
+    teacher = _teacher()
+    assert len(render_report(teacher, "en", generated=GENERATED)) < len(
+        render_report(teacher, "en", generated=GENERATED, compress=False)
+    )
+    empty = TeacherFile(teacher_id=7, name="Els", linked_at=T0)
+    data = render_report(empty, "nl", generated=GENERATED, compress=False)
+    assert _pages(data) == 1
+    assert "Er is nog geen profiel" in _text(data)
+
+
+def test_compare_profiles_splits_in_scale_order() -> None:
+    same, different = compare_profiles(NOAH, SARA)
+    assert same == [
+        "secure_base",
+        "comfort",
+        "sensitive_discipline",
+        "helplessness",
+        "goal_attainment",
+    ]
+    assert different == ["perspective_taking", "positive_feelings", "negative_feelings"]
+    assert set(same) | set(different) == set(load_scales().ids)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ({"comfort": 4}, {"comfort": 5}, (["comfort"], [])),
+        ({"comfort": 4}, {"comfort": 6}, ([], ["comfort"])),
+        ({"comfort": 4, "helplessness": 2}, {"comfort": 4}, (["comfort"], [])),
+        ({}, {}, ([], [])),
+    ],
+)
+def test_compare_profiles_edges(
+    first: dict[str, int], second: dict[str, int], expected: tuple[list[str], list[str]]
+) -> None:
+    assert compare_profiles(first, second) == expected
