@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--lang", choices=["nl", "en"], default=None)
     sub.add_parser("telegram", help="run the Telegram bot (long polling)")
+    coach = sub.add_parser("coach", help="manage coaches")
+    coach_sub = coach.add_subparsers(dest="action", required=True)
+    add = coach_sub.add_parser("add", help="make a Telegram user a coach")
+    add.add_argument("telegram_id", type=int)
     sub.add_parser("score", help="draft a relationship profile from a transcript", add_help=False)
     return parser
 
@@ -68,6 +72,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "run":
         command = "telegram" if settings.telegram_bot_token else "chat"
+    if command == "coach":
+        from bot.admin import add_coach
+
+        return await add_coach(settings, args.telegram_id)
     if command == "chat":
         from bot.terminal import run_chat
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,30 @@ async def test_the_coach_exports_a_pdf_report_and_a_teacher_cannot(hub: Hub, sto
     audit = state.coaching[str(TEACHER)].reviews["interview-1"].audit
     assert audit[-1].action == "export"
     assert "Tessa" in await coach.command("export", "tes")
+
+
+def test_llinc_coach_add_makes_a_coach(redis_url: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PARTITIONS="4",
+               TELEGRAM_BOT_TOKEN="123:abc")  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "bot", "coach", "add", "4242"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "4242 is now a coach" in done.stdout
+
+    async def check() -> None:
+        from redis.asyncio import Redis
+
+        from bot.crypto import PlainCodec
+
+        client = Redis.from_url(redis_url)
+        state = await Store(client, PlainCodec(), partitions=4).load(4242)
+        await client.aclose()
+        assert state is not None and state.role == "coach"
+
+    import asyncio
+
+    asyncio.run(check())

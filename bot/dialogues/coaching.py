@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.chunks import pack
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
 from bot.models import AuditEntry, Job, Profile, ProfileScale, Review, TeacherFile, UserState
@@ -328,6 +329,7 @@ def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
         scores={s.id: s.score for s in draft.scales}, received_at=conv.ctx.now,
     )  # fmt: skip
     conv.say(conv.t("coach_draft_ready", teacher=teacher.name, pupil=payload["pupil"]))
+    _evidence(conv, draft)
     _compare(conv, teacher, teacher.reviews[session_id])
     send_chart(conv, f"{teacher.teacher_id}/{session_id}")
     show_review(conv, f"{teacher.teacher_id}/{session_id}")
@@ -341,8 +343,6 @@ def on_plan_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher.plans[str(payload["session_id"])] = answers
     blocks = [conv.t("coach_plan_received", teacher=teacher.name, pupil=payload["pupil"])]
     blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
-    from bot.chunks import pack
-
     for message in pack(blocks):
         conv.say(message)
 
@@ -361,8 +361,21 @@ def on_checkin_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
     blocks.append(conv.t("coach_checkin_words", then=payload["words_then"],
                          now=answers.get("c03_three_words", "–")))  # fmt: skip
     blocks += [f"{k}:\n{v}" for k, v in answers.items() if k in ("c02_noticed", "c04_next")]
-    from bot.chunks import pack
+    for message in pack(blocks):
+        conv.say(message)
 
+
+def _evidence(conv: Conversation, draft: Draft) -> None:
+    """Every scale with its score and the quotes behind it, in as few messages as fit."""
+    blocks = []
+    for scale in draft.scales:
+        head = conv.t("review_scale_line", name=_scale_name(conv, scale.id), score=scale.score,
+                      mark="", level=_level(conv, scale.score),
+                      confidence=f"{scale.confidence:.1f}")  # fmt: skip
+        quotes = [f"«{e.quote}» ({e.question_id})" for e in scale.evidence]
+        blocks.append("\n".join([head, *(quotes or [conv.t("review_no_quotes")])]))
+    if draft.notes:
+        blocks.append("\n".join(draft.notes))
     for message in pack(blocks):
         conv.say(message)
 

@@ -220,7 +220,7 @@ def _on_command(conv: Conversation, command: str) -> None:
         return
     handler = {
         "start": _start,
-        "help": lambda c: c.say(c.t("help")),
+        "help": lambda c: c.say(c.t("coach_help" if coaching.is_coach(c.state) else "help")),
         "language": _pick_language,
         "status": _status,
         "pause": _pause,
