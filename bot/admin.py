@@ -6,18 +6,17 @@ import json
 import secrets
 
 from bot.config import Settings
-from bot.crypto import PlainCodec
+from bot.crypto import new_master_key_spec
+from bot.keys import PREFIX
 from bot.models import Inbound
 from bot.redis_conn import connect
-from bot.store import Store
-from bot.wiring import build_service
+from bot.wiring import build_service, make_codec, make_store
 
 
 async def add_coach(settings: Settings, telegram_id: int) -> int:
     """Make a Telegram user a coach, as an admin's /addcoach would; returns the exit code."""
     async with connect(settings) as redis:
-        store = Store(redis, PlainCodec(), partitions=settings.partitions,
-                      lock_ttl_ms=settings.lock_ttl_ms)  # fmt: skip
+        store = make_store(redis, settings)
         await store.ensure_groups("telegram")
         reference = f"cli:{secrets.token_hex(6)}"
         payload = json.dumps({"id": reference, "type": "make_coach", "from": 0})
@@ -33,4 +32,35 @@ async def add_coach(settings: Settings, telegram_id: int) -> int:
             )
         )
     print(f"llinc: {telegram_id} is now a coach; they get a message when the bot runs.")
+    return 0
+
+
+_SWAP = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end
+return 0
+"""
+
+
+def new_key() -> int:
+    """Print a fresh master key for LLINC_MASTER_KEY."""
+    print(new_master_key_spec(f"k{secrets.randbelow(10**6)}"))
+    return 0
+
+
+async def rotate_keys(settings: Settings) -> int:
+    """Re-wrap every data key under the first master key; running bots keep working (they
+    know the old key too), and a key changed meanwhile is left for the next run."""
+    async with connect(settings) as redis:
+        codec = make_codec(redis, settings)
+        swap = redis.register_script(_SWAP)
+        done = skipped = 0
+        async for name in redis.scan_iter(match=f"{PREFIX}:*:u:*:datakey", count=500):
+            wrapped: bytes | None = await redis.get(name)  # type: ignore[assignment]
+            if not wrapped or wrapped.startswith(codec.keyring.current.encode() + b":"):
+                skipped += 1
+                continue
+            user_id = int(name.decode().split(":u:")[1].split(":")[0])
+            rewrapped = codec.keyring.wrap(user_id, codec.keyring.unwrap(user_id, wrapped))
+            done += int(await swap(keys=[name], args=[wrapped, rewrapped]))
+    print(f"llinc: {done} data keys re-wrapped under {codec.keyring.current}, {skipped} already")
     return 0

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.redis_conn import RedisUnavailable
+from bot.wiring import KeyMissing
 
 QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler")
 
@@ -41,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     coach_sub = coach.add_subparsers(dest="action", required=True)
     add = coach_sub.add_parser("add", help="make a Telegram user a coach")
     add.add_argument("telegram_id", type=int)
+    keys = sub.add_parser("keys", help="master keys for encryption at rest")
+    keys_sub = keys.add_subparsers(dest="action", required=True)
+    keys_sub.add_parser("new", help="print a new master key (id:base64)")
+    keys_sub.add_parser("rotate", help="re-wrap every data key under the first master key")
     sub.add_parser("score", help="draft a relationship profile from a transcript", add_help=False)
     return parser
 
@@ -64,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except RedisUnavailable as exc:
         print(f"llinc: {exc}", file=sys.stderr)
         return 1
+    except KeyMissing as exc:
+        print(f"llinc: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -72,6 +80,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "run":
         command = "telegram" if settings.telegram_bot_token else "chat"
+    if command == "keys":
+        from bot.admin import new_key, rotate_keys
+
+        return new_key() if args.action == "new" else await rotate_keys(settings)
     if command == "coach":
         from bot.admin import add_coach
 

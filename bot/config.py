@@ -15,6 +15,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     telegram_bot_token: SecretStr | None = None
+    llinc_master_key: SecretStr | None = Field(
+        default=None, description="id:base64 master keys; made in DATA_DIR when embedded."
+    )
     telegram_base_url: str = Field(
         default="https://api.telegram.org/bot",
         description="Bot API base url; tests point it at a local fake server.",

@@ -9,11 +9,15 @@ and the turn's idempotency mark (`job:<id>`) keeps its effect single.
 
 from __future__ import annotations
 
+import logging
+
 from redis.asyncio import Redis
 
-from bot.crypto import Codec
+from bot.crypto import Codec, CodecError
 from bot.keys import PartitionKeys
 from bot.models import Job
+
+log = logging.getLogger(__name__)
 
 _CLAIM = """
 local now = tonumber(ARGV[1])
@@ -28,6 +32,7 @@ for _, id in ipairs(due) do
   local data = redis.call('HGET', KEYS[2], id)
   if data then
     redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), id)
+    table.insert(out, id)
     table.insert(out, data)
   end
 end
@@ -55,7 +60,17 @@ class JobQueue:
                 args=[now_ms, limit, lease_ms],
                 client=pipe,
             )
-        return [decode_job(self.codec, blob) for blobs in await pipe.execute() for blob in blobs]
+        jobs = []
+        for part, found in zip(self.partitions, await pipe.execute(), strict=True):
+            for job_id, blob in zip(found[::2], found[1::2], strict=True):
+                await self.codec.ensure(int(blob.partition(b":")[0]), create=False)
+                try:
+                    jobs.append(decode_job(self.codec, blob))
+                except CodecError:
+                    log.warning("dropped a job whose user's key is gone")
+                    await self.redis.zrem(part.jobs_running, job_id)
+                    await self.redis.hdel(part.job_data, job_id)
+        return jobs
 
     async def pending_count(self) -> int:
         """How many jobs are scheduled or running (for metrics and tests)."""

@@ -83,9 +83,14 @@ class UserKeys:
         """Per-user lock while a turn is applied."""
         return self._key("lock")
 
+    @property
+    def data_key(self) -> str:
+        """The user's data key, wrapped by the master key (deleting it shreds every copy)."""
+        return self._key("datakey")
+
     def all(self) -> list[str]:
         """Every key that holds this user's data (for export and deletion)."""
-        return [self.state, self.seen, self.lock]
+        return [self.state, self.seen, self.lock, self.data_key]
 
 
 def consumer_group() -> str:

@@ -13,6 +13,7 @@ itself (the caller retries the whole turn: nothing was half written).
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
 from collections.abc import AsyncIterator, Sequence
@@ -23,11 +24,12 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from bot.crypto import Codec
+from bot.crypto import SYSTEM_USER, Codec, CodecError
 from bot.jobs import encode_job
 from bot.keys import PartitionKeys, UserKeys, consumer_group, invite_key
 from bot.models import Channel, Inbound, Job, Outbound, Route, UserState
 
+log = logging.getLogger(__name__)
 SEEN_KEEP = 1000
 CommitResult = Literal["ok", "duplicate", "lock_lost"]
 
@@ -38,7 +40,7 @@ if redis.call('ZSCORE', KEYS[3], ARGV[3]) then seen = 1 end
 return {1, redis.call('GET', KEYS[2]) or '', seen}
 """
 
-# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox
+# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey
 # ARGV: token event_id now_ms keep mode blob ack group done_job record n_out (route u m)* n_jobs
 #       (id due blob)* n_cancel (id)*
 _COMMIT = """
@@ -49,7 +51,7 @@ if redis.call('ZSCORE', KEYS[3], ARGV[2]) then
 else
   local mode = ARGV[5]
   if mode == 'save' then redis.call('SET', KEYS[2], ARGV[6]) end
-  if mode == 'delete' then redis.call('DEL', KEYS[2], KEYS[3]) end
+  if mode == 'delete' then redis.call('DEL', KEYS[2], KEYS[3], KEYS[10]) end
   if mode ~= 'delete' and ARGV[10] == '1' then
     redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
     redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[4]) + 1))
@@ -156,11 +158,13 @@ class Store:
 
     async def load(self, user_id: int) -> UserState | None:
         """The user's document without taking the lock (for reading only)."""
+        await self.codec.ensure(user_id, create=False)
         blob: bytes | None = await self.redis.get(self.user_keys(user_id).state)  # type: ignore[assignment]
         return self._decode_state(user_id, blob or b"")
 
     async def begin(self, user_id: int, event_id: str) -> Begin | None:
         """Take the user's lock and read the state; None when the lock is held by another."""
+        await self.codec.ensure(user_id, create=False)
         keys = self.user_keys(user_id)
         token = secrets.token_hex(8)
         got, blob, seen = await self._begin(
@@ -204,6 +208,10 @@ class Store:
         """Write a turn's outcome atomically and release the lock (see the module docstring)."""
         keys = self.user_keys(opened.user_id)
         part = keys.part
+        if state is not None or outbox:
+            await self.codec.ensure(opened.user_id)
+        for job in jobs:
+            await self.codec.ensure(job.user_id)
         channel: Route = next((m.channel for m in outbox if m.channel != "internal"), "telegram")
         mode = "delete" if delete else ("save" if state is not None else "none")
         blob = self.codec.seal(opened.user_id, state.model_dump_json().encode()) if state else b""
@@ -213,8 +221,9 @@ class Store:
         ]  # fmt: skip
         args.append(len(outbox))
         for message in outbox:
-            sealed = self.codec.seal(opened.user_id, message.model_dump_json().encode())
-            args += [message.channel, opened.user_id, sealed]
+            owner = await self._reader_key(opened.user_id, message, delete)
+            sealed = self.codec.seal(owner, message.model_dump_json().encode())
+            args += [message.channel, owner, sealed]
         args.append(len(jobs))
         for job in jobs:
             due_ms = int(job.due.timestamp() * 1000)
@@ -224,12 +233,28 @@ class Store:
         ingress = ack.stream if ack else part.ingress
         result = await self._commit(
             keys=[keys.lock, keys.state, keys.seen, self.outbox_key(part, channel), part.jobs,
-                  part.job_data, part.jobs_running, ingress, self.outbox_key(part, "internal")],
+                  part.job_data, part.jobs_running, ingress, self.outbox_key(part, "internal"),
+                  keys.data_key],
             args=args,
         )  # fmt: skip
         outcome = result.decode() if isinstance(result, bytes) else str(result)
         opened.committed = outcome != "lock_lost"
+        if delete and outcome == "ok":
+            self.codec.forget(opened.user_id)
         return outcome  # type: ignore[return-value]
+
+    async def _reader_key(self, user_id: int, message: Outbound, deleting: bool) -> int:
+        """Whose key seals a queued message: the reader's. An event for another user uses
+        theirs (the system key when they have none: no key is made for a deleted user); the
+        replies of a turn that deletes its user use the system key, as theirs is shredded."""
+        owner = user_id
+        if message.channel == "internal":
+            await self.codec.ensure(message.chat_id, create=False)
+            owner = message.chat_id if self.codec.has_key(message.chat_id) else SYSTEM_USER
+        elif deleting:
+            owner = SYSTEM_USER
+        await self.codec.ensure(owner)
+        return owner
 
     # -- streams --------------------------------------------------------------------------
 
@@ -251,6 +276,8 @@ class Store:
 
     async def enqueue(self, events: list[Inbound]) -> None:
         """Put incoming events on their partitions' ingress streams, all in one round trip."""
+        for event in events:
+            await self.codec.ensure(event.user_id)
         pipe = self.redis.pipeline(transaction=False)
         for event in events:
             part = self.user_keys(event.user_id).part
@@ -285,9 +312,7 @@ class Store:
         """New (or, with pending=True, this consumer's unacknowledged) incoming events."""
         streams = [p.ingress for p in self.partition_keys()]
         raw = await self._read(streams, consumer, count, block_ms, pending)
-        return [
-            (e, Inbound.model_validate_json(self.codec.open(e.user_id, f[b"e"]))) for e, f in raw
-        ]
+        return [(e, Inbound.model_validate_json(text)) for e, text in await self._open(raw, b"e")]
 
     async def read_outbox(
         self,
@@ -301,9 +326,22 @@ class Store:
         """Replies waiting to be sent (or this consumer's unacknowledged ones)."""
         streams = [self.outbox_key(p, channel) for p in self.partition_keys()]
         raw = await self._read(streams, consumer, count, block_ms, pending)
-        return [
-            (e, Outbound.model_validate_json(self.codec.open(e.user_id, f[b"m"]))) for e, f in raw
-        ]
+        return [(e, Outbound.model_validate_json(text)) for e, text in await self._open(raw, b"m")]
+
+    async def _open(
+        self, raw: list[tuple[Entry, dict[bytes, bytes]]], field: bytes
+    ) -> list[tuple[Entry, bytes]]:
+        """The plaintexts of stream entries; an entry whose user's key was shredded (the user
+        deleted their data meanwhile) can never be read again and is dropped."""
+        opened = []
+        for entry, fields in raw:
+            await self.codec.ensure(entry.user_id, create=False)
+            try:
+                opened.append((entry, self.codec.open(entry.user_id, fields[field])))
+            except CodecError:
+                log.warning("dropped an unreadable entry of user %s (key gone)", entry.user_id)
+                await self.ack(entry)
+        return opened
 
     async def ack(self, entry: Entry) -> None:
         """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""

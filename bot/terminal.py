@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.crypto import PlainCodec
 from bot.jobs import JobQueue
 from bot.keys import global_key
 from bot.models import Button, Inbound, Language, Outbound, utcnow
@@ -27,7 +26,7 @@ from bot.redis_conn import connect
 from bot.runtime import Relay, Scheduler, Sender, run_until_quiet
 from bot.service import Service
 from bot.store import Store
-from bot.wiring import build_service
+from bot.wiring import build_service, check_master_key, make_store
 
 TERMINAL_TEACHER = 1
 TERMINAL_COACH = 2
@@ -180,8 +179,8 @@ async def run_chat(
     """The terminal chat until end of input; returns the exit code."""
     interactive = stdin.isatty()
     async with connect(settings) as redis:
-        store = Store(redis, PlainCodec(), partitions=settings.partitions,
-                      lock_ttl_ms=settings.lock_ttl_ms)  # fmt: skip
+        store = make_store(redis, settings)
+        await check_master_key(store)
         await store.ensure_groups("terminal")
         chat = TerminalChat(
             store, build_service(store, settings), out, settings.data_dir / "exports"

@@ -10,9 +10,18 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.crypto import PlainCodec
+from bot.crypto import EnvelopeCodec, Keyring
 from bot.store import Store
 from tests.redis_server import RedisServer
+
+# A fixed master key for tests (never for real data): 32 bytes of 0x2a.
+TEST_MASTER_KEY = "t1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio="
+
+
+def envelope_store(redis: Redis, partitions: int, lock_ttl_ms: int = 30_000) -> Store:
+    """A store on the real envelope codec with the test master key."""
+    codec = EnvelopeCodec(redis, Keyring(TEST_MASTER_KEY), partitions)
+    return Store(redis, codec, partitions=partitions, lock_ttl_ms=lock_ttl_ms)
 
 
 @pytest.fixture(scope="session")
@@ -36,12 +45,15 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 @pytest.fixture
 def settings(tmp_path: Path, redis_url: str) -> Settings:
-    return Settings(redis_url=redis_url, data_dir=tmp_path / "data", partitions=4)
+    return Settings(
+        redis_url=redis_url, data_dir=tmp_path / "data", partitions=4,
+        llinc_master_key=TEST_MASTER_KEY,  # type: ignore[arg-type]
+    )  # fmt: skip
 
 
 @pytest.fixture
 async def store(redis: Redis, settings: Settings) -> Store:
-    store = Store(redis, PlainCodec(), partitions=settings.partitions, lock_ttl_ms=2000)
+    store = envelope_store(redis, settings.partitions, lock_ttl_ms=2000)
     await store.ensure_groups("telegram")
     await store.ensure_groups("terminal")
     return store

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.conftest import TEST_MASTER_KEY
 from tests.fake_telegram import SEND_METHODS, FakeTelegram, SentMessage
 
 TOKEN = "123456:TEST-token-for-the-fake-server"
@@ -36,6 +37,7 @@ class BotProcess:
             DATA_DIR=str(self.data_dir),
             POLL_TIMEOUT_S="1",
             LLINC_CONSUMER="e2e",
+            LLINC_MASTER_KEY=TEST_MASTER_KEY,
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )

@@ -12,6 +12,7 @@ from bot.dialogues.script import load_texts
 from bot.store import Store
 from bot.wiring import build_service
 from tests.answers import ANSWERS
+from tests.conftest import TEST_MASTER_KEY, envelope_store
 from tests.hub import Hub, HubUser
 
 ADMIN, COACH, TEACHER, OTHER_COACH, OTHER_TEACHER = 9, 10, 20, 11, 21
@@ -202,7 +203,7 @@ def test_llinc_coach_add_makes_a_coach(redis_url: str, tmp_path: Path) -> None:
     import sys
 
     env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PARTITIONS="4",
-               TELEGRAM_BOT_TOKEN="123:abc")  # fmt: skip
+               TELEGRAM_BOT_TOKEN="123:abc", LLINC_MASTER_KEY=TEST_MASTER_KEY)  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "bot", "coach", "add", "4242"], env=env,
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -211,10 +212,8 @@ def test_llinc_coach_add_makes_a_coach(redis_url: str, tmp_path: Path) -> None:
     async def check() -> None:
         from redis.asyncio import Redis
 
-        from bot.crypto import PlainCodec
-
         client = Redis.from_url(redis_url)
-        state = await Store(client, PlainCodec(), partitions=4).load(4242)
+        state = await envelope_store(client, 4).load(4242)
         await client.aclose()
         assert state is not None and state.role == "coach"
 

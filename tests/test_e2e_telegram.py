@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.crypto import PlainCodec
 from bot.dialogues.script import load_script, load_texts
 from bot.models import UserState
-from bot.store import Store
 from tests.answers import ANSWERS, PROBE_ANSWER
+from tests.conftest import envelope_store
 from tests.e2e import TOKEN, BotProcess, Teacher
 from tests.fake_telegram import FakeTelegram
 
@@ -39,7 +38,7 @@ async def bot(
 
 
 async def stored(redis: Redis, user_id: int) -> UserState | None:
-    return await Store(redis, PlainCodec(), partitions=PARTITIONS).load(user_id)
+    return await envelope_store(redis, PARTITIONS).load(user_id)
 
 
 PROGRESS = re.compile(r"(Vraag|Question) \d+ (van|of) 12|Laatste vraag|Last question|\(\d/3\)")

@@ -13,7 +13,6 @@ from telegram import Bot, BotCommand
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.crypto import PlainCodec
 from bot.dialogues.engine import COMMANDS
 from bot.dialogues.script import load_texts
 from bot.jobs import JobQueue
@@ -21,10 +20,9 @@ from bot.models import LANGUAGES
 from bot.ratelimit import RateLimiter
 from bot.redis_conn import connect
 from bot.runtime import Relay, Scheduler, Sender, Worker, consumer_name
-from bot.store import Store
 from bot.telegram.polling import PollingIngress
 from bot.telegram.transport import TelegramTransport
-from bot.wiring import build_service
+from bot.wiring import build_service, check_master_key, make_store
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 3.0
@@ -74,8 +72,8 @@ async def run_until_stopped(jobs: list[Coroutine[Any, Any, None]], stop: asyncio
 async def run_polling(settings: Settings) -> None:
     """Run the whole bot in one process with long polling."""
     async with connect(settings) as redis:
-        store = Store(redis, PlainCodec(), partitions=settings.partitions,
-                      lock_ttl_ms=settings.lock_ttl_ms)  # fmt: skip
+        store = make_store(redis, settings)
+        await check_master_key(store)
         await store.ensure_groups("telegram")
         service = build_service(store, settings)
         bot = make_bot(settings)
