@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     reminder_hours: float = Field(default=48, gt=0, description="Idle time before a reminder.")
     quiet_hours: str = Field(default="21:00-08:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
     timezone: str = Field(default="Europe/Brussels", description="For the quiet hours.")
+    retention_days: float = Field(
+        default=365, gt=31, description="Data is deleted this long after the last activity."
+    )
     clock_offset_s: float = Field(
         default=0, description="Moves the bot's clock (trials and tests of the check-in)."
     )

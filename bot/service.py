@@ -53,7 +53,7 @@ class Service:
     probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
     bot_username: str = ""
-    after_turn: Callable[[UserState, datetime], list[Job]] | None = None
+    after_turn: list[Callable[[UserState, datetime], list[Job]]] = field(default_factory=list)
 
     def context(self, redeemed_coach: int | None = None) -> Context:
         """The engine's context for a turn that happens now."""
@@ -83,8 +83,9 @@ class Service:
                 log.info("duplicate event=%s user=%s", event.event_id, event.user_id)
                 return []
             outcome = self._apply(opened.state, event, ctx, prepared)
-            if self.after_turn and outcome.state is not None and event.kind != "job":
-                outcome.jobs += self.after_turn(outcome.state, ctx.now)
+            if outcome.state is not None and event.kind != "job":
+                for hook in self.after_turn:
+                    outcome.jobs += hook(outcome.state, ctx.now)
             if outcome.invites:
                 await self.store.create_invites(
                     outcome.invites, event.user_id, self.settings.invite_days

@@ -13,7 +13,14 @@ from bot.dialogues.coaching import EXPORT_JOB
 from bot.dialogues.flows import CHART_JOB
 from bot.drafting import JOB_NAME as DRAFT_JOB
 from bot.drafting import DraftJob
-from bot.followup import CHECKIN_JOB, REMINDER_JOB, CheckinJob, Reminders
+from bot.followup import (
+    CHECKIN_JOB,
+    REMINDER_JOB,
+    RETENTION_JOB,
+    CheckinJob,
+    Reminders,
+    Retention,
+)
 from bot.keys import PREFIX
 from bot.models import utcnow
 from bot.report import ExportJob
@@ -85,7 +92,9 @@ def build_service(
 
     reminders = Reminders(timedelta(hours=settings.reminder_hours), settings.quiet,
                           settings.timezone)  # fmt: skip
+    retention = Retention(timedelta(days=settings.retention_days))
     handlers = {
+        RETENTION_JOB: retention,
         DRAFT_JOB: DraftJob(scorer or default_scorer()),
         CHECKIN_JOB: CheckinJob(),
         REMINDER_JOB: reminders,
@@ -93,4 +102,4 @@ def build_service(
         EXPORT_JOB: ExportJob(),
     }
     return Service(store, settings, clock=clock, job_handlers=handlers,  # type: ignore[arg-type]
-                   after_turn=reminders.schedule)  # fmt: skip
+                   after_turn=[reminders.schedule, retention.schedule])  # fmt: skip

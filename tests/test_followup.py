@@ -146,3 +146,25 @@ async def test_a_second_pupil_gives_the_coach_both_profiles_compared(
     assert state is not None and [p.pseudonym for p in state.pupils] == ["Sam", "Lina"]
     assert state.session("interview-2") is not None
     assert "second" not in [b.data.split(":")[1] for b in teacher.buttons()]
+
+
+async def test_data_goes_away_a_year_after_the_last_activity_with_a_notice_first(
+    hub: Hub, clock: Clock, store: Store
+) -> None:
+    coach, teacher = await released(hub)
+    await teacher.text("A first reflection answer about Sam.")
+    coach.new()
+    clock.now += timedelta(days=300)
+    await hub.settle()
+    assert coach.new() == ""
+    await teacher.command("status")  # activity moves the deadline on
+    clock.now += timedelta(days=340)
+    await hub.settle()
+    deadline = (clock.now + timedelta(days=25)).date().isoformat()
+    assert coach.new() == EN.get("coach_retention_notice", teacher="Tessa", date=deadline)
+    assert await store.load(TEACHER) is not None
+    clock.now += timedelta(days=26)
+    await hub.settle()
+    assert coach.new() == EN.get("coach_teacher_withdrew", teacher="Tessa")
+    assert await store.load(TEACHER) is None
+    assert [k async for k in store.redis.scan_iter(f"*:u:{TEACHER}:*")] == []

@@ -393,6 +393,12 @@ def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
                     different=differ))  # fmt: skip
 
 
+def on_retention_notice(conv: Conversation, payload: dict[str, Any]) -> None:
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    if teacher is not None:
+        conv.say(conv.t("coach_retention_notice", teacher=teacher.name, date=payload["date"]))
+
+
 def on_teacher_withdrew(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher = conv.state.coaching.pop(str(payload["from"]), None)
     if teacher is not None:

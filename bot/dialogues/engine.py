@@ -96,6 +96,7 @@ _INTERNAL = {
     "teacher_withdrew": coaching.on_teacher_withdrew,
     "plan_submitted": coaching.on_plan_submitted,
     "checkin_submitted": coaching.on_checkin_submitted,
+    "retention_notice": coaching.on_retention_notice,
     "profile_released": flows.on_profile_released,
 }
 
