@@ -15,7 +15,7 @@ from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.flows import send_drafts_to_coach
 from bot.dialogues.script import load_script
-from bot.models import Job, Session, UserState
+from bot.models import AccessRecord, Job, Session, UserState
 from bot.scoring.models import Draft, Transcript, TranscriptAnswer
 from bot.scoring.protocol import Scorer
 from bot.service import job_event
@@ -67,6 +67,9 @@ class DraftJob:
         session = _session(state, job)
         if isinstance(prepared, Draft) and session is not None and session.draft is None:
             session.draft = prepared
+            what = f"{session.id} ({prepared.scorer})"
+            record = AccessRecord(at=ctx.now, who="system", action="drafted", what=what)
+            state.access_log.append(record)
         conv = Conversation(state, job_event(job), ctx)
         send_drafts_to_coach(conv)
         return Step(state, conv.replies)

@@ -158,6 +158,15 @@ class AuditEntry(BaseModel):
     new: int | None = None
 
 
+class AccessRecord(BaseModel):
+    """One line of a teacher's own audit log: who did what with their data (no answer text)."""
+
+    at: datetime
+    who: Literal["you", "coach", "system"]
+    action: str
+    what: str = ""
+
+
 class Review(BaseModel):
     """A coach's copy of a teacher's draft, the coach's adjustments and the audit trail."""
 
@@ -220,6 +229,9 @@ class UserState(BaseModel):
     current_review: str = Field(default="", description="Coach: '<teacher>/<session>' open.")
     note_target: str = Field(default="", description="Coach: the scale a typed note is for.")
     job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
+    access_log: list[AccessRecord] = Field(
+        default_factory=list, description="Teacher: who read, changed, released, exported what."
+    )
     created_at: datetime
     last_seen: datetime
 

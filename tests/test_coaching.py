@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -220,3 +221,21 @@ def test_llinc_coach_add_makes_a_coach(redis_url: str, tmp_path: Path) -> None:
     import asyncio
 
     asyncio.run(check())
+
+
+async def test_the_teacher_reads_who_did_what_with_their_data_in_mydata(hub: Hub) -> None:
+    coach, teacher = await released(hub)
+    await coach.command("export")
+    await coach.press("Tessa")
+    await teacher.command("mydata")
+    document = teacher.inbox[-1].document
+    assert document is not None
+    data = json.loads(document.content)
+    log = [(r["who"], r["action"], r["what"]) for r in data["access_log"]]
+    assert ("you", "sent", "interview-1") in log
+    assert ("system", "drafted", "interview-1 (rules)") in log
+    assert ("coach", "read", "interview-1") in log
+    assert ("coach", "released", "interview-1") in log
+    assert ("coach", "exported", "report") in log
+    assert log[-1] == ("you", "exported", "/mydata")
+    assert not any(answer in json.dumps(data["access_log"]) for answer in ANSWERS["en"])

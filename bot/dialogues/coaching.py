@@ -13,7 +13,16 @@ from typing import Any
 from bot.chunks import pack
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
-from bot.models import AuditEntry, Job, Profile, ProfileScale, Review, TeacherFile, UserState
+from bot.models import (
+    AccessRecord,
+    AuditEntry,
+    Job,
+    Profile,
+    ProfileScale,
+    Review,
+    TeacherFile,
+    UserState,
+)
 from bot.scoring.compare import compare_profiles
 from bot.scoring.models import Draft, level_for
 from bot.scoring.scales import load_scales
@@ -99,6 +108,7 @@ def export_teacher(conv: Conversation, teacher_id: str) -> bool:
         return False
     for review in teacher.reviews.values():
         review.audit.append(AuditEntry(at=conv.ctx.now, action="export"))
+    _log(conv, teacher, "exported", "report")
     user_id = conv.state.user_id
     conv.jobs.append(
         Job(id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}", user_id=user_id,
@@ -152,6 +162,8 @@ def show_review(conv: Conversation, ref: str | None = None) -> bool:
     if opened is None:
         return False
     teacher, review = opened
+    if ref is not None:
+        _log(conv, teacher, "read", review.session_id)
     draft = review.draft
     lines = [conv.t("review_header", teacher=teacher.name, pupil=review.pupil, scorer=draft.scorer)]
     rows = []
@@ -283,6 +295,9 @@ def release(conv: Conversation) -> bool:
     review.status = "released"
     review.released_at = conv.ctx.now
     review.audit.append(AuditEntry(at=conv.ctx.now, action="release"))
+    changed = sum(1 for s in review.draft.scales if review.scores[s.id] != s.score)
+    _log(conv, teacher, "changed", f"{review.session_id}: {changed} scales")
+    _log(conv, teacher, "released", review.session_id)
     scales = [
         ProfileScale(id=s.id, score=review.scores[s.id], note=review.notes.get(s.id, ""),
                      quotes=[e.quote for e in s.evidence[:2]])
@@ -296,6 +311,21 @@ def release(conv: Conversation) -> bool:
 
 
 # -- internal events --------------------------------------------------------------------------
+
+
+def _log(conv: Conversation, teacher: TeacherFile, action: str, what: str) -> None:
+    """Tell the teacher's own audit log what the coach did (the teacher's data is theirs)."""
+    conv.tell(teacher.teacher_id, "access", action=action, what=what)
+
+
+def on_access(conv: Conversation, payload: dict[str, Any]) -> None:
+    """A line in the teacher's audit log, from their own coach only."""
+    if payload["from"] != conv.state.coach_id:
+        return
+    conv.state.access_log.append(
+        AccessRecord(at=conv.ctx.now, who="coach", action=str(payload["action"]),
+                     what=str(payload.get("what", "")))
+    )  # fmt: skip
 
 
 def on_make_coach(conv: Conversation, payload: dict[str, Any]) -> None:

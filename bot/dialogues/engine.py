@@ -13,7 +13,17 @@ from bot.dialogues import coaching, flows
 from bot.dialogues import session as run
 from bot.dialogues.conversation import Context, Conversation, parse_callback
 from bot.dialogues.probes import words
-from bot.models import LANGUAGES, Document, Inbound, Job, Language, Outbound, Session, UserState
+from bot.models import (
+    LANGUAGES,
+    AccessRecord,
+    Document,
+    Inbound,
+    Job,
+    Language,
+    Outbound,
+    Session,
+    UserState,
+)
 
 INTERVIEW = "interview"
 COMMANDS = (
@@ -97,6 +107,7 @@ _INTERNAL = {
     "plan_submitted": coaching.on_plan_submitted,
     "checkin_submitted": coaching.on_checkin_submitted,
     "retention_notice": coaching.on_retention_notice,
+    "access": coaching.on_access,
     "profile_released": flows.on_profile_released,
 }
 
@@ -321,6 +332,8 @@ def _stop(conv: Conversation) -> None:
 
 
 def _mydata(conv: Conversation) -> None:
+    conv.state.access_log.append(AccessRecord(at=conv.ctx.now, who="you", action="exported",
+                                              what="/mydata"))  # fmt: skip
     content = json.dumps(conv.state.model_dump(mode="json"), ensure_ascii=False, indent=2)
     document = Document(filename="llinc-my-data.json", content=content.encode())
     conv.say(conv.t("mydata_caption"), document=document)

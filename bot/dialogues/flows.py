@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.dialogues import session as run
 from bot.dialogues.conversation import Conversation
-from bot.models import Job, Profile, Session
+from bot.models import AccessRecord, Job, Profile, Session
 from bot.scoring.models import level_for
 from bot.scoring.scales import load_scales
 
@@ -37,6 +37,9 @@ def send_chart(conv: Conversation, ref: str) -> None:
 def on_submitted(conv: Conversation, session: Session) -> None:
     """What a submitted session sets in motion."""
     user_id = conv.state.user_id
+    conv.state.access_log.append(
+        AccessRecord(at=conv.ctx.now, who="you", action="sent", what=session.id)
+    )
     if session.script_id == INTERVIEW:
         conv.jobs.append(
             Job(id=f"draft:{user_id}:{session.id}", user_id=user_id, name="interview_submitted",
