@@ -158,6 +158,18 @@ class AuditEntry(BaseModel):
     new: int | None = None
 
 
+class Alert(BaseModel):
+    """A possible safeguarding signal in an answer: a child at risk or a teacher in distress."""
+
+    kind: Literal["child_at_risk", "teacher_distress"]
+    session_id: str
+    question_id: str
+    quote: str
+    at: datetime
+    sent_at: datetime | None = Field(default=None, description="Teacher: handed to the coach.")
+    acknowledged_at: datetime | None = Field(default=None, description="Coach: seen.")
+
+
 class AccessRecord(BaseModel):
     """One line of a teacher's own audit log: who did what with their data (no answer text)."""
 
@@ -197,6 +209,7 @@ class TeacherFile(BaseModel):
     name: str
     linked_at: datetime
     reviews: dict[str, Review] = Field(default_factory=dict)
+    alerts: list[Alert] = Field(default_factory=list, description="Safeguarding, newest last.")
     plans: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Reflection and action plan per session, as sent."
     )
@@ -229,6 +242,8 @@ class UserState(BaseModel):
     current_review: str = Field(default="", description="Coach: '<teacher>/<session>' open.")
     note_target: str = Field(default="", description="Coach: the scale a typed note is for.")
     job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
+    alerts: list[Alert] = Field(default_factory=list, description="Teacher: signals found.")
+    alerts_told: list[str] = Field(default_factory=list, description="Kinds told about once.")
     access_log: list[AccessRecord] = Field(
         default_factory=list, description="Teacher: who read, changed, released, exported what."
     )

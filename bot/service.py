@@ -53,6 +53,7 @@ class Service:
     probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
     bot_username: str = ""
+    second_look: bool = False
     after_turn: list[Callable[[UserState, datetime], list[Job]]] = field(default_factory=list)
 
     def context(self, redeemed_coach: int | None = None) -> Context:
@@ -68,6 +69,7 @@ class Service:
             invite_days=self.settings.invite_days,
             checkin_after=timedelta(days=self.settings.checkin_days),
             redeemed_coach=redeemed_coach,
+            second_look=self.second_look,
         )
 
     async def handle(self, event: Inbound, ack: Entry | None = None) -> list[Outbound]:

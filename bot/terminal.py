@@ -24,6 +24,7 @@ from bot.keys import global_key
 from bot.models import Button, Inbound, Language, Outbound, utcnow
 from bot.redis_conn import connect
 from bot.runtime import Relay, Scheduler, Sender, run_until_quiet
+from bot.safety.safeguarding import warm_up
 from bot.service import Service
 from bot.store import Store
 from bot.wiring import build_service, check_master_key, make_store
@@ -181,6 +182,7 @@ async def run_chat(
     async with connect(settings) as redis:
         store = make_store(redis, settings)
         await check_master_key(store)
+        await asyncio.to_thread(warm_up)
         await store.ensure_groups("terminal")
         chat = TerminalChat(
             store, build_service(store, settings), out, settings.data_dir / "exports"

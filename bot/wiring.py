@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.crypto import CodecError, EnvelopeCodec, Keyring, embedded_master_key
 from bot.dialogues.coaching import EXPORT_JOB
 from bot.dialogues.flows import CHART_JOB
+from bot.dialogues.safeguarding import SECOND_LOOK_JOB
 from bot.drafting import JOB_NAME as DRAFT_JOB
 from bot.drafting import DraftJob
 from bot.followup import (
@@ -25,6 +26,7 @@ from bot.keys import PREFIX
 from bot.models import utcnow
 from bot.report import ExportJob
 from bot.scoring.protocol import Scorer
+from bot.screening import SecondLookJob
 from bot.service import Clock, Service
 from bot.store import Store
 
@@ -80,10 +82,26 @@ def default_scorer() -> Scorer:
     return make_scorer(LlmEnvSettings(_env_file=".env"), RuleScorer())
 
 
+def default_second_look() -> object | None:
+    """The LLM safeguarding check when LLM_PROVIDER is set, else None."""
+    from bot.scoring.llm import LlmEnvSettings
+
+    settings = LlmEnvSettings(_env_file=".env")
+    if settings.provider is None:
+        return None
+    from bot.safety.llm_check import LlmSafeguard
+
+    return LlmSafeguard(settings)
+
+
 def build_service(
-    store: Store, settings: Settings, clock: Clock = utcnow, scorer: Scorer | None = None
+    store: Store,
+    settings: Settings,
+    clock: Clock = utcnow,
+    scorer: Scorer | None = None,
+    second_look: object | None = None,
 ) -> Service:
-    """The service as every process runs it."""
+    """The service as every process runs it (scorer and second look: for tests)."""
     if settings.clock_offset_s and clock is utcnow:
         offset = timedelta(seconds=settings.clock_offset_s)
 
@@ -101,5 +119,9 @@ def build_service(
         CHART_JOB: ChartJob(),
         EXPORT_JOB: ExportJob(),
     }
+    checker = second_look or default_second_look()
+    if checker is not None:
+        handlers[SECOND_LOOK_JOB] = SecondLookJob(checker)  # type: ignore[arg-type]
     return Service(store, settings, clock=clock, job_handlers=handlers,  # type: ignore[arg-type]
-                   after_turn=[reminders.schedule, retention.schedule])  # fmt: skip
+                   after_turn=[reminders.schedule, retention.schedule],
+                   second_look=checker is not None)  # fmt: skip

@@ -114,3 +114,62 @@ Conversations.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )  # fmt: skip
 TestConversations = Conversations.TestCase
+
+
+def test_duplicates_and_out_of_order_delivery_change_nothing_twice(redis_url: str) -> None:
+    """On the real service and Redis: any interleaving of new and repeated updates from
+    several users; a repeat never changes a state or produces a reply."""
+    import asyncio
+
+    from hypothesis import given
+
+    from bot.config import Settings
+    from bot.wiring import build_service
+    from tests.conftest import TEST_MASTER_KEY, envelope_store
+
+    kinds = st.sampled_from(["text", "command", "media", "button", "edited"])
+    plan = st.lists(st.tuples(st.sampled_from(USERS), kinds, words, st.booleans()),
+                    min_size=1, max_size=25)  # fmt: skip
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(plan)
+    def run(steps: list[tuple[int, str, str, bool]]) -> None:
+        asyncio.run(apply(steps))
+
+    async def apply(steps: list[tuple[int, str, str, bool]]) -> None:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(redis_url)
+        await redis.flushdb()
+        store = envelope_store(redis, 4)
+        config = Settings(redis_url=redis_url, partitions=4,
+                          llinc_master_key=TEST_MASTER_KEY)  # type: ignore[arg-type]  # fmt: skip
+        service = build_service(store, config)
+        sent: list[Inbound] = []
+        for n, (user, kind, text, repeat) in enumerate(steps):
+            if repeat and sent:
+                event = sent[n % len(sent)]
+                before = await store.load(event.user_id)
+                assert await service.handle(event) == []
+                assert await store.load(event.user_id) == before
+                continue
+            fields: dict[str, object] = {"text": text}
+            if kind == "command":
+                fields["command"] = (text.split() or ["start"])[0][:20].lower() or "start"
+            elif kind == "media":
+                fields["media"] = "sticker"
+            elif kind == "button":
+                fields["data"] = text[:64]
+            event = Inbound(
+                event_id=f"tg:{1000 - n}",
+                channel="telegram",
+                user_id=user,
+                chat_id=user,
+                kind=kind,
+                **fields,
+            )  # type: ignore[arg-type]
+            await service.handle(event)
+            sent.append(event)
+        await redis.aclose()
+
+    run()

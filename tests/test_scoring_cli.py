@@ -33,7 +33,7 @@ def test_table_by_default(capsys: pytest.CaptureFixture[str]) -> None:
 def test_json_has_exactly_the_agreed_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_score([str(SEED), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"scorer", "scales", "notes"}
+    assert set(data) == {"scorer", "scales", "notes", "safeguarding"}
     assert data["scorer"] == "rules"
     assert [s["id"] for s in data["scales"]] == load_scales().ids
     for item in data["scales"]:
@@ -127,3 +127,26 @@ def test_llm_module_missing_falls_back(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["scorer"] == "rules"
     assert "rules scorer" in captured.err
+
+
+def test_json_lists_safeguarding_signals_with_verbatim_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "language: nl\npupil: N.\nanswers:\n"
+        "  - question_id: q04_upset\n"
+        "    text: 'Ze vertelde dat haar vader haar slaat. Ze had blauwe plekken op haar arm.'\n"
+        "  - question_id: q07_pain\n"
+        "    text: 'Ik heb geen blauwe plekken gezien, gelukkig.'\n",
+        encoding="utf-8",
+    )
+    import contextlib
+    import io
+    import json
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert run_score([str(path), "--json"]) == 0
+    signals = json.loads(out.getvalue())["safeguarding"]
+    assert signals and {s["question_id"] for s in signals} == {"q04_upset"}
+    assert all(s["kind"] == "child_at_risk" for s in signals)
+    assert all(s["quote"] in path.read_text(encoding="utf-8") for s in signals)

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from bot.chunks import pack
+from bot.dialogues import safeguarding
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
 from bot.models import (
@@ -70,11 +71,15 @@ def queue(conv: Conversation) -> None:
         conv.say(conv.t("not_coach"))
         return
     waiting = waiting_reviews(conv.state)
-    if not waiting:
+    alerts = safeguarding.open_alerts(conv)
+    if not waiting and not alerts:
         conv.say(conv.t("queue_empty"))
         return
-    lines = [conv.t("queue_header")]
-    buttons = []
+    lines = [line for line, _ in alerts] + ([conv.t("queue_header")] if waiting else [])
+    buttons = [
+        [conv.button(f"{conv.t('acknowledge_button')} ({n})", "ack", ref)]
+        for n, (_, ref) in enumerate(alerts, start=1)
+    ]
     for n, (teacher, review) in enumerate(waiting, start=1):
         age = _age(conv, review.received_at)
         lines.append(conv.t("queue_item", n=n, teacher=teacher.name, pupil=review.pupil, age=age))
@@ -165,7 +170,10 @@ def show_review(conv: Conversation, ref: str | None = None) -> bool:
     if ref is not None:
         _log(conv, teacher, "read", review.session_id)
     draft = review.draft
-    lines = [conv.t("review_header", teacher=teacher.name, pupil=review.pupil, scorer=draft.scorer)]
+    lines = [conv.t("review_alert", quote=a.quote, question=a.question_id)
+             for a in teacher.alerts if a.session_id == review.session_id]  # fmt: skip
+    lines.append(conv.t("review_header", teacher=teacher.name, pupil=review.pupil,
+                        scorer=draft.scorer))  # fmt: skip
     rows = []
     for index, scale in enumerate(draft.scales):
         score = review.scores[scale.id]

@@ -29,6 +29,7 @@ class Context:
     invite_days: int = 14
     checkin_after: timedelta = timedelta(days=7)
     new_code: Callable[[], str] = field(default=lambda: secrets.token_urlsafe(12))
+    second_look: bool = False  # an LLM also checks every answer for safeguarding signals
     # The coach of a valid invite code that came with /start (the service redeems it).
     redeemed_coach: int | None = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.dialogues import coaching, flows
+from bot.dialogues import coaching, flows, safeguarding
 from bot.dialogues import session as run
 from bot.dialogues.conversation import Context, Conversation, parse_callback
 from bot.dialogues.probes import words
@@ -108,6 +108,7 @@ _INTERNAL = {
     "checkin_submitted": coaching.on_checkin_submitted,
     "retention_notice": coaching.on_retention_notice,
     "access": coaching.on_access,
+    "safeguarding": safeguarding.on_alert,
     "profile_released": flows.on_profile_released,
 }
 
@@ -449,6 +450,7 @@ _BUTTONS = {
     "release": lambda c, a: _coach_button(c, lambda cv, _: coaching.release(cv), a),
     "history": lambda c, a: _coach_button(c, lambda cv, _: coaching.history(cv), a),
     "export": lambda c, a: _coach_button(c, coaching.export_teacher, a),
+    "ack": lambda c, a: _coach_button(c, safeguarding.acknowledge, a),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.dialogues import session as run
 from bot.dialogues.conversation import Conversation
+from bot.dialogues.safeguarding import send_alerts
 from bot.models import AccessRecord, Job, Profile, Session
 from bot.scoring.models import level_for
 from bot.scoring.scales import load_scales
@@ -98,6 +99,9 @@ def link_coach(conv: Conversation, coach_id: int, name: str) -> None:
     for session in conv.state.sessions:
         session.draft_sent = False
     send_drafts_to_coach(conv)
+    for alert in conv.state.alerts:
+        alert.sent_at = None
+    send_alerts(conv)
     conv.say(conv.t("linked_teacher"))
 
 

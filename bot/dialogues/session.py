@@ -8,6 +8,7 @@ from bot.chunks import pack
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.probes import sounds_tough
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
+from bot.dialogues.safeguarding import screen
 from bot.dialogues.script import Item, Script, placeholders
 from bot.models import Answer, AnswerPart, Pupil, Session
 
@@ -134,6 +135,7 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
     if item.kind == "pseudonym" and not _set_pupil(conv, session, text):
         return
     now = conv.ctx.now
+    screen(conv, session, item.id, text)
     if item.kind == "list" and not session.return_to_review:
         _add_to_list(conv, session, item, text)
         return

@@ -53,7 +53,7 @@ def run_score(argv: list[str]) -> int:
             print(f"llinc score: cannot write {args.chart}: {exc.strerror}", file=sys.stderr)
             return 2
     if args.json:
-        print(json.dumps(draft_to_json(draft), ensure_ascii=False, indent=2))
+        print(json.dumps(draft_to_json(draft, transcript), ensure_ascii=False, indent=2))
     else:
         print_table(draft, transcript, sys.stdout)
     return 0
@@ -89,8 +89,19 @@ def _write_chart(path: str, draft: Draft, transcript: Transcript) -> None:
         out.write(png)
 
 
-def draft_to_json(draft: Draft) -> dict[str, Any]:
-    """The `--json` shape: scorer, all scales with evidence, and notes (nothing else yet)."""
+def safeguarding_signals(transcript: Transcript) -> list[dict[str, str]]:
+    """Every safeguarding signal in the answers, with its question id and verbatim quote."""
+    from bot.safety.safeguarding import check
+
+    return [
+        {"kind": signal.kind, "question_id": answer.question_id, "quote": signal.quote}
+        for answer in transcript.answers
+        for signal in check(answer.text, transcript.language)
+    ]
+
+
+def draft_to_json(draft: Draft, transcript: Transcript | None = None) -> dict[str, Any]:
+    """The `--json` shape: scorer, all scales with evidence, notes, and safeguarding signals."""
     return {
         "scorer": draft.scorer,
         "scales": [
@@ -104,7 +115,7 @@ def draft_to_json(draft: Draft) -> dict[str, Any]:
             for s in draft.scales
         ],
         "notes": list(draft.notes),
-        # The safeguarding issue adds its top-level "safeguarding" list here.
+        "safeguarding": safeguarding_signals(transcript) if transcript else [],
     }
 
 

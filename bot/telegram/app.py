@@ -20,6 +20,7 @@ from bot.models import LANGUAGES
 from bot.ratelimit import RateLimiter
 from bot.redis_conn import connect
 from bot.runtime import Relay, Scheduler, Sender, Worker, consumer_name
+from bot.safety.safeguarding import warm_up
 from bot.telegram.polling import PollingIngress
 from bot.telegram.transport import TelegramTransport
 from bot.wiring import build_service, check_master_key, make_store
@@ -74,6 +75,7 @@ async def run_polling(settings: Settings) -> None:
     async with connect(settings) as redis:
         store = make_store(redis, settings)
         await check_master_key(store)
+        await asyncio.to_thread(warm_up)
         await store.ensure_groups("telegram")
         service = build_service(store, settings)
         bot = make_bot(settings)

@@ -1,0 +1,100 @@
+"""Safeguarding in the conversation: a possible child at risk or teacher in distress reaches a
+person at once.
+
+Every typed answer is checked (`bot.safety.safeguarding.check`, offline rules). On a signal the
+interview goes on calmly; the teacher gets, once per kind, a short kind message with where to
+turn (the texts and numbers are data in `prompts/<lang>/ui.yaml`, per deployment); the coach
+gets an urgent alert with the question and the quoted sentence, which heads `/queue` until the
+coach acknowledges it. Without a coach yet, the alert waits and goes out when they join.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogues.conversation import Conversation
+from bot.models import Alert, Job, Session
+from bot.safety.safeguarding import Signal, check
+
+SECOND_LOOK_JOB = "safeguard_llm"
+
+
+def screen(conv: Conversation, session: Session, question_id: str, text: str) -> None:
+    """Check one answer with the rules now (and, when configured, by the LLM afterwards)."""
+    raise_alerts(conv, session, question_id, check(text, conv.state.lang))
+    if conv.ctx.second_look:
+        user_id = conv.state.user_id
+        conv.jobs.append(
+            Job(id=f"safeguard:{user_id}:{conv.event.event_id}", user_id=user_id,
+                name=SECOND_LOOK_JOB, due=conv.ctx.now,
+                payload={"session_id": session.id, "question_id": question_id})
+        )  # fmt: skip
+
+
+def raise_alerts(
+    conv: Conversation, session: Session, question_id: str, signals: list[Signal]
+) -> None:
+    """Keep each signal as an alert; tell the teacher (once per kind) and the coach (each)."""
+    known = {(a.kind, a.quote) for a in conv.state.alerts}
+    for signal in signals:
+        if (signal.kind, signal.quote) in known:
+            continue
+        alert = Alert(kind=signal.kind, session_id=session.id, question_id=question_id,
+                      quote=signal.quote, at=conv.ctx.now)  # fmt: skip
+        conv.state.alerts.append(alert)
+        if signal.kind not in conv.state.alerts_told:
+            conv.state.alerts_told.append(signal.kind)
+            pupil = conv.state.pupil(session.pupil_slot)
+            name = pupil.pseudonym if pupil else conv.t("a_pupil")
+            conv.say(conv.t(f"safeguarding_{signal.kind}", pupil_ref=name))
+    send_alerts(conv)
+
+
+def send_alerts(conv: Conversation) -> None:
+    """Every alert not yet with the coach goes to the coach now (when there is one)."""
+    coach = conv.state.coach_id
+    if coach is None:
+        return
+    for alert in conv.state.alerts:
+        if alert.sent_at is None:
+            alert.sent_at = conv.ctx.now
+            conv.tell(coach, "safeguarding", alert=alert.model_dump(mode="json"))
+
+
+def on_alert(conv: Conversation, payload: dict[str, Any]) -> None:
+    """The coach's side: keep the alert, say it now, marked urgent, with an acknowledge button."""
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    if teacher is None:
+        return
+    alert = Alert.model_validate(payload["alert"])
+    teacher.alerts.append(alert)
+    index = len(teacher.alerts) - 1
+    text = conv.t(f"coach_alert_{alert.kind}", teacher=teacher.name, question=alert.question_id,
+                  quote=alert.quote)  # fmt: skip
+    conv.say(text, [[conv.button(conv.t("acknowledge_button"), "ack",
+                                 f"{teacher.teacher_id}/{index}")]])  # fmt: skip
+
+
+def acknowledge(conv: Conversation, arg: str) -> bool:
+    """The coach confirms they have seen an alert (and will act on it)."""
+    teacher_id, _, index = arg.partition("/")
+    teacher = conv.state.coaching.get(teacher_id)
+    if teacher is None or not index.isdigit() or int(index) >= len(teacher.alerts):
+        return False
+    alert = teacher.alerts[int(index)]
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = conv.ctx.now
+    conv.say(conv.t("alert_acknowledged", teacher=teacher.name))
+    return True
+
+
+def open_alerts(conv: Conversation) -> list[tuple[str, str]]:
+    """For the head of /queue: (line, acknowledge reference) of every alert the coach has not
+    acknowledged yet, oldest first."""
+    found = []
+    for teacher in conv.state.coaching.values():
+        for index, alert in enumerate(teacher.alerts):
+            if alert.acknowledged_at is None:
+                line = conv.t("queue_alert", teacher=teacher.name, quote=alert.quote)
+                found.append((line, f"{teacher.teacher_id}/{index}"))
+    return found

@@ -1,0 +1,91 @@
+"""An optional second look at an answer by a chat model (LangChain, the scorer's seam).
+
+It may add safeguarding signals the offline rules missed, never remove one: the rules run in
+the turn itself; this runs afterwards as a job. Only verbatim quotes from the answer count; a
+timeout, an HTTP error or a malformed reply adds nothing (the rules' result stands).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from functools import cache
+from typing import Any
+
+import yaml
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import SecretStr
+
+from bot.safety.safeguarding import Signal
+from bot.scoring.llm import LlmSettings, _chat_model_class, _parse_json, verbatim_quote
+from bot.scoring.scales import PROMPTS_DIR
+
+log = logging.getLogger(__name__)
+KINDS = ("child_at_risk", "teacher_distress")
+SCHEMA: dict[str, Any] = {
+    "title": "safeguarding",
+    "type": "object",
+    "properties": {
+        "signals": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": list(KINDS)},
+                    "quote": {"type": "string"},
+                },
+                "required": ["kind", "quote"],
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["signals"],
+    "additionalProperties": False,
+}
+
+
+@cache
+def _prompt(lang: str) -> str:
+    data = yaml.safe_load((PROMPTS_DIR / lang / "safeguarding_llm.yaml").read_text("utf-8"))
+    return str(data["system"])
+
+
+class LlmSafeguard:
+    """Asks the model for signals in one answer; returns only verified, new ones."""
+
+    def __init__(self, settings: LlmSettings) -> None:
+        self.settings = settings
+        self._model_class = _chat_model_class(settings)
+
+    async def signals(self, text: str, lang: str) -> list[Signal]:
+        """Verified signals in `text` (possibly none); [] on any failure."""
+        try:
+            return await asyncio.wait_for(self._ask(text, lang), self.settings.timeout_s)
+        except Exception as exc:
+            log.warning("LLM safeguarding check failed (%s); the rules stand", type(exc).__name__)
+            return []
+
+    async def _ask(self, text: str, lang: str) -> list[Signal]:
+        from openai import DefaultAsyncHttpxClient
+
+        settings = self.settings
+        api_key = settings.api_key or (SecretStr("not-needed") if settings.base_url else None)
+        async with DefaultAsyncHttpxClient() as http:
+            chat = self._model_class(
+                model=settings.model, base_url=settings.base_url, api_key=api_key,
+                timeout=settings.timeout_s, max_retries=0, temperature=0.0,
+                use_responses_api=False, http_async_client=http,
+            )  # fmt: skip
+            model = chat.with_structured_output(
+                SCHEMA, method="json_schema", include_raw=True, strict=True
+            )
+            data = json.dumps({"answer": text}, ensure_ascii=False)
+            result: Any = await model.ainvoke([SystemMessage(_prompt(lang)), HumanMessage(data)])
+        parsed = _parse_json(str(result["raw"].text))
+        found = []
+        for item in parsed.get("signals", []) if isinstance(parsed, dict) else []:
+            quote = verbatim_quote(str(item.get("quote", "")), text)
+            if quote and item.get("kind") in KINDS:
+                found.append(Signal(kind=item["kind"], quote=quote))
+        return found

@@ -1,0 +1,118 @@
+"""Safeguarding in the conversation, on real Redis: the teacher is told once, the coach at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from bot.dialogues.script import load_texts
+from bot.store import Store
+from bot.wiring import build_service
+from tests.hub import Hub
+from tests.test_coaching import ADMIN, TEACHER, invite, make_coach
+
+EN = load_texts("en")
+DISCLOSURE = "Yesterday Sam told me his father hits him, and he had bruises on his arm."
+
+
+@pytest.fixture
+def hub(store: Store, settings: Settings) -> Hub:
+    settings.admin_ids = str(ADMIN)
+    return Hub(build_service(store, settings))
+
+
+async def test_a_disclosure_reaches_the_coach_at_once_and_the_interview_goes_on(
+    hub: Hub, store: Store
+) -> None:
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    coach.new()
+    await teacher.press("Yes, let's begin")
+    for answer in ("Sam", "Year 3", "I find it hard to reach him."):
+        await teacher.text(answer)
+    said = await teacher.text(DISCLOSURE)
+    assert EN.get("safeguarding_child_at_risk", pupil_ref="Sam") in said
+    assert "Question" in said or "Could you" in said or "Thank" in said  # it goes on calmly
+    alert = coach.new()
+    assert alert.startswith("URGENT") and DISCLOSURE in alert and "q01_three_words" in alert
+    said = await teacher.text("He also said he is scared to go home because his father hits him.")
+    assert EN.get("safeguarding_child_at_risk", pupil_ref="Sam") not in said  # once per kind
+    assert coach.new().startswith("URGENT")  # but the coach hears every signal
+    queue = await coach.command("queue")
+    assert queue.count("URGENT, not yet acknowledged: Tessa") == 2
+    await coach.press(f"{EN.get('acknowledge_button')} (1)")
+    queue = await coach.command("queue")
+    assert queue.count("URGENT, not yet acknowledged: Tessa") == 1
+    await coach.press(f"{EN.get('acknowledge_button')} (1)")
+    assert await coach.command("queue") == EN.get("queue_empty")
+    state = await store.load(10)
+    assert state is not None
+    assert all(a.acknowledged_at for a in state.coaching[str(TEACHER)].alerts)
+
+
+async def test_distress_of_the_teacher_and_an_alert_that_waits_for_the_coach(hub: Hub) -> None:
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start")
+    await teacher.press("Yes, let's begin")
+    await teacher.text("Sam")
+    said = await teacher.text("Honestly I can't go on like this, I think about ending it all.")
+    assert EN.get("safeguarding_teacher_distress") in said
+    coach = await make_coach(hub)
+    await teacher.command("start", await invite(coach))
+    said = coach.new()
+    assert "URGENT" in said and "ending it all" in said
+
+
+async def test_negations_and_figures_of_speech_raise_nothing(hub: Hub) -> None:
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await teacher.press("Yes, let's begin")
+    await teacher.text("Sam")
+    coach.new()
+    said = await teacher.text("I never saw any bruises. This class is killing me, haha.")
+    assert "URGENT" not in coach.new() and "112" not in said
+
+
+async def test_the_llm_second_look_adds_a_signal_and_never_invents_one(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.safety.llm_check import LlmSafeguard
+    from bot.scoring.llm import LlmSettings
+    from tests import fake_llm
+
+    subtle = "Sam said he sleeps in the car some nights because nobody is home."
+
+    def answer(signals: list[dict[str, str]]) -> object:
+        def make(fake: object, body: object) -> object:
+            return {"signals": signals}
+
+        return fake_llm._reply(make)  # type: ignore[arg-type]
+
+    monkeypatch.setitem(
+        fake_llm.BEHAVIOURS, "sg_found", answer([{"kind": "child_at_risk", "quote": subtle}])
+    )  # type: ignore[arg-type]
+    monkeypatch.setitem(
+        fake_llm.BEHAVIOURS,
+        "sg_invented",
+        answer([{"kind": "child_at_risk", "quote": "He is beaten."}]),
+    )  # type: ignore[arg-type]
+    async with fake_llm.FakeLlm([]) as llm:
+        llm.queue("sg_invented", "sg_invented", "sg_found", "sg_invented", "sg_invented")
+        checker = LlmSafeguard(LlmSettings(provider="openai", base_url=llm.base_url, timeout_s=5))
+        settings.admin_ids = str(ADMIN)
+        hub = Hub(build_service(store, settings, second_look=checker))
+        coach = await make_coach(hub)
+        teacher = hub.user(TEACHER, name="Tessa")
+        await teacher.command("start", await invite(coach))
+        coach.new()
+        await teacher.press("Yes, let's begin")
+        await teacher.text("Sam")
+        await teacher.text("Year 3")
+        said = await teacher.text(subtle)
+        assert EN.get("safeguarding_child_at_risk", pupil_ref="Sam") in said
+        alert = coach.new()
+        assert alert.startswith("URGENT") and subtle in alert and "He is beaten" not in alert
+        assert all("He is beaten" not in m.text for m in coach.inbox)
+        assert '"answer"' in str(llm.requests[-1])  # the answer went as data
