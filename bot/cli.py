@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--lang", choices=["nl", "en"], default=None)
-    sub.add_parser("telegram", help="run the Telegram bot (long polling)")
+    sub.add_parser("telegram", help="run the Telegram bot (long polling), all in one process")
+    sub.add_parser("ingress", help="only the long-polling ingress (with one or more workers)")
+    sub.add_parser("worker", help="a worker process (any number, with one ingress)")
     coach = sub.add_parser("coach", help="manage coaches")
     coach_sub = coach.add_subparsers(dest="action", required=True)
     add = coach_sub.add_parser("add", help="make a Telegram user a coach")
@@ -93,13 +95,14 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         setup_logging(settings, settings.data_dir / "llinc.log")
         return await run_chat(settings, getattr(args, "lang", None))
-    from bot.telegram.app import run_polling
+    from bot.telegram.app import run_ingress, run_polling, run_worker
 
     if settings.telegram_bot_token is None:
         print("llinc: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
     setup_logging(settings)
-    await run_polling(settings)
+    roles = {"telegram": run_polling, "ingress": run_ingress, "worker": run_worker}
+    await roles[command](settings)
     return 0
 
 

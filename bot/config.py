@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     )
     poll_timeout_s: int = 25
     lock_ttl_ms: int = 30_000
+    lease_ms: int = Field(default=15_000, ge=1000, description="A worker's partition lease.")
     log_level: str = "INFO"
     admin_ids: str = Field(default="", description="Comma-separated Telegram ids of admins.")
     invite_days: int = Field(default=14, ge=1, description="How long an invitation link works.")

@@ -9,6 +9,7 @@ carries on when Redis is back. Nothing is acknowledged before it is safely handl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from redis.exceptions import RedisError
 
 from bot.jobs import JobQueue
 from bot.models import Channel, Inbound, Outbound, Route
+from bot.partitions import PartitionLeases
 from bot.ratelimit import RateLimiter
 from bot.service import Service, job_event
 from bot.store import Entry, LockTimeout, Store
@@ -69,10 +71,17 @@ async def _forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[
 class Worker:
     """Takes events from the ingress streams and applies them, one user at a time, in order."""
 
-    def __init__(self, store: Store, service: Service, consumer: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        service: Service,
+        consumer: str | None = None,
+        leases: PartitionLeases | None = None,
+    ) -> None:
         self.store = store
         self.service = service
         self.consumer = consumer or consumer_name("worker")
+        self.leases = leases
         self._pending_first = True
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -82,7 +91,13 @@ class Worker:
     async def once(self, block_ms: int | None = 1000) -> int:
         """Read and apply one batch; returns how many events it handled."""
         pending = self._pending_first
-        batch = await self.store.read_ingress(self.consumer, block_ms=block_ms, pending=pending)
+        only = self.leases.owned if self.leases else None
+        if only is not None and not only:
+            await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
+            return 0
+        batch = await self.store.read_ingress(
+            self.consumer, block_ms=block_ms, pending=pending, only=only
+        )
         if pending and not batch:
             self._pending_first = False
         by_user: dict[int, list[tuple[Entry, Inbound]]] = defaultdict(list)
@@ -151,12 +166,14 @@ class Sender:
         limiter: RateLimiter | None = None,
         channel: Route = "telegram",
         consumer: str | None = None,
+        leases: PartitionLeases | None = None,
     ) -> None:
         self.store = store
         self.transport = transport
         self.limiter = limiter
         self.channel = channel
         self.consumer = consumer or consumer_name("sender")
+        self.leases = leases
         self._pending_first = True
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -166,8 +183,12 @@ class Sender:
     async def once(self, block_ms: int | None = 1000) -> int:
         """Send one batch; returns how many messages went out."""
         pending = self._pending_first
+        only = self.leases.owned if self.leases else None
+        if only is not None and not only:
+            await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
+            return 0
         batch = await self.store.read_outbox(
-            self.consumer, self.channel, block_ms=block_ms, pending=pending
+            self.consumer, self.channel, block_ms=block_ms, pending=pending, only=only
         )
         if pending and not batch:
             self._pending_first = False
@@ -234,3 +255,40 @@ async def run_until_quiet(relay: Sender, scheduler: Scheduler, sender: Sender) -
         moved += await sender.once(block_ms=None)
         if not moved and not pending:
             return
+
+
+class LeaseKeeper:
+    """Keeps a worker's partition leases; takes over what a dead worker left pending."""
+
+    def __init__(self, leases: PartitionLeases, store: Store, readers: list[Worker | Sender]):
+        self.leases = leases
+        self.store = store
+        self.readers = readers
+
+    async def run(self, stop: asyncio.Event, interval_s: float = 5.0) -> None:
+        """Refresh the leases every few seconds until `stop`; give them back at the end."""
+
+        async def tick() -> None:
+            await self.once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
+
+        await _forever("leases", stop, tick)
+        await self.leases.release_all()
+
+    async def once(self) -> None:
+        """One refresh; readers first re-read their pending entries after a take-over."""
+        taken = await self.leases.refresh()
+        if not taken:
+            return
+        streams = []
+        for part in self.store.partition_keys():
+            if part.partition in taken:
+                streams.append(part.ingress)
+                streams += [self.store.outbox_key(part, r.channel) for r in self.readers
+                            if isinstance(r, Sender)]  # fmt: skip
+        moved = await self.leases.take_over(streams)
+        if moved:
+            log.info("took over %d pending entries", moved)
+        for reader in self.readers:
+            reader._pending_first = True

@@ -307,10 +307,19 @@ class Store:
         return entries
 
     async def read_ingress(
-        self, consumer: str, *, count: int = 100, block_ms: int | None = 1000, pending: bool = False
+        self,
+        consumer: str,
+        *,
+        count: int = 100,
+        block_ms: int | None = 1000,
+        pending: bool = False,
+        only: set[int] | None = None,
     ) -> list[tuple[Entry, Inbound]]:
-        """New (or, with pending=True, this consumer's unacknowledged) incoming events."""
-        streams = [p.ingress for p in self.partition_keys()]
+        """New (or, with pending=True, this consumer's unacknowledged) incoming events, of every
+        partition or `only` of these."""
+        streams = [p.ingress for p in self.partition_keys() if only is None or p.partition in only]
+        if not streams:
+            return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
         return [(e, Inbound.model_validate_json(text)) for e, text in await self._open(raw, b"e")]
 
@@ -322,9 +331,17 @@ class Store:
         count: int = 100,
         block_ms: int | None = 1000,
         pending: bool = False,
+        only: set[int] | None = None,
     ) -> list[tuple[Entry, Outbound]]:
-        """Replies waiting to be sent (or this consumer's unacknowledged ones)."""
-        streams = [self.outbox_key(p, channel) for p in self.partition_keys()]
+        """Replies waiting to be sent (or this consumer's unacknowledged ones), of every
+        partition or `only` of these."""
+        streams = [
+            self.outbox_key(p, channel)
+            for p in self.partition_keys()
+            if only is None or p.partition in only
+        ]
+        if not streams:
+            return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
         return [(e, Outbound.model_validate_json(text)) for e, text in await self._open(raw, b"m")]
 

@@ -27,6 +27,7 @@ class BotProcess:
     log_path: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    role: str = "telegram"
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "TELEGRAM_"))}
@@ -47,7 +48,7 @@ class BotProcess:
     def start(self) -> BotProcess:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "telegram"], env=self.env(), stdout=log,
+                [sys.executable, "-m", "bot.cli", self.role], env=self.env(), stdout=log,
                 stderr=log,
             )  # fmt: skip
         return self

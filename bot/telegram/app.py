@@ -17,9 +17,10 @@ from bot.dialogues.engine import COMMANDS
 from bot.dialogues.script import load_texts
 from bot.jobs import JobQueue
 from bot.models import LANGUAGES
+from bot.partitions import PartitionLeases
 from bot.ratelimit import RateLimiter
 from bot.redis_conn import connect
-from bot.runtime import Relay, Scheduler, Sender, Worker, consumer_name
+from bot.runtime import LeaseKeeper, Relay, Scheduler, Sender, Worker, consumer_name
 from bot.safety.safeguarding import warm_up
 from bot.telegram.polling import PollingIngress
 from bot.telegram.transport import TelegramTransport
@@ -104,3 +105,54 @@ async def run_polling(settings: Settings) -> None:
                 stop,
             )
             await ingress.confirm()
+
+
+async def run_ingress(settings: Settings) -> None:
+    """Only the long-polling ingress (one per bot): updates into Redis; `llinc worker`
+    processes apply them."""
+    async with connect(settings) as redis:
+        store = make_store(redis, settings)
+        await check_master_key(store)
+        await store.ensure_groups("telegram")
+        bot = make_bot(settings)
+        async with bot:
+            await set_commands(bot, settings.default_language)
+            log.info("ingress for @%s is running (long polling)", bot.bot.username)
+            ingress = PollingIngress(bot, store, settings.poll_timeout_s)
+            stop = asyncio.Event()
+            await run_until_stopped([ingress.run(stop)], stop)
+            await ingress.confirm()
+
+
+async def run_worker(settings: Settings) -> None:
+    """A worker process: applies updates of the partitions it leases, sends their replies,
+    relays internal events and runs due jobs. Start as many as needed, on any machine."""
+    async with connect(settings) as redis:
+        store = make_store(redis, settings)
+        await check_master_key(store)
+        await asyncio.to_thread(warm_up)
+        await store.ensure_groups("telegram")
+        service = build_service(store, settings)
+        bot = make_bot(settings)
+        async with bot:
+            service.bot_username = bot.bot.username or ""
+            name = consumer_name("worker")
+            leases = PartitionLeases(redis, settings.partitions, name, settings.lease_ms)
+            worker = Worker(store, service, name, leases)
+            sender = Sender(store, TelegramTransport(bot), RateLimiter(redis), consumer=name,
+                            leases=leases)  # fmt: skip
+            relay = Sender(store, Relay(store.enqueue_one, "telegram"), channel="internal",
+                           consumer=name, leases=leases)  # fmt: skip
+            keeper = LeaseKeeper(leases, store, [worker, sender, relay])
+            await keeper.once()
+            log.info("worker %s is running", name)
+            jobs = JobQueue(redis, store.codec, settings.partitions)
+            stop = asyncio.Event()
+            roles = [
+                keeper.run(stop, settings.lease_ms / 3000),
+                worker.run(stop),
+                sender.run(stop),
+                relay.run(stop),
+                Scheduler(store, service, jobs).run(stop),
+            ]
+            await run_until_stopped(roles, stop)

@@ -1,0 +1,109 @@
+"""Which worker handles which partitions: leases in Redis, shared out fairly, taken over when a
+worker dies.
+
+One teacher's updates must be applied one at a time, in order. Every user belongs to one
+partition and every partition to one worker at a time (a lease: `SET NX PX`, renewed while the
+worker lives), so a teacher's updates are read by one consumer only. Live workers announce
+themselves in a sorted set; each takes at most its fair share (partitions / live workers,
+rounded up) and gives back what is above it, so a new worker gets work within a few seconds.
+A new owner first claims the previous owner's unacknowledged entries (XAUTOCLAIM), so nothing
+a dead worker held is lost; the per-user lock and the seen set make a repeat harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from redis.asyncio import Redis
+
+from bot.keys import PartitionKeys, consumer_group, global_key
+
+log = logging.getLogger(__name__)
+LEASE_MS = 15_000
+WORKERS_KEY = global_key("workers")
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def lease_key(part: PartitionKeys) -> str:
+    """The key that says which worker owns a partition."""
+    return f"{part.ingress}:owner"
+
+
+class PartitionLeases:
+    """The partitions this worker owns right now; `refresh` keeps them up to date."""
+
+    def __init__(
+        self, redis: Redis, partitions: int, consumer: str, lease_ms: int = LEASE_MS
+    ) -> None:
+        self.redis = redis
+        self.lease_ms = lease_ms
+        self.parts = [PartitionKeys(p) for p in range(partitions)]
+        self.consumer = consumer
+        self.owned: set[int] = set()
+        self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
+
+    async def refresh(self) -> set[int]:
+        """Announce this worker, renew its leases, give back extras, take free partitions up to
+        the fair share; returns the partitions newly taken (their pending entries need taking
+        over)."""
+        now_ms = int(time.time() * 1000)
+        await self.redis.zadd(WORKERS_KEY, {self.consumer: now_ms + self.lease_ms})
+        await self.redis.zremrangebyscore(WORKERS_KEY, "-inf", now_ms)
+        live = max(1, int(await self.redis.zcard(WORKERS_KEY)))
+        share = math.ceil(len(self.parts) / live)
+        for number in sorted(self.owned):
+            if not await self._renew(keys=[lease_key(self.parts[number])],
+                                     args=[self.consumer, self.lease_ms]):  # fmt: skip
+                self.owned.discard(number)
+        while len(self.owned) > share:
+            number = max(self.owned)
+            await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
+            self.owned.discard(number)
+        taken: set[int] = set()
+        for part in self.parts:
+            if len(self.owned) >= share:
+                break
+            if part.partition in self.owned:
+                continue
+            if await self.redis.set(lease_key(part), self.consumer, nx=True, px=self.lease_ms):
+                self.owned.add(part.partition)
+                taken.add(part.partition)
+        if taken:
+            log.info("%s took partitions %s (owns %d of %d)", self.consumer, sorted(taken),
+                     len(self.owned), len(self.parts))  # fmt: skip
+        return taken
+
+    async def take_over(self, streams: list[str]) -> int:
+        """Claim every pending entry of these streams for this worker; returns how many."""
+        moved = 0
+        for stream in streams:
+            start = "0-0"
+            while True:
+                reply = await self.redis.xautoclaim(
+                    stream, consumer_group(), self.consumer, 0, start_id=start, count=100
+                )
+                start, claimed = reply[0], reply[1]
+                moved += len(claimed)
+                if start in (b"0-0", "0-0"):
+                    break
+        return moved
+
+    async def release_all(self) -> None:
+        """Give every lease back (on a clean shutdown) so others take over at once."""
+        for number in list(self.owned):
+            await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
+        self.owned.clear()
+        await self.redis.zrem(WORKERS_KEY, self.consumer)
