@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("telegram", help="run the Telegram bot (long polling), all in one process")
     sub.add_parser("ingress", help="only the long-polling ingress (with one or more workers)")
     sub.add_parser("worker", help="a worker process (any number, with one ingress)")
+    hook = sub.add_parser("webhook", help="webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
+    hook.add_argument("--ingress-only", action="store_true", help="leave the updates to workers")
     coach = sub.add_parser("coach", help="manage coaches")
     coach_sub = coach.add_subparsers(dest="action", required=True)
     add = coach_sub.add_parser("add", help="make a Telegram user a coach")
@@ -95,12 +97,19 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         setup_logging(settings, settings.data_dir / "llinc.log")
         return await run_chat(settings, getattr(args, "lang", None))
-    from bot.telegram.app import run_ingress, run_polling, run_worker
+    from bot.telegram.app import run_ingress, run_polling, run_webhook, run_worker
 
     if settings.telegram_bot_token is None:
         print("llinc: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
     setup_logging(settings)
+    if command == "webhook":
+        try:
+            await run_webhook(settings, args.ingress_only)
+        except ValueError as exc:
+            print(f"llinc: {exc}", file=sys.stderr)
+            return 2
+        return 0
     roles = {"telegram": run_polling, "ingress": run_ingress, "worker": run_worker}
     await roles[command](settings)
     return 0

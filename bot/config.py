@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         default=16, ge=1, le=1024, description="Fixed for the life of a deployment (hash tags)."
     )
     poll_timeout_s: int = 25
+    webhook_url: str | None = Field(default=None, description="Public https URL of the webhook.")
+    webhook_secret: SecretStr | None = Field(default=None, description="Telegram's secret token.")
+    webhook_listen: str = Field(default="0.0.0.0:8080", description="host:port to listen on.")
+    webhook_path: str = "/telegram"
     lock_ttl_ms: int = 30_000
     lease_ms: int = Field(default=15_000, ge=1000, description="A worker's partition lease.")
     log_level: str = "INFO"

@@ -21,6 +21,7 @@ from typing import Protocol
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
+from bot import metrics
 from bot.jobs import JobQueue
 from bot.models import Channel, Inbound, Outbound, Route
 from bot.partitions import PartitionLeases
@@ -116,6 +117,7 @@ class Worker:
                 return
             except Exception:
                 log.exception("event %s failed; dropped", event.event_id)
+                metrics.ERRORS.inc()
                 await self.store.ack(entry)
 
 
@@ -210,6 +212,7 @@ class Sender:
                 raise
             except Exception:
                 log.exception("sending to chat %s failed; will retry", message.chat_id)
+                metrics.ERRORS.inc()
                 self._pending_first = True
                 return
             await self.store.ack(entry)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot import metrics
 from bot.config import Settings
 from bot.dialogues.conversation import Context
 from bot.dialogues.engine import Step, step
@@ -111,6 +112,8 @@ class Service:
             )
         if result == "lock_lost":
             raise TurnLost(event.event_id)
+        metrics.TURNS.inc()
+        metrics.TURN_SECONDS.observe(time.perf_counter() - started)
         log.info(
             "turn event=%s kind=%s user=%s replies=%d ms=%.1f",
             event.event_id, event.kind, event.user_id, len(outcome.replies),

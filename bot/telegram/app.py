@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any
 
+from aiohttp import web
 from telegram import Bot, BotCommand
 from telegram.request import HTTPXRequest
 
@@ -22,8 +24,12 @@ from bot.ratelimit import RateLimiter
 from bot.redis_conn import connect
 from bot.runtime import LeaseKeeper, Relay, Scheduler, Sender, Worker, consumer_name
 from bot.safety.safeguarding import warm_up
+from bot.service import Service
+from bot.store import Store
 from bot.telegram.polling import PollingIngress
 from bot.telegram.transport import TelegramTransport
+from bot.telegram.updates import ALLOWED_UPDATES
+from bot.telegram.webhook import WebhookIngress
 from bot.wiring import build_service, check_master_key, make_store
 
 log = logging.getLogger(__name__)
@@ -65,14 +71,43 @@ async def run_until_stopped(jobs: list[Coroutine[Any, Any, None]], stop: asyncio
     for task in done:
         if task is not stopper and task.exception() is not None:
             log.error("a role stopped: %r", task.exception())
-    await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_S)
+    if tasks:
+        await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_S)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_polling(settings: Settings) -> None:
-    """Run the whole bot in one process with long polling."""
+def worker_roles(
+    store: Store,
+    service: Service,
+    bot: Bot,
+    stop: asyncio.Event,
+    settings: Settings,
+    leases: PartitionLeases | None = None,
+) -> list[Coroutine[Any, Any, None]]:
+    """Apply updates, send replies, relay internal events, run due jobs (and, for a worker
+    among several, keep the partition leases)."""
+    name = consumer_name("worker")
+    worker = Worker(store, service, name, leases)
+    sender = Sender(store, TelegramTransport(bot), RateLimiter(store.redis), consumer=name,
+                    leases=leases)  # fmt: skip
+    relay = Sender(store, Relay(store.enqueue_one, "telegram"), channel="internal",
+                   consumer=name, leases=leases)  # fmt: skip
+    jobs = JobQueue(store.redis, store.codec, settings.partitions)
+    roles = [worker.run(stop), sender.run(stop), relay.run(stop),
+             Scheduler(store, service, jobs).run(stop)]  # fmt: skip
+    if leases is not None:
+        keeper = LeaseKeeper(leases, store, [worker, sender, relay])
+        roles.append(keeper.run(stop, settings.lease_ms / 3000))
+    return roles
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, commands: bool
+) -> AsyncIterator[tuple[Store, Service, Bot]]:
+    """Redis, the store (key checked), the service and an initialised Bot."""
     async with connect(settings) as redis:
         store = make_store(redis, settings)
         await check_master_key(store)
@@ -81,78 +116,64 @@ async def run_polling(settings: Settings) -> None:
         service = build_service(store, settings)
         bot = make_bot(settings)
         async with bot:
-            await set_commands(bot, settings.default_language)
-            me = bot.bot
-            service.bot_username = me.username or ""
-            log.info("bot @%s is running (long polling)", me.username)
-            ingress = PollingIngress(bot, store, settings.poll_timeout_s)
-            stop = asyncio.Event()
-            await run_until_stopped(
-                [
-                    ingress.run(stop),
-                    Worker(store, service).run(stop),
-                    Sender(store, TelegramTransport(bot), RateLimiter(redis)).run(stop),
-                    Sender(
-                        store,
-                        Relay(store.enqueue_one, "telegram"),
-                        channel="internal",
-                        consumer=consumer_name("relay"),
-                    ).run(stop),
-                    Scheduler(
-                        store, service, JobQueue(redis, store.codec, settings.partitions)
-                    ).run(stop),
-                ],
-                stop,
-            )
-            await ingress.confirm()
+            if commands:
+                await set_commands(bot, settings.default_language)
+            service.bot_username = bot.bot.username or ""
+            yield store, service, bot
+
+
+async def run_polling(settings: Settings) -> None:
+    """Run the whole bot in one process with long polling."""
+    async with running_bot(settings, commands=True) as (store, service, bot):
+        log.info("bot @%s is running (long polling)", bot.bot.username)
+        ingress = PollingIngress(bot, store, settings.poll_timeout_s)
+        stop = asyncio.Event()
+        roles = [ingress.run(stop), *worker_roles(store, service, bot, stop, settings)]
+        await run_until_stopped(roles, stop)
+        await ingress.confirm()
 
 
 async def run_ingress(settings: Settings) -> None:
     """Only the long-polling ingress (one per bot): updates into Redis; `llinc worker`
     processes apply them."""
-    async with connect(settings) as redis:
-        store = make_store(redis, settings)
-        await check_master_key(store)
-        await store.ensure_groups("telegram")
-        bot = make_bot(settings)
-        async with bot:
-            await set_commands(bot, settings.default_language)
-            log.info("ingress for @%s is running (long polling)", bot.bot.username)
-            ingress = PollingIngress(bot, store, settings.poll_timeout_s)
-            stop = asyncio.Event()
-            await run_until_stopped([ingress.run(stop)], stop)
-            await ingress.confirm()
+    async with running_bot(settings, commands=True) as (store, _, bot):
+        log.info("ingress for @%s is running (long polling)", bot.bot.username)
+        ingress = PollingIngress(bot, store, settings.poll_timeout_s)
+        stop = asyncio.Event()
+        await run_until_stopped([ingress.run(stop)], stop)
+        await ingress.confirm()
 
 
 async def run_worker(settings: Settings) -> None:
     """A worker process: applies updates of the partitions it leases, sends their replies,
     relays internal events and runs due jobs. Start as many as needed, on any machine."""
-    async with connect(settings) as redis:
-        store = make_store(redis, settings)
-        await check_master_key(store)
-        await asyncio.to_thread(warm_up)
-        await store.ensure_groups("telegram")
-        service = build_service(store, settings)
-        bot = make_bot(settings)
-        async with bot:
-            service.bot_username = bot.bot.username or ""
-            name = consumer_name("worker")
-            leases = PartitionLeases(redis, settings.partitions, name, settings.lease_ms)
-            worker = Worker(store, service, name, leases)
-            sender = Sender(store, TelegramTransport(bot), RateLimiter(redis), consumer=name,
-                            leases=leases)  # fmt: skip
-            relay = Sender(store, Relay(store.enqueue_one, "telegram"), channel="internal",
-                           consumer=name, leases=leases)  # fmt: skip
-            keeper = LeaseKeeper(leases, store, [worker, sender, relay])
-            await keeper.once()
-            log.info("worker %s is running", name)
-            jobs = JobQueue(redis, store.codec, settings.partitions)
-            stop = asyncio.Event()
-            roles = [
-                keeper.run(stop, settings.lease_ms / 3000),
-                worker.run(stop),
-                sender.run(stop),
-                relay.run(stop),
-                Scheduler(store, service, jobs).run(stop),
-            ]
+    async with running_bot(settings, commands=False) as (store, service, bot):
+        name = consumer_name("worker")
+        leases = PartitionLeases(store.redis, settings.partitions, name, settings.lease_ms)
+        stop = asyncio.Event()
+        roles = worker_roles(store, service, bot, stop, settings, leases)
+        log.info("worker %s is running", name)
+        await run_until_stopped(roles, stop)
+
+
+async def run_webhook(settings: Settings, ingress_only: bool) -> None:
+    """Webhook mode: Telegram posts to WEBHOOK_URL; with `ingress_only`, `llinc worker`
+    processes apply the updates, else this process does too."""
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+    secret = settings.webhook_secret.get_secret_value()
+    async with running_bot(settings, commands=True) as (store, service, bot):
+        webhook = WebhookIngress(bot, store, secret, settings.webhook_path)
+        runner = web.AppRunner(webhook.app(), handle_signals=False, shutdown_timeout=2.0)
+        await runner.setup()
+        host, _, port = settings.webhook_listen.rpartition(":")
+        await web.TCPSite(runner, host or "0.0.0.0", int(port)).start()
+        await bot.set_webhook(settings.webhook_url, secret_token=secret,
+                              allowed_updates=ALLOWED_UPDATES)  # fmt: skip
+        log.info("webhook for @%s is listening on %s", bot.bot.username, settings.webhook_listen)
+        stop = asyncio.Event()
+        roles = [] if ingress_only else worker_roles(store, service, bot, stop, settings)
+        try:
             await run_until_stopped(roles, stop)
+        finally:
+            await runner.cleanup()

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
+from bot import metrics
 from bot.runtime import Outage
 from bot.store import Store
 from bot.telegram.updates import ALLOWED_UPDATES, to_inbound
@@ -67,6 +68,7 @@ class PollingIngress:
             except (RedisError, OSError) as exc:
                 await outage.failed(exc)
         self.offset = updates[-1].update_id + 1
+        metrics.UPDATES_IN.inc(len(updates))
         self.received += len(updates)
         callbacks = [u.callback_query.id for u in updates if u.callback_query is not None]
         if callbacks:

@@ -12,6 +12,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot import metrics
 from bot.chunks import split_text
 from bot.models import Outbound
 from bot.telegram.polling import retry_seconds
@@ -79,6 +80,7 @@ class TelegramTransport:
                 await method(**params)
                 return
             except RetryAfter as exc:
+                metrics.SENDS_RETRIED.inc()
                 log.warning("flood control: waiting %.0fs", retry_seconds(exc))
                 await asyncio.sleep(retry_seconds(exc))
             except Forbidden:
@@ -88,6 +90,7 @@ class TelegramTransport:
                 log.error("Telegram refused a message to chat %s: %s", params["chat_id"], exc)
                 return
             except NetworkError as exc:
+                metrics.SENDS_RETRIED.inc()
                 log.warning("send failed (%s), attempt %d", type(exc).__name__, attempt + 1)
                 await asyncio.sleep(min(2**attempt * 0.5, 30))
         raise SendFailed(f"chat {params['chat_id']}: gave up after {MAX_ATTEMPTS} attempts")

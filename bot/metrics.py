@@ -1,0 +1,46 @@
+"""Prometheus metrics of a bot process, and the Redis-side gauges read when scraped."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from redis.asyncio import Redis
+
+from bot.jobs import JobQueue
+from bot.keys import consumer_group
+from bot.store import Store
+
+REGISTRY = CollectorRegistry()
+UPDATES_IN = Counter("llinc_updates_in", "Updates accepted by the ingress", registry=REGISTRY)
+TURNS = Counter("llinc_turns_applied", "Turns applied (events handled)", registry=REGISTRY)
+TURN_SECONDS = Histogram(
+    "llinc_turn_seconds", "Time to apply one turn", registry=REGISTRY,
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)  # fmt: skip
+SENDS_RETRIED = Counter("llinc_sends_retried", "Bot API calls retried", registry=REGISTRY)
+ERRORS = Counter("llinc_errors", "Events or sends that failed", registry=REGISTRY)
+STREAM_LAG = Gauge("llinc_stream_lag", "Ingress entries not yet handled", registry=REGISTRY)
+JOBS_DUE = Gauge("llinc_jobs_scheduled", "Jobs scheduled or running", registry=REGISTRY)
+DRAFTS = Gauge("llinc_drafts_pending", "Profile drafts waiting to be made", registry=REGISTRY)
+
+
+async def ingress_lag(redis: Redis, store: Store) -> int:
+    """Entries waiting in the ingress streams: not yet read plus read but not acknowledged."""
+    total = 0
+    for part in store.partition_keys():
+        for group in await redis.xinfo_groups(part.ingress):
+            name = group["name"].decode() if isinstance(group["name"], bytes) else group["name"]
+            if name == consumer_group():
+                total += int(group.get("lag") or 0) + int(group.get("pending") or 0)
+    return total
+
+
+async def render(store: Store) -> bytes:
+    """The metrics in Prometheus' text format, with the Redis gauges read now."""
+    STREAM_LAG.set(await ingress_lag(store.redis, store))
+    JOBS_DUE.set(await JobQueue(store.redis, store.codec, store.partitions).pending_count())
+    drafts = 0
+    for part in store.partition_keys():
+        for key in (part.jobs, part.jobs_running):
+            drafts += len([m async for m, _ in store.redis.zscan_iter(key, match="draft:*")])
+    DRAFTS.set(drafts)
+    return generate_latest(REGISTRY)

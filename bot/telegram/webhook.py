@@ -1,0 +1,92 @@
+"""Webhook mode: Telegram posts updates to us; each is in Redis before we answer 200.
+
+Every request must carry Telegram's secret token (`X-Telegram-Bot-Api-Secret-Token`, compared in
+constant time); bodies over `MAX_BODY` are refused. When Redis cannot take the update we answer
+503, so Telegram tries again later: nothing is confirmed that is not stored. `/healthz` says
+whether Redis answers and how far the workers lag behind; `/metrics` is Prometheus' text format.
+Several webhook processes may run behind a load balancer; `llinc worker` processes apply the
+updates.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from aiohttp import web
+from redis.exceptions import RedisError
+from telegram import Bot, Update
+
+from bot import metrics
+from bot.runtime import Outage
+from bot.store import Store
+from bot.telegram.updates import to_inbound
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1 << 20  # Telegram updates are small; a megabyte is generous
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookIngress:
+    """The aiohttp application of the webhook."""
+
+    def __init__(self, bot: Bot, store: Store, secret: str, path: str = "/telegram") -> None:
+        self.bot = bot
+        self.store = store
+        self.secret = secret.encode()
+        self.path = path
+        self.outage = Outage("webhook")
+
+    def app(self) -> web.Application:
+        """The routes: the webhook, /healthz and /metrics."""
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post(self.path, self.update)
+        app.router.add_get("/healthz", self.health)
+        app.router.add_get("/metrics", self.metrics)
+        return app
+
+    async def update(self, request: web.Request) -> web.Response:
+        """One update from Telegram: check, store, then 200 (or 503 when Redis is away)."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self.secret):
+            return web.Response(status=401, text="wrong secret token")
+        try:
+            data: Any = await request.json()
+            update = Update.de_json(data, self.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400, text="not a Telegram update")
+        event = to_inbound(update) if update is not None else None
+        if event is None:
+            return web.Response(status=200)
+        try:
+            await self.store.enqueue([event])
+            self.outage.ok()
+        except (RedisError, OSError) as exc:
+            if not self.outage.down:
+                log.error("webhook: Redis unreachable (%s); answering 503", type(exc).__name__)
+                self.outage.down = True
+            return web.Response(status=503, text="try again later")
+        metrics.UPDATES_IN.inc()
+        if update is not None and update.callback_query is not None:
+            return web.json_response(
+                {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
+            )
+        return web.Response(status=200)
+
+    async def health(self, request: web.Request) -> web.Response:
+        """200 with the stream lag when Redis answers, else 503."""
+        try:
+            await self.store.redis.ping()
+            lag = await metrics.ingress_lag(self.store.redis, self.store)
+        except (RedisError, OSError):
+            return web.json_response({"redis": "unreachable"}, status=503)
+        return web.json_response({"redis": "ok", "stream_lag": lag})
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        """Prometheus metrics (503 when Redis cannot be read)."""
+        try:
+            body = await metrics.render(self.store)
+        except (RedisError, OSError):
+            return web.Response(status=503, text="redis unreachable")
+        return web.Response(body=body, content_type="text/plain", charset="utf-8")
