@@ -56,6 +56,18 @@ class Outage:
             self.down = False
 
 
+async def until_redis_answers(step: Callable[[], Awaitable[object]], role: str) -> None:
+    """Run one step, waiting out a Redis that went away (it answered at connection time)."""
+    outage = Outage(role)
+    while True:
+        try:
+            await step()
+            outage.ok()
+            return
+        except (RedisConnectionError, OSError, TimeoutError) as exc:
+            await outage.failed(exc)
+
+
 async def _forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[object]]) -> None:
     outage = Outage(role)
     while not stop.is_set():

@@ -22,7 +22,15 @@ from bot.models import LANGUAGES
 from bot.partitions import PartitionLeases
 from bot.ratelimit import RateLimiter
 from bot.redis_conn import connect
-from bot.runtime import LeaseKeeper, Relay, Scheduler, Sender, Worker, consumer_name
+from bot.runtime import (
+    LeaseKeeper,
+    Relay,
+    Scheduler,
+    Sender,
+    Worker,
+    consumer_name,
+    until_redis_answers,
+)
 from bot.safety.safeguarding import warm_up
 from bot.service import Service
 from bot.store import Store
@@ -110,9 +118,9 @@ async def running_bot(
     """Redis, the store (key checked), the service and an initialised Bot."""
     async with connect(settings) as redis:
         store = make_store(redis, settings)
-        await check_master_key(store)
+        await until_redis_answers(lambda: check_master_key(store), "start-up")
         await asyncio.to_thread(warm_up)
-        await store.ensure_groups("telegram")
+        await until_redis_answers(lambda: store.ensure_groups("telegram"), "start-up")
         service = build_service(store, settings)
         bot = make_bot(settings)
         async with bot:

@@ -1,0 +1,19 @@
+"""A short chaos run in the suite (bench/chaos.py runs the long one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.chaos import run_chaos
+
+pytestmark = pytest.mark.timeout(400)
+
+
+async def test_random_sigkills_of_workers_ingress_and_redis_lose_and_double_nothing(
+    tmp_path: Path,
+) -> None:
+    result = await run_chaos(tmp_path, teachers=12, kills=8, seed=3)
+    assert sum(n for k, n in result.kills.items() if k != "restarted by supervisor") == 8
+    assert result.ok(), result
