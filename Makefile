@@ -30,6 +30,8 @@ test: lint
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/safeguarding.py
+	$(BIN)/python bench/crypto.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
