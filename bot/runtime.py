@@ -16,7 +16,7 @@ import os
 import socket
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -30,6 +30,7 @@ from bot.service import Service, job_event
 from bot.store import Entry, LockTimeout, Store
 
 log = logging.getLogger(__name__)
+Item = TypeVar("Item")
 
 
 def consumer_name(role: str) -> str:
@@ -81,7 +82,48 @@ async def _forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[
             await asyncio.sleep(0.5)
 
 
-class Worker:
+class StreamReader(Generic[Item]):
+    """Reads a batch from a group of streams (this consumer's pending entries first, after a
+    start or a take-over), only from leased partitions when there are leases, and handles the
+    entries of each key (a user, a chat) in order, keys in parallel."""
+
+    role = "reader"
+    leases: PartitionLeases | None
+    _pending_first: bool
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Handle batches until `stop` is set."""
+        await _forever(self.role, stop, self.once)
+
+    async def once(self, block_ms: int | None = 1000) -> int:
+        """Read and handle one batch; returns how many entries it had."""
+        pending = self._pending_first
+        only = self.leases.owned if self.leases else None
+        if only is not None and not only:
+            await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
+            return 0
+        batch = await self.read(block_ms, pending, only)
+        if pending and not batch:
+            self._pending_first = False
+        groups: dict[int, list[tuple[Entry, Item]]] = defaultdict(list)
+        for entry, item in batch:
+            groups[self.key(entry, item)].append((entry, item))
+        await asyncio.gather(*(self.handle(items) for items in groups.values()))
+        return len(batch)
+
+    async def read(
+        self, block_ms: int | None, pending: bool, only: set[int] | None
+    ) -> list[tuple[Entry, Item]]:
+        raise NotImplementedError
+
+    def key(self, entry: Entry, item: Item) -> int:
+        raise NotImplementedError
+
+    async def handle(self, items: list[tuple[Entry, Item]]) -> None:
+        raise NotImplementedError
+
+
+class Worker(StreamReader[Inbound]):
     """Takes events from the ingress streams and applies them, one user at a time, in order."""
 
     def __init__(
@@ -97,29 +139,22 @@ class Worker:
         self.leases = leases
         self._pending_first = True
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Process events until `stop` is set."""
-        await _forever("worker", stop, self.once)
+    role = "worker"
 
-    async def once(self, block_ms: int | None = 1000) -> int:
-        """Read and apply one batch; returns how many events it handled."""
-        pending = self._pending_first
-        only = self.leases.owned if self.leases else None
-        if only is not None and not only:
-            await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
-            return 0
-        batch = await self.store.read_ingress(
+    async def read(
+        self, block_ms: int | None, pending: bool, only: set[int] | None
+    ) -> list[tuple[Entry, Inbound]]:
+        """New or pending incoming events."""
+        return await self.store.read_ingress(
             self.consumer, block_ms=block_ms, pending=pending, only=only
         )
-        if pending and not batch:
-            self._pending_first = False
-        by_user: dict[int, list[tuple[Entry, Inbound]]] = defaultdict(list)
-        for entry, event in batch:
-            by_user[entry.user_id].append((entry, event))
-        await asyncio.gather(*(self._user(items) for items in by_user.values()))
-        return len(batch)
 
-    async def _user(self, items: list[tuple[Entry, Inbound]]) -> None:
+    def key(self, entry: Entry, item: Inbound) -> int:
+        """One user's events in order."""
+        return entry.user_id
+
+    async def handle(self, items: list[tuple[Entry, Inbound]]) -> None:
+        """Apply one user's events in order; stop at the first that must be retried."""
         for entry, event in items:
             try:
                 await self.service.handle(event, ack=entry)
@@ -170,7 +205,7 @@ class Transport(Protocol):
     async def typing(self, chat: int) -> None: ...
 
 
-class Sender:
+class Sender(StreamReader[Outbound]):
     """Sends queued replies in order per chat, within the shared rate limits."""
 
     def __init__(
@@ -190,29 +225,22 @@ class Sender:
         self.leases = leases
         self._pending_first = True
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set."""
-        await _forever("sender", stop, self.once)
+    role = "sender"
 
-    async def once(self, block_ms: int | None = 1000) -> int:
-        """Send one batch; returns how many messages went out."""
-        pending = self._pending_first
-        only = self.leases.owned if self.leases else None
-        if only is not None and not only:
-            await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
-            return 0
-        batch = await self.store.read_outbox(
+    async def read(
+        self, block_ms: int | None, pending: bool, only: set[int] | None
+    ) -> list[tuple[Entry, Outbound]]:
+        """New or pending replies of this channel."""
+        return await self.store.read_outbox(
             self.consumer, self.channel, block_ms=block_ms, pending=pending, only=only
         )
-        if pending and not batch:
-            self._pending_first = False
-        by_chat: dict[int, list[tuple[Entry, Outbound]]] = defaultdict(list)
-        for entry, message in batch:
-            by_chat[message.chat_id].append((entry, message))
-        await asyncio.gather(*(self._chat(items) for items in by_chat.values()))
-        return len(batch)
 
-    async def _chat(self, items: list[tuple[Entry, Outbound]]) -> None:
+    def key(self, entry: Entry, item: Outbound) -> int:
+        """One chat's messages in order."""
+        return item.chat_id
+
+    async def handle(self, items: list[tuple[Entry, Outbound]]) -> None:
+        """Send one chat's messages in order, within the rate limits."""
         if len(items) > 1:
             await self.transport.typing(items[0][1].chat_id)
         for entry, message in items:
