@@ -42,29 +42,47 @@ class Lexicon:
     actions: frozenset[str]
     cues: ProbeCues
     pupil: str
+    phrases: dict[int, tuple[str, ...]]
 
     @classmethod
     def build(cls, cues: ProbeCues, pupil: str) -> Lexicon:
+        """The lexicon of a script's cues for one pupil (cached: built once per pair)."""
+        key = (id(cues), pupil)
+        cached = _LEXICONS.get(key)
+        if cached is not None and cached.cues is cues:
+            return cached
         name = pupil.lower().strip(".")
 
         def fill(items: list[str]) -> frozenset[str]:
             return frozenset(" ".join(words(i.replace("{pupil}", name))) for i in items)
 
-        return cls(
+        phrase_lists = (cues.thinking, cues.ending, cues.concrete, cues.general, cues.tough)
+        lexicon = cls(
             first=fill(cues.first_person),
             third=fill(cues.third_person),
             emotions=fill(cues.emotions),
             actions=fill(cues.actions),
             cues=cues,
             pupil=name,
+            phrases={id(items): tuple(f" {p} " for p in fill(items)) for items in phrase_lists},
         )
+        if len(_LEXICONS) >= LEXICON_CACHE:
+            _LEXICONS.pop(next(iter(_LEXICONS)))
+        _LEXICONS[key] = lexicon
+        return lexicon
 
     def has_phrase(self, text: str, phrases: list[str]) -> bool:
         """Whether any word or phrase of the list occurs in the text as whole words."""
         joined = f" {' '.join(words(text))} "
-        return any(
-            f" {' '.join(words(p.replace('{pupil}', self.pupil)))} " in joined for p in phrases
-        )
+        prepared = self.phrases.get(id(phrases))
+        if prepared is None:
+            prepared = tuple(f" {' '.join(words(p.replace('{pupil}', self.pupil)))} "
+                             for p in phrases)  # fmt: skip
+        return any(phrase in joined for phrase in prepared)
+
+
+LEXICON_CACHE = 4096
+_LEXICONS: dict[tuple[int, str], Lexicon] = {}
 
 
 def _subject(tokens: list[str], at: int, lex: Lexicon) -> str | None:
