@@ -10,7 +10,10 @@ docs/performance.md.
 
 Run from the repository root:
     .venv/bin/python bench/load.py [--teachers N] [--workers W] [--think S] [--questions Q]
-                                   [--mode polling] [--json]
+                                   [--mode polling] [--json] [--lift-limits] [--timeout S]
+--lift-limits raises the bot's own send limits (Telegram's 30 messages/s, about 1/s per chat)
+so that the bot's capacity is measured instead of those limits. W > 1 starts one `llinc
+ingress` and W `llinc worker` processes (when the bot has them).
 """
 
 from __future__ import annotations
@@ -593,6 +596,7 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
     ordered = sorted(values)
 
     def rank(q: float) -> float:
+        """The value at quantile q."""
         return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 1)
 
     return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": rank(1.0)}
@@ -682,7 +686,7 @@ async def session(opts: Options, roles: list[str], tg: FakeTelegram, server: Red
                   work: Path, children: list[Child], deadline: float,
                   notes: list[str]) -> dict[str, Any]:  # fmt: skip
     """Start the bot and warm it up, run the teachers between two snapshots, check, stop."""
-    key = "bench:" + base64.b64encode(os.urandom(32)).decode()
+    key, commit = "bench:" + base64.b64encode(os.urandom(32)).decode(), bot_commit()
     children.extend(start_bots(opts, roles, tg, server.url, key, work))
     redis = Redis.from_url(server.url)
     try:
@@ -700,7 +704,7 @@ async def session(opts: Options, roles: list[str], tg: FakeTelegram, server: Red
     extra |= {"checks": vars(checks), "exit_codes": await stop_children(children)}
     bench.logs.refresh()
     bench.logs.close()
-    extra |= {"notes": notes, "commit": bot_commit()}
+    extra |= {"notes": notes, "commit": commit}
     return report(opts, roles, outcome, bench, (before, after), extra)
 
 
@@ -715,10 +719,10 @@ async def get_ready(opts: Options, roles: list[str], tg: FakeTelegram, redis: Re
     return bench
 
 
-def print_table(result: dict[str, Any]) -> None:
-    """The readable form, with the targets for context (nothing is asserted)."""
+def table_rows(result: dict[str, Any]) -> list[tuple[str, object]]:
+    """The result as (label, value) rows for the readable form."""
     lat, last = result["latency_ms"], result["latency_last_reply_ms"]
-    rows = [
+    return [
         ("teachers / workers", f"{result['teachers']} / {result['workers']} {result['roles']}"),
         ("bot commit", result["commit"]),
         ("think, questions", f"{result['think_s']} s, {result['questions'] or 'all'}"),
@@ -743,7 +747,11 @@ def print_table(result: dict[str, Any]) -> None:
         ("timed out, failed", f"{result['timed_out']}, {result['failed_teachers']} teachers"),
         ("first failures", result["failures"] or "none"),
     ]
-    for name, value in rows:
+
+
+def print_table(result: dict[str, Any]) -> None:
+    """The readable form, with the targets for context (nothing is asserted)."""
+    for name, value in table_rows(result):
         print(f"{name:<25} {value}")
     for note in result["notes"]:
         print(f"note: {note}")
