@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
 from redis.exceptions import RedisError
 
 from bot.config import Settings
 
 EMBEDDED_DB = "llinc.db"
+# Many users and chats are handled at once; when every connection is busy, wait for one
+# instead of failing (redis-py's default pool raises MaxConnectionsError).
+MAX_CONNECTIONS = 256
+POOL_WAIT_S = 20
 
 
 class RedisUnavailable(RuntimeError):
@@ -52,13 +56,20 @@ async def connect(settings: Settings) -> AsyncIterator[Redis]:
     embedded = None
     if settings.redis_url:
         try:
-            client = Redis.from_url(settings.redis_url, decode_responses=False)
+            pool = BlockingConnectionPool.from_url(
+                settings.redis_url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S
+            )
+            client = Redis(connection_pool=pool)
         except ValueError as exc:
             raise RedisUnavailable(f"REDIS_URL is not a valid Redis URL: {exc}") from None
         await _ping(client, _describe(settings.redis_url))
     else:
         embedded, socket_file = await asyncio.to_thread(_embedded, settings.data_dir)
-        client = Redis(unix_socket_path=socket_file, decode_responses=False)
+        pool = BlockingConnectionPool(
+            connection_class=UnixDomainSocketConnection, path=socket_file,
+            max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S,
+        )  # fmt: skip
+        client = Redis(connection_pool=pool)
         await _ping(client, f"embedded ({settings.data_dir})")
     try:
         yield client

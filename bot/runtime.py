@@ -249,6 +249,7 @@ class Sender(StreamReader[Outbound]):
             try:
                 await self.transport.deliver(message)
             except (RedisError, OSError):
+                self._pending_first = True  # the rest of this batch stays pending: re-read it
                 raise
             except Exception:
                 log.exception("sending to chat %s failed; will retry", message.chat_id)

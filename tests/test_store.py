@@ -166,3 +166,36 @@ async def test_expired_job_lease_is_claimed_again_and_done_job_removes_it(store:
     assert opened is not None
     await store.commit(opened, make_state(7), now_ms=NOW_MS, done_job=job.id)
     assert await queue.pending_count() == 0
+
+
+async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(store: Store) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from bot.runtime import Sender
+
+    class Flaky:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+            self.failed = False
+
+        async def deliver(self, message: Outbound) -> None:
+            if not self.failed:
+                self.failed = True
+                raise RedisConnectionError("pool exhausted")
+            self.sent.append(message.text)
+
+        async def typing(self, chat: int) -> None:
+            return None
+
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None
+    await store.commit(opened, make_state(7), now_ms=NOW_MS,
+                       outbox=[reply(7, "one"), reply(7, "two")])  # fmt: skip
+    transport = Flaky()
+    sender = Sender(store, transport, consumer="s")  # type: ignore[arg-type]
+    await sender.once(block_ms=None)  # reads pending (none)
+    with pytest.raises(RedisConnectionError):
+        await sender.once(block_ms=None)
+    for _ in range(3):
+        await sender.once(block_ms=None)
+    assert transport.sent == ["one", "two"]
