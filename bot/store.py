@@ -384,14 +384,6 @@ class Store:
         coach = await self._redeem(keys=[invite_key(code)], args=[teacher_id])
         return int(coach) if coach else None
 
-    # -- data rights ----------------------------------------------------------------------
-
-    async def user_data_keys(self, user_id: int) -> list[str]:
-        """The user's own keys that exist now (for tests and the deletion check)."""
-        keys = self.user_keys(user_id).all()
-        found = await self.redis.exists(*keys) if keys else 0
-        return [k for k in keys if found and await self.redis.exists(k)]
-
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
