@@ -32,12 +32,26 @@ async def test_a_disclosure_reaches_the_coach_at_once_and_the_interview_goes_on(
     for answer in ("Sam", "Year 3", "I find it hard to reach him."):
         await teacher.text(answer)
     said = await teacher.text(DISCLOSURE)
-    assert EN.get("safeguarding_child_at_risk", pupil_ref="Sam") in said
+    assert (
+        EN.get(
+            "safeguarding_child_at_risk",
+            pupil_ref="Sam",
+            coach_told=EN.get("safeguarding_coach_told"),
+        )
+        in said
+    )
     assert "Question" in said or "Could you" in said or "Thank" in said  # it goes on calmly
     alert = coach.new()
     assert alert.startswith("URGENT") and DISCLOSURE in alert and "q01_three_words" in alert
     said = await teacher.text("He also said he is scared to go home because his father hits him.")
-    assert EN.get("safeguarding_child_at_risk", pupil_ref="Sam") not in said  # once per kind
+    assert (
+        EN.get(
+            "safeguarding_child_at_risk",
+            pupil_ref="Sam",
+            coach_told=EN.get("safeguarding_coach_told"),
+        )
+        not in said
+    )  # once per kind
     assert coach.new().startswith("URGENT")  # but the coach hears every signal
     queue = await coach.command("queue")
     assert queue.count("URGENT, not yet acknowledged: Tessa") == 2
@@ -57,7 +71,8 @@ async def test_distress_of_the_teacher_and_an_alert_that_waits_for_the_coach(hub
     await teacher.press("Yes, let's begin")
     await teacher.text("Sam")
     said = await teacher.text("Honestly I can't go on like this, I think about ending it all.")
-    assert EN.get("safeguarding_teacher_distress") in said
+    later = EN.get("safeguarding_coach_later")
+    assert EN.get("safeguarding_teacher_distress", coach_told=later) in said
     coach = await make_coach(hub)
     await teacher.command("start", await invite(coach))
     said = coach.new()
@@ -111,7 +126,14 @@ async def test_the_llm_second_look_adds_a_signal_and_never_invents_one(
         await teacher.text("Sam")
         await teacher.text("Year 3")
         said = await teacher.text(subtle)
-        assert EN.get("safeguarding_child_at_risk", pupil_ref="Sam") in said
+        assert (
+            EN.get(
+                "safeguarding_child_at_risk",
+                pupil_ref="Sam",
+                coach_told=EN.get("safeguarding_coach_told"),
+            )
+            in said
+        )
         alert = coach.new()
         assert alert.startswith("URGENT") and subtle in alert and "He is beaten" not in alert
         assert all("He is beaten" not in m.text for m in coach.inbox)

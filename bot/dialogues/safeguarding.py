@@ -46,7 +46,9 @@ def raise_alerts(
             conv.state.alerts_told.append(signal.kind)
             pupil = conv.state.pupil(session.pupil_slot)
             name = pupil.pseudonym if pupil else conv.t("a_pupil")
-            conv.say(conv.t(f"safeguarding_{signal.kind}", pupil_ref=name))
+            told = "told" if conv.state.coach_id is not None else "later"
+            coach = conv.t(f"safeguarding_coach_{told}")
+            conv.say(conv.t(f"safeguarding_{signal.kind}", pupil_ref=name, coach_told=coach))
     send_alerts(conv)
 
 
