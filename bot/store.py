@@ -1,10 +1,11 @@
 """Everything the bot keeps, in Redis, behind one small interface.
 
-A turn is two round trips: `begin` takes the user's lock and reads the state and whether the
-event was seen before (one Lua script); `commit` checks the lock is still ours, then writes the
-new state, marks the event seen, queues the replies in the outbox, schedules jobs, acknowledges
-the ingress entry and releases the lock (one Lua script). So a state change, its replies and
-its idempotency mark are saved together or not at all. Every stored text passes the `Codec`.
+A turn is two round trips, shared with the other turns of the moment (`bot.autopipe`):
+`begin` takes the user's lock and reads the state and whether the event was seen before (one
+Lua script); `commit` checks the lock is still ours, then writes the new state, marks the event
+seen, queues the replies in the outbox, schedules jobs, acknowledges the ingress entry and
+releases the lock (one Lua script). So a state change, its replies and its idempotency mark
+are saved together or not at all. Every stored text passes the `Codec`.
 
 Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
 itself (the caller retries the whole turn: nothing was half written).
@@ -24,6 +25,7 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bot.autopipe import AutoPipeline
 from bot.crypto import SYSTEM_USER, Codec, CodecError
 from bot.jobs import encode_job
 from bot.keys import PartitionKeys, UserKeys, consumer_group, invite_key
@@ -89,6 +91,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+_ACK = """
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
+"""
+
 
 _REDEEM = """
 local coach = redis.call('HGET', KEYS[1], 'coach')
@@ -136,9 +143,11 @@ class Store:
         self.codec = codec
         self.partitions = partitions
         self.lock_ttl_ms = lock_ttl_ms
-        self._begin = redis.register_script(_BEGIN)
-        self._commit = redis.register_script(_COMMIT)
-        self._release = redis.register_script(_RELEASE)
+        self.pipe = AutoPipeline(redis)
+        self._begin = self.pipe.script(_BEGIN)
+        self._commit = self.pipe.script(_COMMIT)
+        self._release = self.pipe.script(_RELEASE)
+        self._ack = self.pipe.script(_ACK)
         self._redeem = redis.register_script(_REDEEM)
 
     def user_keys(self, user_id: int) -> UserKeys:
@@ -167,8 +176,8 @@ class Store:
         await self.codec.ensure(user_id, create=False)
         keys = self.user_keys(user_id)
         token = secrets.token_hex(8)
-        got, blob, seen = await self._begin(
-            keys=[keys.lock, keys.state, keys.seen], args=[token, self.lock_ttl_ms, event_id]
+        got, blob, seen = await self.pipe.run(
+            self._begin, [keys.lock, keys.state, keys.seen], [token, self.lock_ttl_ms, event_id]
         )
         if not got:
             return None
@@ -189,7 +198,7 @@ class Store:
             yield opened
         finally:
             if not opened.committed:
-                await self._release(keys=[self.user_keys(user_id).lock], args=[opened.token])
+                await self.pipe.run(self._release, [self.user_keys(user_id).lock], [opened.token])
 
     async def commit(
         self,
@@ -231,11 +240,12 @@ class Store:
         args.append(len(cancel_jobs))
         args += list(cancel_jobs)
         ingress = ack.stream if ack else part.ingress
-        result = await self._commit(
-            keys=[keys.lock, keys.state, keys.seen, self.outbox_key(part, channel), part.jobs,
-                  part.job_data, part.jobs_running, ingress, self.outbox_key(part, "internal"),
-                  keys.data_key],
-            args=args,
+        result = await self.pipe.run(
+            self._commit,
+            [keys.lock, keys.state, keys.seen, self.outbox_key(part, channel), part.jobs,
+             part.job_data, part.jobs_running, ingress, self.outbox_key(part, "internal"),
+             keys.data_key],
+            args,
         )  # fmt: skip
         outcome = result.decode() if isinstance(result, bytes) else str(result)
         opened.committed = outcome != "lock_lost"
@@ -362,10 +372,7 @@ class Store:
 
     async def ack(self, entry: Entry) -> None:
         """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.xack(entry.stream, consumer_group(), entry.entry_id)
-        pipe.xdel(entry.stream, entry.entry_id)
-        await pipe.execute()
+        await self.pipe.run(self._ack, [entry.stream], [consumer_group(), entry.entry_id])
 
     # -- invitations ----------------------------------------------------------------------
 
