@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, description="Telegram's secret token.")
     webhook_listen: str = Field(default="0.0.0.0:8080", description="host:port to listen on.")
     webhook_path: str = "/telegram"
+    send_rate_bot: str = Field(
+        default="30/second", description="Telegram's limit for the whole bot (`limits` syntax)."
+    )
+    send_rate_chat: str = Field(
+        default="3 per 3 seconds", description="Telegram's limit per chat: about 1/s, bursts ok."
+    )
     lock_ttl_ms: int = 30_000
     lease_ms: int = Field(default=15_000, ge=1000, description="A worker's partition lease.")
     log_level: str = "INFO"

@@ -1,45 +1,95 @@
-"""Telegram's flood limits, shared by every sender process through Redis (`limits`).
+"""Telegram's flood limits: about 30 messages a second for the bot as a whole and about one a
+second per chat, with a short burst allowed. `wait` blocks until both windows have room;
+nothing is ever dropped.
 
-About 30 messages a second for the bot as a whole and about one a second per chat, with a
-short burst allowed. `wait` blocks until both windows have room; nothing is ever dropped.
+The bot-wide window is shared by every sender process through Redis (`limits`, moving
+window). The senders that wait at the same moment ask for their permits together: one Redis
+call for all of them, not one per message. The per-chat window is kept in this process:
+a chat's replies are sent by exactly one sender at a time (the owner of its partition, see
+`bot.partitions`), so no other process sends to that chat meanwhile. A new owner after a
+take-over starts that window empty, which allows at most one extra burst to a chat.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import RedisStorage
+from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
 from bot.keys import PREFIX
 
-GLOBAL_RATE = "30/second"
-CHAT_RATE = "3 per 3 seconds"
-
 
 class RateLimiter:
     """Waits for room in the bot-wide and the per-chat window."""
 
-    def __init__(self, redis: Redis, global_rate: str = GLOBAL_RATE, chat_rate: str = CHAT_RATE):
+    def __init__(self, redis: Redis, global_rate: str, chat_rate: str) -> None:
         storage = RedisStorage(
             "async+redis://localhost:6379",  # unused: the connection pool is passed
             implementation="redispy",
             connection_pool=redis.connection_pool,  # type: ignore[arg-type]
             key_prefix=f"{PREFIX}:global:limits",
         )
-        self._limiter = MovingWindowRateLimiter(storage)
-        self._global: RateLimitItem = parse(global_rate)
-        self._chat: RateLimitItem = parse(chat_rate)
+        self._shared = MovingWindowRateLimiter(storage)
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._global: RateLimitItem = parse(global_rate)  # e.g. "30/second"
+        self._chat: RateLimitItem = parse(chat_rate)  # e.g. "3 per 3 seconds"
+        self._waiting: list[asyncio.Future[None]] = []
+        self._granting: asyncio.Task[None] | None = None
+        self.shared_calls = 0
 
     async def wait(self, chat_id: int) -> None:
         """Return when one more message to `chat_id` fits both limits (and count it)."""
-        delay = 0.02
-        while not await self._limiter.hit(self._chat, "chat", str(chat_id)):
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.5)
-        delay = 0.01
-        while not await self._limiter.hit(self._global, "bot"):
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.2)
+        chat = str(chat_id)
+        while not await self._local.hit(self._chat, "chat", chat):
+            stats = await self._local.get_window_stats(self._chat, "chat", chat)
+            await asyncio.sleep(_until(stats.reset_time))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(future)
+        if self._granting is None or self._granting.done():
+            self._granting = asyncio.create_task(self._grant())
+        await future
+
+    async def _grant(self) -> None:
+        """Hand out bot-wide permits to everyone waiting, with as few Redis calls as can be."""
+        try:
+            await asyncio.sleep(0)  # let the senders of this moment join the queue
+            while self._waiting:
+                granted, retry_in = await self._take(len(self._waiting))
+                batch, self._waiting = self._waiting[:granted], self._waiting[granted:]
+                for future in batch:
+                    if not future.done():
+                        future.set_result(None)
+                if granted == 0:
+                    await asyncio.sleep(retry_in)
+        except BaseException as exc:  # Redis failed (or we are stopping): tell every waiter
+            waiting, self._waiting = self._waiting, []
+            for future in waiting:
+                if future.done():
+                    continue
+                if isinstance(exc, Exception):
+                    future.set_exception(exc)
+                else:
+                    future.cancel()
+            if not isinstance(exc, Exception):
+                raise
+
+    async def _take(self, wanted: int) -> tuple[int, float]:
+        """Count up to `wanted` messages in the bot-wide window: how many fit now, and, when
+        none does, how long until the window has room again."""
+        self.shared_calls += 1
+        if await self._shared.hit(self._global, "bot", cost=wanted):
+            return wanted, 0.0
+        stats = await self._shared.get_window_stats(self._global, "bot")
+        room = min(stats.remaining, wanted)
+        if room > 0 and await self._shared.hit(self._global, "bot", cost=room):
+            return room, 0.0
+        return 0, _until(stats.reset_time)
+
+
+def _until(reset_time: float) -> float:
+    """Seconds until a window's oldest message leaves it (a little at least, a second at most)."""
+    return min(max(reset_time - time.time(), 0.005), 1.0)

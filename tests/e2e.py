@@ -112,18 +112,23 @@ class Teacher:
                 return found
         return []
 
-    async def wait_for_button(self, label: str, timeout: float = 15.0) -> None:
-        """Wait until the latest keyboard has a button with this label."""
+    async def wait_for_button(self, label: str, timeout: float = 15.0) -> str:
+        """Wait until the latest keyboard has a button with this label (or one starting with
+        it, as a person reads it); returns its data. A turn's last reply may come a moment
+        after the others: the bot paces messages to one chat as Telegram asks."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while label not in [lab for lab, _ in self.buttons()]:
+        while True:
+            found = [d for lab, d in self.buttons() if lab == label or lab.startswith(label)]
+            if found:
+                return found[0]
             if loop.time() > deadline:
                 raise TimeoutError(f"no button {label!r}; last: {self.buttons()}")
             await asyncio.sleep(0.05)
 
     async def press(self, label: str, timeout: float = 15.0) -> str:
+        data = await self.wait_for_button(label, timeout)
         before = len(self.messages())
-        data = next(d for lab, d in self.buttons() if lab == label or lab.startswith(label))
         self.tg.press_button(self.user_id, data)
         return "\n---\n".join(m.text or "" for m in await self._replies(before, timeout))
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot, BotCommand
-from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.dialogues.engine import COMMANDS
@@ -34,6 +33,7 @@ from bot.runtime import (
 from bot.safety.safeguarding import warm_up
 from bot.service import Service
 from bot.store import Store
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.polling import PollingIngress
 from bot.telegram.transport import TelegramTransport
 from bot.telegram.updates import ALLOWED_UPDATES
@@ -51,8 +51,10 @@ def make_bot(settings: Settings) -> Bot:
     return Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_base_url,
-        request=HTTPXRequest(connection_pool_size=64),
-        get_updates_request=HTTPXRequest(read_timeout=settings.poll_timeout_s + 10),
+        request=AiohttpRequest(connection_pool_size=64),
+        get_updates_request=AiohttpRequest(
+            connection_pool_size=1, read_timeout=settings.poll_timeout_s + 10
+        ),
     )
 
 
@@ -98,8 +100,8 @@ def worker_roles(
     among several, keep the partition leases)."""
     name = consumer_name("worker")
     worker = Worker(store, service, name, leases)
-    sender = Sender(store, TelegramTransport(bot), RateLimiter(store.redis), consumer=name,
-                    leases=leases)  # fmt: skip
+    limiter = RateLimiter(store.redis, settings.send_rate_bot, settings.send_rate_chat)
+    sender = Sender(store, TelegramTransport(bot), limiter, consumer=name, leases=leases)
     relay = Sender(store, Relay(store.enqueue_one, "telegram"), channel="internal",
                    consumer=name, leases=leases)  # fmt: skip
     jobs = JobQueue(store.redis, store.codec, settings.partitions)

@@ -1,0 +1,58 @@
+"""The send limits against a real Redis: the bot-wide window is never exceeded, waiters of the
+same moment share one Redis call, and a chat's own window holds its messages back."""
+
+from __future__ import annotations
+
+import asyncio
+
+from redis.asyncio import Redis
+
+from bot.ratelimit import RateLimiter
+
+LIFTED = "100000/second"
+
+
+async def _granted_at(limiter: RateLimiter, chats: list[int]) -> list[float]:
+    loop = asyncio.get_running_loop()
+
+    async def one(chat: int) -> float:
+        await limiter.wait(chat)
+        return loop.time()
+
+    return await asyncio.gather(*(one(c) for c in chats))
+
+
+def _most_in_any_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times if start <= t < start + window) for start in times)
+
+
+async def test_waiters_of_one_moment_share_a_single_redis_call(redis: Redis) -> None:
+    limiter = RateLimiter(redis, LIFTED, LIFTED)
+    await _granted_at(limiter, list(range(50)))
+    assert limiter.shared_calls == 1
+
+
+async def test_the_bot_wide_window_is_never_exceeded_and_nobody_is_dropped(redis: Redis) -> None:
+    limiter = RateLimiter(redis, "5 per 1 second", LIFTED)
+    times = await _granted_at(limiter, list(range(12)))
+    assert len(times) == 12
+    assert _most_in_any_window(times, 0.99) <= 5
+    assert max(times) - min(times) >= 1.9  # 12 messages at 5 a second need three windows
+
+
+async def test_the_window_is_shared_by_two_senders(redis: Redis) -> None:
+    one, two = (
+        RateLimiter(redis, "4 per 1 second", LIFTED),
+        RateLimiter(redis, "4 per 1 second", LIFTED),
+    )
+    times = await asyncio.gather(_granted_at(one, [1, 2, 3, 4]), _granted_at(two, [5, 6, 7, 8]))
+    assert _most_in_any_window(times[0] + times[1], 0.99) <= 4
+
+
+async def test_a_chat_gets_a_short_burst_and_then_waits(redis: Redis) -> None:
+    limiter = RateLimiter(redis, LIFTED, "3 per 1 second")
+    times = await _granted_at(limiter, [42, 42, 42, 42, 7])
+    burst, fourth, other = sorted(times[:3]), times[3], times[4]
+    assert fourth - burst[0] >= 0.9
+    assert other - burst[0] < 0.5  # another chat does not wait for chat 42
