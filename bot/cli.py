@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -54,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_async(main: Coroutine[Any, Any, int]) -> int:
+    """Run the bot's event loop: uvloop where it is installed (Linux, macOS), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args_list = sys.argv[1:] if argv is None else argv
@@ -69,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"llinc: setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_run(args, settings))
+        return run_async(_run(args, settings))
     except RedisUnavailable as exc:
         print(f"llinc: {exc}", file=sys.stderr)
         return 1
