@@ -17,7 +17,13 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from bot import metrics
 from bot.runtime import Outage
 from bot.store import Store
-from bot.telegram.updates import ALLOWED_UPDATES, to_inbound
+from bot.telegram.updates import (
+    ALLOWED_UPDATES,
+    JSONDict,
+    NotAnUpdate,
+    callback_id,
+    to_inbound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +52,12 @@ class PollingIngress:
     async def once(self) -> int:
         """Fetch one batch and store it; returns the number of updates fetched."""
         try:
-            updates = await self.bot.get_updates(
-                offset=self.offset, timeout=self.timeout_s, allowed_updates=ALLOWED_UPDATES
-            )
+            updates: list[JSONDict] = await self.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={"offset": self.offset, "timeout": self.timeout_s,
+                            "allowed_updates": ALLOWED_UPDATES},
+                read_timeout=self.timeout_s + 10,
+            )  # fmt: skip
         except RetryAfter as exc:
             await asyncio.sleep(retry_seconds(exc))
             return 0
@@ -58,7 +67,13 @@ class PollingIngress:
             return 0
         if not updates:
             return 0
-        events = [e for u in updates if (e := to_inbound(u)) is not None]
+        events = []
+        for update in updates:
+            try:
+                if (event := to_inbound(update)) is not None:
+                    events.append(event)
+            except NotAnUpdate:
+                log.warning("ignored an update the bot cannot read")
         outage = Outage("ingress")
         while True:
             try:
@@ -67,10 +82,10 @@ class PollingIngress:
                 break
             except (RedisError, OSError) as exc:
                 await outage.failed(exc)
-        self.offset = updates[-1].update_id + 1
+        self.offset = int(updates[-1]["update_id"]) + 1
         metrics.UPDATES_IN.inc(len(updates))
         self.received += len(updates)
-        callbacks = [u.callback_query.id for u in updates if u.callback_query is not None]
+        callbacks = [c for u in updates if (c := callback_id(u)) is not None]
         if callbacks:
             await asyncio.gather(
                 *(self.bot.answer_callback_query(c) for c in callbacks), return_exceptions=True

@@ -65,9 +65,15 @@ class TelegramTransport:
     async def _send_text(self, chat: int, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
         pieces = split_text(text)
         for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            await self._call(self.bot.send_message, chat_id=chat, text=piece,
-                             reply_markup=keyboard if last else None)  # fmt: skip
+            params: dict[str, Any] = {"chat_id": chat, "text": piece}
+            if keyboard is not None and i == len(pieces) - 1:
+                params["reply_markup"] = keyboard
+            await self._call(self._send_message, **params)
+
+    async def _send_message(self, **params: Any) -> None:
+        """sendMessage through PTB, without turning the echoed message into a `Message`
+        (the bot never reads it; that parsing was a tenth of a turn's CPU)."""
+        await self.bot.do_api_request("sendMessage", api_kwargs=params)
 
     async def typing(self, chat: int) -> None:
         """Show 'typing…' in a chat (best effort)."""

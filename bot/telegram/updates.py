@@ -1,8 +1,12 @@
-"""Telegram updates in, normalised `Inbound` events out (the only place that reads updates)."""
+"""Telegram updates in, normalised `Inbound` events out (the only place that reads updates).
+
+Updates are read as the Bot API's JSON (a dict), not as PTB `Update` objects: the bot needs a
+handful of fields, and building the full object tree was a large share of a turn's CPU.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
+from typing import Any
 
 from bot.models import Inbound
 
@@ -11,33 +15,57 @@ MEDIA = (
     "location", "contact", "poll", "dice", "venue", "story",
 )  # fmt: skip
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+JSONDict = dict[str, Any]
 
 
-def to_inbound(update: Update) -> Inbound | None:
-    """The event of an update from a private chat; None for anything the bot ignores."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != "private" or user.is_bot:
+class NotAnUpdate(ValueError):
+    """The JSON is not shaped like a Telegram update."""
+
+
+def to_inbound(update: JSONDict) -> Inbound | None:
+    """The event of an update from a private chat; None for anything the bot ignores.
+    Raises NotAnUpdate when the JSON is not an update at all."""
+    try:
+        return _inbound(update)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise NotAnUpdate(type(exc).__name__) from None
+
+
+def callback_id(update: JSONDict) -> str | None:
+    """The id of a button press, to be answered (stops the client's spinner)."""
+    query = update.get("callback_query")
+    return str(query["id"]) if isinstance(query, dict) and "id" in query else None
+
+
+def _inbound(update: JSONDict) -> Inbound | None:
+    update_id = int(update["update_id"])
+    query = update.get("callback_query")
+    message = update.get("message") or update.get("edited_message")
+    if query is not None:
+        user, chat = query.get("from"), (query.get("message") or {}).get("chat")
+    elif message is not None:
+        user, chat = message.get("from"), message.get("chat")
+    else:
         return None
-    base = {
-        "event_id": f"tg:{update.update_id}",
+    if not user or not chat or chat.get("type") != "private" or user.get("is_bot"):
+        return None
+    base: JSONDict = {
+        "event_id": f"tg:{update_id}",
         "channel": "telegram",
-        "user_id": user.id,
-        "chat_id": chat.id,
-        "language_code": user.language_code,
+        "user_id": int(user["id"]),
+        "chat_id": int(chat["id"]),
+        "language_code": user.get("language_code"),
     }
-    if update.callback_query is not None:
-        return Inbound(kind="button", data=update.callback_query.data or "", **base)
-    if update.edited_message is not None:
+    if query is not None:
+        return Inbound(kind="button", data=str(query.get("data") or ""), **base)
+    if "edited_message" in update and "message" not in update:
         return Inbound(kind="edited", **base)
-    message = update.message
-    if message is None:
-        return None
-    if message.text is not None:
-        text = message.text
+    text = message.get("text")  # type: ignore[union-attr]
+    if isinstance(text, str):
         if text.startswith("/"):
             head, _, rest = text.partition(" ")
             command = head[1:].split("@", 1)[0].lower()
             return Inbound(kind="command", command=command, text=rest.strip(), **base)
         return Inbound(kind="text", text=text, **base)
-    media = next((name for name in MEDIA if getattr(message, name, None)), "other")
+    media = next((name for name in MEDIA if message.get(name)), "other")  # type: ignore[union-attr]
     return Inbound(kind="media", media=media, **base)

@@ -16,12 +16,12 @@ from typing import Any
 
 from aiohttp import web
 from redis.exceptions import RedisError
-from telegram import Bot, Update
+from telegram import Bot
 
 from bot import metrics
 from bot.runtime import Outage
 from bot.store import Store
-from bot.telegram.updates import to_inbound
+from bot.telegram.updates import NotAnUpdate, callback_id, to_inbound
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Telegram updates are small; a megabyte is generous
@@ -53,10 +53,11 @@ class WebhookIngress:
             return web.Response(status=401, text="wrong secret token")
         try:
             data: Any = await request.json()
-            update = Update.de_json(data, self.bot)
-        except (ValueError, TypeError, KeyError):
+            if not isinstance(data, dict):
+                raise NotAnUpdate("not an object")
+            event = to_inbound(data)
+        except (ValueError, NotAnUpdate):
             return web.Response(status=400, text="not a Telegram update")
-        event = to_inbound(update) if update is not None else None
         if event is None:
             return web.Response(status=200)
         try:
@@ -68,10 +69,8 @@ class WebhookIngress:
                 self.outage.down = True
             return web.Response(status=503, text="try again later")
         metrics.UPDATES_IN.inc()
-        if update is not None and update.callback_query is not None:
-            return web.json_response(
-                {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
-            )
+        if (query := callback_id(data)) is not None:
+            return web.json_response({"method": "answerCallbackQuery", "callback_query_id": query})
         return web.Response(status=200)
 
     async def health(self, request: web.Request) -> web.Response:
