@@ -93,6 +93,7 @@ class Options:
     split: bool
     seed: int
     keep: Path | None
+    profile: Path | None = None
 
 
 def parse_options(argv: list[str] | None = None) -> Options:
@@ -119,10 +120,12 @@ def parse_options(argv: list[str] | None = None) -> Options:
     )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", type=Path, default=None, help="keep logs and Redis data here")
+    p.add_argument("--profile", type=Path, default=None,
+                   help="run each bot process under cProfile, writing DIR/<process>.prof")  # fmt: skip
     a = p.parse_args(argv)
     return Options(
         a.teachers, a.workers, a.think, a.questions, a.mode, a.json, a.timeout,
-        a.turn_timeout, a.fsync, a.lift_limits, a.split, a.seed, a.keep,
+        a.turn_timeout, a.fsync, a.lift_limits, a.split, a.seed, a.keep, a.profile,
     )  # fmt: skip
 
 
@@ -193,9 +196,13 @@ def bot_commit() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def start_child(name: str, role: str, env: dict[str, str], work: Path, lift: bool) -> Child:
+def start_child(name: str, role: str, env: dict[str, str], work: Path, lift: bool,
+                profile: Path | None = None) -> Child:  # fmt: skip
     """Start one bot process in `work` (no stray .env is read), its output to a log file."""
     command = [sys.executable, "-m", "bot", role]
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        command[1:1] = ["-m", "cProfile", "-o", str(profile.resolve() / f"{name}.prof")]
     if lift:
         env = env | {"SEND_RATE_BOT": LIFTED_RATE, "SEND_RATE_CHAT": LIFTED_RATE}
     log = work / f"{name}.log"
@@ -212,7 +219,7 @@ def start_bots(opts: Options, roles: list[str], tg: FakeTelegram, redis_url: str
     for i, role in enumerate(roles):
         name = f"{role}-{i}"
         env = bot_env(tg.base_url, redis_url, key, work / "data", f"bench-{name}")
-        children.append(start_child(name, role, env, work, opts.lift_limits))
+        children.append(start_child(name, role, env, work, opts.lift_limits, opts.profile))
     return children
 
 
