@@ -120,8 +120,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
     )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", type=Path, default=None, help="keep logs and Redis data here")
-    p.add_argument("--profile", type=Path, default=None,
-                   help="run each bot process under cProfile, writing DIR/<process>.prof")  # fmt: skip
+    p.add_argument(
+        "--profile", type=Path, default=None, help="run each bot under cProfile: DIR/<name>.prof"
+    )
     a = p.parse_args(argv)
     return Options(
         a.teachers, a.workers, a.think, a.questions, a.mode, a.json, a.timeout,
