@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from limits import parse
 from redis.asyncio import Redis
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import ChatWindows, RateLimiter
 
 LIFTED = "100000/second"
 
@@ -56,3 +58,16 @@ async def test_a_chat_gets_a_short_burst_and_then_waits(redis: Redis) -> None:
     burst, fourth, other = sorted(times[:3]), times[3], times[4]
     assert fourth - burst[0] >= 0.9
     assert other - burst[0] < 0.5  # another chat does not wait for chat 42
+
+
+def test_chat_windows_allow_a_burst_then_space_messages_and_forget_quiet_chats() -> None:
+    windows = ChatWindows(parse("3 per 3 seconds"))
+    assert [windows.delay(1, 0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert windows.delay(1, 0.5) == pytest.approx(2.5)  # the oldest leaves at 3.0
+    assert windows.delay(2, 0.5) == 0.0  # another chat is not held back
+    assert windows.delay(1, 3.0) == 0.0
+    assert windows.delay(1, 3.1) == 0.0 and windows.delay(1, 3.2) == 0.0
+    assert windows.delay(1, 3.3) > 0
+    for chat in range(3, 3 + ChatWindows.SWEEP_EVERY):
+        windows.delay(chat, 100.0)
+    assert len(windows) <= ChatWindows.SWEEP_EVERY  # chats 1 and 2 were forgotten
