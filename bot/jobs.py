@@ -4,7 +4,8 @@ A job is scheduled inside a turn's commit (idempotent by its id). `claim_due` mo
 to a running set with a lease deadline in one Lua script, so two workers never get the same
 job; the job's own turn commits with `done_job` and so removes it in the same atomic step as
 its effect. A worker that dies mid-job leaves the lease to expire: the job is claimed again,
-and the turn's idempotency mark (`job:<id>`) keeps its effect single.
+and the turn's idempotency mark (`job:<id>`) keeps its effect single. A job that a living
+worker could not run (Redis went away, the user's lock was busy) is handed back at once.
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ end
 return out
 """
 
+# A claimed job goes back to the due set, unless its claim ran out and it moved on meanwhile.
+_RELEASE = """
+for i = 1, #ARGV, 2 do
+  if redis.call('ZREM', KEYS[2], ARGV[i]) == 1 then
+    redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
+  end
+end
+return 0
+"""
+
 
 class JobQueue:
     """Claim due jobs across all partitions."""
@@ -48,6 +59,8 @@ class JobQueue:
         self.codec = codec
         self.partitions = [PartitionKeys(p) for p in range(partitions)]
         self._claim = redis.register_script(_CLAIM)
+        self._release = redis.register_script(_RELEASE)
+        self._claimed_from: dict[str, int] = {}  # job id -> partition, of the last claim
 
     async def claim_due(
         self, now_ms: int, *, limit: int = 50, lease_ms: int = 120_000
@@ -61,16 +74,34 @@ class JobQueue:
                 client=pipe,
             )
         jobs = []
-        for part, found in zip(self.partitions, await pipe.execute(), strict=True):
+        self._claimed_from = {}
+        for number, (part, found) in enumerate(zip(self.partitions, await pipe.execute(),
+                                                   strict=True)):  # fmt: skip
             for job_id, blob in zip(found[::2], found[1::2], strict=True):
                 await self.codec.ensure(int(blob.partition(b":")[0]), create=False)
                 try:
                     jobs.append(decode_job(self.codec, blob))
+                    self._claimed_from[jobs[-1].id] = number
                 except CodecError:
                     log.warning("dropped a job whose user's key is gone")
                     await self.redis.zrem(part.jobs_running, job_id)
                     await self.redis.hdel(part.job_data, job_id)
         return jobs
+
+    async def release(self, jobs: list[Job]) -> None:
+        """Hand jobs of the last claim back, due again, so the next claim (by anyone) runs
+        them instead of waiting for their lease."""
+        by_partition: dict[int, list[str | int]] = {}
+        for job in jobs:
+            number = self._claimed_from.get(job.id)
+            if number is not None:
+                due_ms = int(job.due.timestamp() * 1000)
+                by_partition.setdefault(number, []).extend([job.id, due_ms])
+        pipe = self.redis.pipeline(transaction=False)
+        for number, args in by_partition.items():
+            keys = [self.partitions[number].jobs, self.partitions[number].jobs_running]
+            await self._release(keys=keys, args=args, client=pipe)
+        await pipe.execute()
 
     async def pending_count(self) -> int:
         """How many jobs are scheduled or running (for metrics and tests)."""

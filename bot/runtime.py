@@ -23,10 +23,10 @@ from redis.exceptions import RedisError
 
 from bot import metrics
 from bot.jobs import JobQueue
-from bot.models import Channel, Inbound, Outbound, Route
+from bot.models import Channel, Inbound, Job, Outbound, Route
 from bot.partitions import PartitionLeases
 from bot.ratelimit import RateLimiter
-from bot.service import Service, job_event
+from bot.service import Service, TurnLost, job_event
 from bot.store import Entry, LockTimeout, Store
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ class Worker(StreamReader[Inbound]):
         for entry, event in items:
             try:
                 await self.service.handle(event, ack=entry)
-            except (LockTimeout, RedisError, OSError) as exc:
+            except (LockTimeout, TurnLost, RedisError, OSError) as exc:
                 log.warning("event %s left for a retry: %s", event.event_id, type(exc).__name__)
                 self._pending_first = True
                 return
@@ -169,12 +169,19 @@ class Worker(StreamReader[Inbound]):
 
 
 class Scheduler:
-    """Turns due jobs into events for their users."""
+    """Turns due jobs into events for their users.
+
+    The jobs of one claim run concurrently (a slow one, e.g. an LLM call, does not hold up the
+    others). A job that meets a busy user lock, a lost lock or a Redis outage is handed back
+    as soon as Redis answers again, instead of waiting out its lease; a job whose handler
+    failed waits for its lease and is tried again then.
+    """
 
     def __init__(self, store: Store, service: Service, jobs: JobQueue) -> None:
         self.store = store
         self.service = service
         self.jobs = jobs
+        self._to_release: list[Job] = []
 
     async def run(self, stop: asyncio.Event, interval_s: float = 1.0) -> None:
         """Poll for due jobs until `stop` is set."""
@@ -187,14 +194,29 @@ class Scheduler:
 
     async def once(self) -> int:
         """Claim and run the jobs due now; returns how many ran."""
+        if self._to_release:
+            await self.jobs.release(self._to_release)
+            self._to_release = []
         now_ms = int(self.service.clock().timestamp() * 1000)
         due = await self.jobs.claim_due(now_ms)
-        for job in due:
-            try:
-                await self.service.handle(job_event(job))
-            except Exception:
-                log.exception("job %s failed; it will be retried after its lease", job.name)
-        return len(due)
+        outcomes = await asyncio.gather(*(self._run(job) for job in due))
+        retry = [job for job, done in zip(due, outcomes, strict=True) if not done]
+        if retry:
+            log.warning("%d due jobs left for a retry", len(retry))
+            self._to_release = retry
+        return len(due) - len(retry)
+
+    async def _run(self, job: Job) -> bool:
+        """Run one job; False when it should be handed back for a retry soon."""
+        try:
+            await self.service.handle(job_event(job))
+        except (LockTimeout, TurnLost, RedisError, OSError) as exc:
+            log.info("job %s not run now: %s", job.name, type(exc).__name__)
+            return False
+        except Exception:
+            log.exception("job %s failed; it will be retried after its lease", job.name)
+            metrics.ERRORS.inc()
+        return True
 
 
 class Transport(Protocol):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from bot.config import Settings
 from bot.drafting import transcript_of
 from bot.jobs import JobQueue
@@ -96,6 +98,32 @@ async def test_a_worker_that_dies_after_claiming_is_replaced_after_the_lease(
     state = await store.load(77)
     assert state is not None and state.sessions[0].draft is not None
     assert len(scorer.calls) == 1
+
+
+class FlakyScorer(CountingScorer):
+    """Fails like a lost Redis connection the first time, then works."""
+
+    async def ascore(self, transcript: Transcript) -> Draft:
+        if not self.calls:
+            self.calls.append(transcript)
+            raise RedisConnectionError("Connection refused")
+        return await super().ascore(transcript)
+
+
+async def test_a_job_cut_off_by_redis_is_handed_back_at_once_not_after_its_lease(
+    store: Store, settings: Settings
+) -> None:
+    clock = Clock()
+    scorer = FlakyScorer()
+    chat = ServiceChat(build_service(store, settings, clock=clock, scorer=scorer), user_id=77)
+    await chat.submit_interview(ANSWERS["en"][:6])
+    scheduler = Scheduler(store, chat.service, JobQueue(store.redis, store.codec, 4))
+    assert await scheduler.once() == 0  # cut off: not done
+    assert await scheduler.once() == 1  # the same moment, no lease to wait out
+    assert await scheduler.once() == 0
+    state = await store.load(77)
+    assert state is not None and state.sessions[0].draft is not None
+    assert len(scorer.calls) == 2
 
 
 async def test_a_draft_job_for_a_forgotten_teacher_does_nothing(

@@ -7,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.config import Settings
 from bot.jobs import JobQueue
 from bot.keys import PREFIX, UserKeys
 from bot.models import Inbound, Job, Outbound, UserState
-from bot.store import LockTimeout, Store
+from bot.runtime import Worker
+from bot.service import TurnLost
+from bot.store import Entry, LockTimeout, Store
+from bot.wiring import build_service
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
@@ -199,3 +203,27 @@ async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(sto
     for _ in range(3):
         await sender.once(block_ms=None)
     assert transport.sent == ["one", "two"]
+
+
+async def test_a_turn_that_lost_its_lock_is_retried_not_dropped(
+    store: Store, settings: Settings
+) -> None:
+    service = build_service(store, settings)
+    real, calls = service.handle, []
+
+    async def lose_the_first(event: Inbound, ack: Entry | None = None) -> list[Outbound]:
+        calls.append(event.event_id)
+        if len(calls) == 1:
+            raise TurnLost(event.event_id)  # the lock ran out while the turn ran
+        return await real(event, ack=ack)
+
+    service.handle = lose_the_first  # type: ignore[method-assign]
+    worker = Worker(store, service, "w1")
+    start = Inbound(event_id="tg:1", channel="telegram", user_id=5, chat_id=5, kind="command",
+                    command="start")  # fmt: skip
+    await store.enqueue([start])
+    for _ in range(4):  # its own pending entries first, then new ones, then pending again
+        await worker.once(block_ms=None)
+    assert calls == ["tg:1", "tg:1"]
+    assert await store.load(5) is not None
+    assert await store.read_ingress("w1", block_ms=None, pending=True) == []
