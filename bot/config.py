@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="0.0.0.0:8080", description="host:port to listen on.")
     webhook_path: str = "/telegram"
     send_rate_bot: str = Field(
-        default="30/second", description="Telegram's limit for the whole bot (`limits` syntax)."
+        default="25/second",
+        description="Below Telegram's 30/s for the whole bot: a message is counted when it "
+        "leaves, and network jitter bunches arrivals (`limits` syntax).",
     )
     send_rate_chat: str = Field(
         default="3 per 3 seconds", description="Telegram's limit per chat: about 1/s, bursts ok."

@@ -38,7 +38,7 @@ class RateLimiter:
         )
         self._shared = MovingWindowRateLimiter(storage)
         self._chats = ChatWindows(parse(chat_rate))  # e.g. "3 per 3 seconds"
-        self._global: RateLimitItem = parse(global_rate)  # e.g. "30/second"
+        self._global: RateLimitItem = parse(global_rate)  # e.g. "25/second"
         self._waiting: list[asyncio.Future[None]] = []
         self._granting: asyncio.Task[None] | None = None
         self.shared_calls = 0
