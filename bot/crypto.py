@@ -145,7 +145,9 @@ class EnvelopeCodec:
         self.redis = redis
         self.keyring = keyring
         self.partitions = partitions
-        self._keys: OrderedDict[int, AESGCM] = OrderedDict()
+        # Raw data keys, not AESGCM objects: each of those holds an OpenSSL context of about
+        # 2.7 KB (24 MB for 9,000 teachers), and making one takes under 3 µs.
+        self._keys: OrderedDict[int, bytes] = OrderedDict()
 
     async def ensure(self, user_id: int, create: bool = True) -> None:
         """Load the user's data key into the memory cache; with `create`, make one if the
@@ -161,13 +163,13 @@ class EnvelopeCodec:
             stored = await self.redis.get(name)  # type: ignore[assignment]
         if stored is None:
             return
-        self._keys[user_id] = AESGCM(self.keyring.unwrap(user_id, stored))
+        self._keys[user_id] = self.keyring.unwrap(user_id, stored)
         if len(self._keys) > CACHE_SIZE:
             self._keys.popitem(last=False)
 
     def _key(self, user_id: int) -> AESGCM:
         try:
-            return self._keys[user_id]
+            return AESGCM(self._keys[user_id])
         except KeyError:
             raise CodecError(f"data key of user {user_id} not loaded") from None
 
