@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-load bench-chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/safeguarding.py
 	$(BIN)/python bench/crypto.py
+
+# The load and chaos benchmarks (minutes each); pass options with ARGS="--teachers 1000 ...".
+bench-load: $(VENV)/.installed-dev
+	$(BIN)/python bench/load.py $(ARGS)
+
+bench-chaos: $(VENV)/.installed-dev
+	$(BIN)/python bench/chaos.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -658,7 +658,9 @@ def report(opts: Options, roles: list[str], outcome: Outcome, bench: Bench,
         "timed_out": outcome.timed_out, "failed_teachers": len(outcome.failures),
         "failures": outcome.failures[:3],
         "error_log_lines": bench.logs.error_lines, "unlogged_turns": bench.logs.unlogged,
-        "flood_violations": len(bench.tg.flood_violations), **extra,
+        "flood_violations": len(bench.tg.flood_violations),
+        "flood_violations_by_kind": dict(Counter(v.reason for v in bench.tg.flood_violations)),
+        **extra,
     }  # fmt: skip
 
 
