@@ -122,11 +122,12 @@ class Service:
         return outcome.replies
 
     async def _prepare(self, event: Inbound) -> object:
-        if event.kind == "command" and event.command == "start" and event.text:
+        code = (event.text or "").split()
+        if event.kind == "command" and event.command == "start" and code:
             state = await self.store.load(event.user_id)
             if state is not None and state.role == "coach":
                 return None  # a coach never uses up an invitation
-            return await self.store.redeem_invite(event.text.split()[0], event.user_id)
+            return await self.store.redeem_invite(code[0], event.user_id)
         if event.kind != "job":
             return None
         job = Job.model_validate_json(event.data or "")
