@@ -168,11 +168,14 @@ class Worker(StreamReader[Inbound]):
                 await self.store.ack(entry)
 
 
+JOBS_AT_ONCE = 4
+
+
 class Scheduler:
     """Turns due jobs into events for their users.
 
-    The jobs of one claim run concurrently (a slow one, e.g. an LLM call, does not hold up the
-    others). A job that meets a busy user lock, a lost lock or a Redis outage is handed back
+    The jobs of one claim run a few at a time (a slow one, e.g. an LLM call, does not hold up
+    the others). A job that meets a busy user lock, a lost lock or a Redis outage is handed back
     as soon as Redis answers again, instead of waiting out its lease; a job whose handler
     failed waits for its lease and is tried again then.
     """
@@ -199,7 +202,13 @@ class Scheduler:
             self._to_release = []
         now_ms = int(self.service.clock().timestamp() * 1000)
         due = await self.jobs.claim_due(now_ms)
-        outcomes = await asyncio.gather(*(self._run(job) for job in due))
+        room = asyncio.Semaphore(JOBS_AT_ONCE)
+
+        async def run(job: Job) -> bool:
+            async with room:
+                return await self._run(job)
+
+        outcomes = await asyncio.gather(*(run(job) for job in due))
         retry = [job for job, done in zip(due, outcomes, strict=True) if not done]
         if retry:
             log.warning("%d due jobs left for a retry", len(retry))

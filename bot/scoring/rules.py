@@ -357,6 +357,7 @@ class RuleScorer:
     def __init__(self, scales: ScaleSet | None = None) -> None:
         self._scales = scales or load_scales()
         self._compiled: dict[str, CompiledCues] = {}
+        self._one_at_a_time = asyncio.Lock()
 
     def score(self, transcript: Transcript) -> Draft:
         """Draft all scales of the profile from the transcript's answers (pure, deterministic)."""
@@ -377,8 +378,10 @@ class RuleScorer:
 
     async def ascore(self, transcript: Transcript) -> Draft:
         """The async form of `score`, for the product's scorer protocol: in a thread, so the
-        other teachers' turns go on meanwhile (scoring takes about 15 ms)."""
-        return await asyncio.to_thread(self.score, transcript)
+        other teachers' turns go on meanwhile (scoring takes about 15 ms), and one at a time:
+        threads share the interpreter, so parallel drafts would only starve the event loop."""
+        async with self._one_at_a_time:
+            return await asyncio.to_thread(self.score, transcript)
 
     def _cues(self, lang: str) -> CompiledCues:
         if lang not in self._compiled:
