@@ -10,7 +10,7 @@ docs/performance.md.
 
 Run from the repository root:
     .venv/bin/python bench/load.py [--teachers N] [--workers W] [--think S] [--questions Q]
-                                   [--mode polling] [--json] [--lift-limits] [--timeout S]
+                                   [--mode polling|webhook] [--json] [--lift-limits] [--timeout S]
 --lift-limits raises the bot's own send limits (Telegram's 30 messages/s, about 1/s per chat)
 so that the bot's capacity is measured instead of those limits. W > 1 starts one `llinc
 ingress` and W `llinc worker` processes (when the bot has them).
@@ -31,6 +31,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -103,7 +104,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     p.add_argument("--workers", type=int, default=1, help="worker processes (W)")
     p.add_argument("--think", type=float, default=0.0, help="seconds after a reply (x0.5-1.5)")
     p.add_argument("--questions", type=int, default=None, help="answer at most Q questions")
-    p.add_argument("--mode", choices=["polling"], default="polling")
+    p.add_argument("--mode", choices=["polling", "webhook"], default="polling")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--timeout", type=float, default=600.0, help="global timeout in seconds")
     p.add_argument("--turn-timeout", type=float, default=120.0, help="wait for one reply")
@@ -152,9 +153,13 @@ def bot_subcommands() -> set[str]:
     return set(found.group(1).split(",")) if found else set()
 
 
-def plan_roles(workers: int, split: bool, notes: list[str]) -> list[str]:
-    """The roles to start: one `telegram` process, or one ingress plus W workers when the bot
-    has them (and a sender when that is a role of its own)."""
+def plan_roles(workers: int, split: bool, notes: list[str], mode: str = "polling") -> list[str]:
+    """The roles to start: one `telegram` (or `webhook`) process, or one ingress plus W
+    workers when the bot has them (and a sender when that is a role of its own)."""
+    if mode == "webhook":
+        if workers <= 1 and not split:
+            return ["webhook"]
+        return ["webhook --ingress-only", *["worker"] * workers]
     if workers <= 1 and not split:
         return ["telegram"]
     commands = bot_subcommands()
@@ -164,6 +169,13 @@ def plan_roles(workers: int, split: bool, notes: list[str]) -> list[str]:
     print(message, file=sys.stderr, flush=True)
     notes.append(message)
     return ["telegram"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for the bot's webhook)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def bot_env(tg_url: str, redis_url: str, key: str, data_dir: Path, consumer: str) -> dict[str, str]:
@@ -200,7 +212,7 @@ def bot_commit() -> str:
 def start_child(name: str, role: str, env: dict[str, str], work: Path, lift: bool,
                 profile: Path | None = None) -> Child:  # fmt: skip
     """Start one bot process in `work` (no stray .env is read), its output to a log file."""
-    command = [sys.executable, "-m", "bot", role]
+    command = [sys.executable, "-m", "bot", *role.split()]
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
         command[1:1] = ["-m", "cProfile", "-o", str(profile.resolve() / f"{name}.prof")]
@@ -217,9 +229,16 @@ def start_bots(opts: Options, roles: list[str], tg: FakeTelegram, redis_url: str
                work: Path) -> list[Child]:  # fmt: skip
     """Start every bot process, each with a consumer name of its own."""
     children = []
+    hook = free_port()
     for i, role in enumerate(roles):
-        name = f"{role}-{i}"
+        name = f"{role.split()[0]}-{i}"
         env = bot_env(tg.base_url, redis_url, key, work / "data", f"bench-{name}")
+        if role.startswith("webhook"):
+            env |= {
+                "WEBHOOK_URL": f"http://127.0.0.1:{hook}/telegram",
+                "WEBHOOK_SECRET": "bench-secret",
+                "WEBHOOK_LISTEN": f"127.0.0.1:{hook}",
+            }
         children.append(start_child(name, role, env, work, opts.lift_limits, opts.profile))
     return children
 
@@ -227,7 +246,7 @@ def start_bots(opts: Options, roles: list[str], tg: FakeTelegram, redis_url: str
 async def wait_ready(tg: FakeTelegram, children: list[Child]) -> None:
     """Wait until the bot polls the fake server; fail early (with its log) if it died."""
     deadline = time.monotonic() + READY_S
-    while tg.calls["getUpdates"] < 1:
+    while tg.calls["getUpdates"] < 1 and not tg.webhook:
         for child in children:
             if child.popen.poll() is not None:
                 tail = child.log.read_text(errors="replace")[-2000:]
@@ -673,7 +692,7 @@ async def measure(opts: Options, work: Path, notes: list[str]) -> dict[str, Any]
     task = asyncio.current_task()
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    roles = plan_roles(opts.workers, opts.split, notes)
+    roles = plan_roles(opts.workers, opts.split, notes, opts.mode)
     server = start_redis(work, opts.fsync)
     try:
         async with FakeTelegram(token=TOKEN) as tg:

@@ -145,6 +145,7 @@ class FakeTelegram:
         self._event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._pushes: set[asyncio.Task[None]] = set()
         self._methods: dict[str, tuple[str, Callable[[JSON], Awaitable[Any]]]] = {
             n[3:].lower(): (n[3:], getattr(self, n)) for n in dir(self) if n.startswith("_m_")
         }
@@ -176,6 +177,8 @@ class FakeTelegram:
         """Stop the server, ending pending long polls."""
         self._closing = True
         self._wake()
+        for task in list(self._pushes):
+            task.cancel()
         if self._session:
             await self._session.close()
         if self._runner:
@@ -327,7 +330,19 @@ class FakeTelegram:
         if query := update.get("callback_query"):
             self._callbacks[query["id"]] = query.get("message", {}).get("chat", query["from"])["id"]
         self._wake()
+        if self.webhook:  # like Telegram: pushed to the webhook, retried until it answers 200
+            task = asyncio.get_running_loop().create_task(self._push(update, self.webhook))
+            self._pushes.add(task)
+            task.add_done_callback(self._pushes.discard)
         return uid
+
+    async def _push(self, update: JSON, hook: JSON) -> None:
+        for attempt in range(60):
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                if await self.post_update(hook["url"], update, hook.get("secret_token")) == 200:
+                    self._queue = deque(u for u in self._queue if u is not update)
+                    return
+            await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
 
     def _user(
         self, user_id: int, language_code: str | None = None, name: str | None = None
