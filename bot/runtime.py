@@ -41,14 +41,21 @@ def consumer_name(role: str) -> str:
 class Outage:
     """Logs one line when Redis becomes unreachable and one when it is back."""
 
-    def __init__(self, role: str) -> None:
+    def __init__(self, role: str, meanwhile: str = "retrying") -> None:
         self.role = role
+        self.meanwhile = meanwhile
         self.down = False
 
-    async def failed(self, exc: Exception) -> None:
+    def noticed(self, exc: Exception) -> None:
+        """Redis failed: say so, once per incident."""
         if not self.down:
-            log.error("%s: Redis unreachable (%s); retrying", self.role, type(exc).__name__)
+            log.error("%s: Redis unreachable (%s); %s", self.role, type(exc).__name__,
+                      self.meanwhile)  # fmt: skip
             self.down = True
+
+    async def failed(self, exc: Exception) -> None:
+        """Redis failed: say so once, then wait a moment before the caller retries."""
+        self.noticed(exc)
         await asyncio.sleep(1.0)
 
     def ok(self) -> None:

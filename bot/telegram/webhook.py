@@ -11,7 +11,6 @@ updates.
 from __future__ import annotations
 
 import hmac
-import logging
 from typing import Any
 
 from aiohttp import web
@@ -23,7 +22,6 @@ from bot.runtime import Outage
 from bot.store import Store
 from bot.telegram.updates import NotAnUpdate, callback_id, to_inbound
 
-log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Telegram updates are small; a megabyte is generous
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -36,7 +34,7 @@ class WebhookIngress:
         self.store = store
         self.secret = secret.encode()
         self.path = path
-        self.outage = Outage("webhook")
+        self.outage = Outage("webhook", meanwhile="answering 503")
 
     def app(self) -> web.Application:
         """The routes: the webhook, /healthz and /metrics."""
@@ -64,9 +62,7 @@ class WebhookIngress:
             await self.store.enqueue([event])
             self.outage.ok()
         except (RedisError, OSError) as exc:
-            if not self.outage.down:
-                log.error("webhook: Redis unreachable (%s); answering 503", type(exc).__name__)
-                self.outage.down = True
+            self.outage.noticed(exc)
             return web.Response(status=503, text="try again later")
         metrics.UPDATES_IN.inc()
         if (query := callback_id(data)) is not None:
