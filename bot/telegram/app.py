@@ -52,9 +52,9 @@ def make_bot(settings: Settings) -> Bot:
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_base_url,
         request=AiohttpRequest(connection_pool_size=64),
-        get_updates_request=AiohttpRequest(
-            connection_pool_size=1, read_timeout=settings.poll_timeout_s + 10
-        ),
+        # PTB wants one for Bot.get_updates; the polling ingress calls getUpdates through
+        # `request` (bot/telegram/polling.py), so this one stays idle.
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
     )
 
 

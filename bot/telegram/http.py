@@ -8,14 +8,21 @@ parses in C and keeps its pool cheaply (see docs/performance.md).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import aiohttp
 import orjson
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from telegram.warnings import PTBUserWarning
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# getUpdates and sendMessage go through Bot.do_api_request on purpose, so that PTB does not
+# build Update and Message objects the bot never reads; PTB would suggest its own methods.
+warnings.filterwarnings(
+    "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
+)
 
 
 class AiohttpRequest(BaseRequest):

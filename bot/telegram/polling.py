@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from redis.exceptions import RedisError
 from telegram import Bot
@@ -52,12 +53,7 @@ class PollingIngress:
     async def once(self) -> int:
         """Fetch one batch and store it; returns the number of updates fetched."""
         try:
-            updates: list[JSONDict] = await self.bot.do_api_request(
-                "getUpdates",
-                api_kwargs={"offset": self.offset, "timeout": self.timeout_s,
-                            "allowed_updates": ALLOWED_UPDATES},
-                read_timeout=self.timeout_s + 10,
-            )  # fmt: skip
+            updates = await self._get_updates(self.timeout_s, allowed_updates=ALLOWED_UPDATES)
         except RetryAfter as exc:
             await asyncio.sleep(retry_seconds(exc))
             return 0
@@ -100,8 +96,15 @@ class PollingIngress:
         """
         if self.offset is not None:
             try:
-                await asyncio.wait_for(
-                    self.bot.get_updates(offset=self.offset, timeout=0, limit=1), within_s
-                )
+                await asyncio.wait_for(self._get_updates(0, limit=1), within_s)
             except (TelegramError, TimeoutError) as exc:
                 log.warning("could not confirm the last updates: %s", type(exc).__name__)
+
+    async def _get_updates(self, timeout: int, **params: Any) -> list[JSONDict]:
+        """getUpdates from the current offset, as the Bot API's JSON (no PTB objects)."""
+        updates: list[JSONDict] = await self.bot.do_api_request(
+            "getUpdates",
+            api_kwargs={"offset": self.offset, "timeout": timeout, **params},
+            read_timeout=timeout + 10,
+        )
+        return updates

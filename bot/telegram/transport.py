@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.warnings import PTBUserWarning
 
 from bot import metrics
 from bot.chunks import split_text
@@ -20,8 +18,6 @@ from bot.models import Outbound
 from bot.telegram.polling import retry_seconds
 
 log = logging.getLogger(__name__)
-# do_api_request on purpose: Bot.send_message would build a Message from Telegram's echo.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 CAPTION_LIMIT = 1024
 MAX_ATTEMPTS = 8
 
