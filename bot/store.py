@@ -158,6 +158,10 @@ class Store:
         """The shared keys of every partition."""
         return [PartitionKeys(p) for p in range(self.partitions)]
 
+    def _partitions(self, only: set[int] | None) -> list[PartitionKeys]:
+        """Every partition, or `only` these (a worker's leased ones)."""
+        return [p for p in self.partition_keys() if only is None or p.partition in only]
+
     # -- user documents -------------------------------------------------------------------
 
     def _decode_state(self, user_id: int, blob: bytes) -> UserState | None:
@@ -327,7 +331,7 @@ class Store:
     ) -> list[tuple[Entry, Inbound]]:
         """New (or, with pending=True, this consumer's unacknowledged) incoming events, of every
         partition or `only` of these."""
-        streams = [p.ingress for p in self.partition_keys() if only is None or p.partition in only]
+        streams = [p.ingress for p in self._partitions(only)]
         if not streams:
             return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
@@ -345,11 +349,7 @@ class Store:
     ) -> list[tuple[Entry, Outbound]]:
         """Replies waiting to be sent (or this consumer's unacknowledged ones), of every
         partition or `only` of these."""
-        streams = [
-            self.outbox_key(p, channel)
-            for p in self.partition_keys()
-            if only is None or p.partition in only
-        ]
+        streams = [self.outbox_key(p, channel) for p in self._partitions(only)]
         if not streams:
             return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
