@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from hashlib import sha1
 from typing import Any
 
 from redis.asyncio import Redis
@@ -47,8 +48,6 @@ class AutoPipeline:
 
     def script(self, source: str) -> str:
         """Register a Lua script; returns its SHA for `run`."""
-        from hashlib import sha1
-
         sha = sha1(source.encode(), usedforsecurity=False).hexdigest()
         self._scripts[sha] = source
         return sha
@@ -81,10 +80,14 @@ class AutoPipeline:
                 for command, _ in batch:
                     pipe.execute_command(*command)
                 replies = await pipe.execute(raise_on_error=False)
-        except BaseException as exc:  # the connection failed: every caller gets the error
+        except BaseException as exc:  # the connection failed (or we stop): tell every caller
             for _, future in batch:
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(exc, Exception):
                     future.set_exception(exc)
+                else:
+                    future.cancel()
             if not isinstance(exc, Exception):
                 raise
             return

@@ -97,7 +97,7 @@ def _until(reset_time: float) -> float:
 
 class ChatWindows:
     """At most `amount` messages per `seconds` to each chat (a moving window), in memory.
-    Memory stays small: a chat's entry is dropped once its window is empty."""
+    Memory stays small: every thousand messages, chats whose window is empty are dropped."""
 
     SWEEP_EVERY = 1000
 
