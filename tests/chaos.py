@@ -113,11 +113,17 @@ async def _chaos(roles: dict[str, BotProcess | RedisServer], kills: int, seed: i
         await asyncio.sleep(rng.uniform(0.3, 1.5))
         _supervise(roles, counts)
         name = rng.choice(sorted(roles))
-        victim = roles[name]
-        victim.kill()
-        counts[name] = counts.get(name, 0) + 1
-        await asyncio.sleep(rng.uniform(0.1, 0.6))
-        victim.start()
+        await _kill_and_restart(roles, name, counts, rng)
+
+
+async def _kill_and_restart(roles: dict[str, BotProcess | RedisServer], name: str,
+                            counts: dict[str, int], rng: random.Random) -> None:  # fmt: skip
+    """SIGKILL one process, count it, and start it again a moment later."""
+    victim = roles[name]
+    victim.kill()
+    counts[name] = counts.get(name, 0) + 1
+    await asyncio.sleep(rng.uniform(0.1, 0.6))
+    victim.start()
 
 
 def _supervise(roles: dict[str, BotProcess | RedisServer], counts: dict[str, int]) -> None:
@@ -246,11 +252,7 @@ async def _job_chaos(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer
             if rng.random() < 0.5:
                 await asyncio.sleep(rng.uniform(0.0, 1.2))
             name = rng.choice(sorted(roles))
-        victim = roles[name]
-        victim.kill()
-        counts[name] = counts.get(name, 0) + 1
-        await asyncio.sleep(rng.uniform(0.1, 0.6))
-        victim.start()
+        await _kill_and_restart(roles, name, counts, rng)
 
 
 def _started(roles: dict[str, BotProcess | RedisServer]) -> dict[str, int]:

@@ -10,6 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from bot.config import Settings
 from bot.drafting import transcript_of
 from bot.jobs import JobQueue
+from bot.models import utcnow
 from bot.runtime import Scheduler
 from bot.scoring.models import Draft, ScaleScore, Transcript, level_for
 from bot.store import Store
@@ -44,8 +45,10 @@ class Clock:
         return self.now
 
 
-async def submitted(store: Store, settings: Settings, scorer: CountingScorer) -> ServiceChat:
-    chat = ServiceChat(build_service(store, settings, scorer=scorer), user_id=77)
+async def submitted(
+    store: Store, settings: Settings, scorer: CountingScorer, clock: Clock | None = None
+) -> ServiceChat:
+    chat = ServiceChat(build_service(store, settings, clock or utcnow, scorer), user_id=77)
     await chat.submit_interview(ANSWERS["en"][:6])
     return chat
 
@@ -85,8 +88,7 @@ async def test_a_worker_that_dies_after_claiming_is_replaced_after_the_lease(
 ) -> None:
     clock = Clock()
     scorer = CountingScorer()
-    chat = ServiceChat(build_service(store, settings, clock=clock, scorer=scorer), user_id=77)
-    await chat.submit_interview(ANSWERS["en"][:6])
+    chat = await submitted(store, settings, scorer, clock)
     jobs = JobQueue(store.redis, store.codec, store.partitions)
     now_ms = int(clock.now.timestamp() * 1000)
     assert len(await jobs.claim_due(now_ms, lease_ms=60_000)) == 1  # ...and the worker dies
@@ -115,8 +117,7 @@ async def test_a_job_cut_off_by_redis_is_handed_back_at_once_not_after_its_lease
 ) -> None:
     clock = Clock()
     scorer = FlakyScorer()
-    chat = ServiceChat(build_service(store, settings, clock=clock, scorer=scorer), user_id=77)
-    await chat.submit_interview(ANSWERS["en"][:6])
+    chat = await submitted(store, settings, scorer, clock)
     scheduler = Scheduler(store, chat.service, JobQueue(store.redis, store.codec, 4))
     assert await scheduler.once() == 0  # cut off: not done
     assert await scheduler.once() == 1  # the same moment, no lease to wait out
