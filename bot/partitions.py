@@ -8,6 +8,13 @@ themselves in a sorted set; each takes at most its fair share (partitions / live
 rounded up) and gives back what is above it, so a new worker gets work within a few seconds.
 A new owner first claims the previous owner's unacknowledged entries (XAUTOCLAIM), so nothing
 a dead worker held is lost; the per-user lock and the seen set make a repeat harmless.
+
+A worker that comes back under the same consumer name (a restart) takes its own leases back at
+once instead of waiting for them to run out, so consumer names must be unique (LLINC_CONSUMER).
+And an owner also claims what another consumer has held in its partitions for longer than a
+lease: entries a worker read in the instant it lost the partition (its lease ran out while
+Redis was away, or it gave the partition up to a newcomer) and then could not handle. It will
+never read them again, as they are no longer in its partitions.
 """
 
 from __future__ import annotations
@@ -29,6 +36,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
+"""
+_TAKE = """
+local owner = redis.call('GET', KEYS[1])
+if owner == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if owner then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
 """
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -53,12 +67,13 @@ class PartitionLeases:
         self.consumer = consumer
         self.owned: set[int] = set()
         self._renew = redis.register_script(_RENEW)
+        self._take = redis.register_script(_TAKE)
         self._release = redis.register_script(_RELEASE)
 
     async def refresh(self) -> set[int]:
         """Announce this worker, renew its leases, give back extras, take free partitions up to
-        the fair share; returns the partitions newly taken (their pending entries need taking
-        over)."""
+        the fair share (a lease still in this consumer's name, left by a restart, counts as
+        free); returns the partitions newly taken (their pending entries need taking over)."""
         now_ms = int(time.time() * 1000)
         await self.redis.zadd(WORKERS_KEY, {self.consumer: now_ms + self.lease_ms})
         await self.redis.zremrangebyscore(WORKERS_KEY, "-inf", now_ms)
@@ -70,15 +85,15 @@ class PartitionLeases:
                 self.owned.discard(number)
         while len(self.owned) > share:
             number = max(self.owned)
+            self.owned.discard(number)  # first: no new read of it starts meanwhile
             await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
-            self.owned.discard(number)
         taken: set[int] = set()
         for part in self.parts:
             if len(self.owned) >= share:
                 break
             if part.partition in self.owned:
                 continue
-            if await self.redis.set(lease_key(part), self.consumer, nx=True, px=self.lease_ms):
+            if await self._take(keys=[lease_key(part)], args=[self.consumer, self.lease_ms]):
                 self.owned.add(part.partition)
                 taken.add(part.partition)
         if taken:
@@ -99,6 +114,23 @@ class PartitionLeases:
                 moved += len(claimed)
                 if start in (b"0-0", "0-0"):
                     break
+        return moved
+
+    async def claim_stale(self, streams: list[str], min_idle_ms: int) -> int:
+        """Claim the entries of these streams that another consumer has held for longer than
+        `min_idle_ms`; returns how many. This consumer's own entries are left alone: its
+        readers may be handling them right now."""
+        pipe = self.redis.pipeline(transaction=False)
+        for stream in streams:
+            pipe.xpending_range(stream, consumer_group(), "-", "+", 100, idle=min_idle_ms)
+        me = self.consumer.encode()
+        moved = 0
+        for stream, pending in zip(streams, await pipe.execute(), strict=True):
+            ids = [p["message_id"] for p in pending if p["consumer"] != me]
+            if ids:
+                claimed = await self.redis.xclaim(stream, consumer_group(), self.consumer,
+                                                  min_idle_ms, ids, justid=True)  # fmt: skip
+                moved += len(claimed)
         return moved
 
     async def release_all(self) -> None:

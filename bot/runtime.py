@@ -91,12 +91,28 @@ async def _forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[
 
 class StreamReader(Generic[Item]):
     """Reads a batch from a group of streams (this consumer's pending entries first, after a
-    start or a take-over), only from leased partitions when there are leases, and handles the
-    entries of each key (a user, a chat) in order, keys in parallel."""
+    start, a take-over or a failure), only from leased partitions when there are leases, and
+    handles the entries of each key (a user, a chat) in order, keys in parallel.
+
+    Pending entries are re-read whenever something may have left some behind: a handler that
+    stopped early, a take-over, or a read that failed (Redis may have delivered the batch, and
+    put it on this consumer's pending list, before the connection broke). A request made while
+    a pending read is under way is kept for the next read, not cleared by it.
+    """
 
     role = "reader"
     leases: PartitionLeases | None
-    _pending_first: bool
+    _pending_wanted: int = 1  # requests to re-read the pending entries (1: at start)
+    _pending_read: int = 0  # the requests the last empty pending read has answered
+
+    @property
+    def pending_first(self) -> bool:
+        """Whether the next read is of this consumer's pending entries."""
+        return self._pending_wanted > self._pending_read
+
+    def reread_pending(self) -> None:
+        """Read this consumer's pending entries again before new ones."""
+        self._pending_wanted += 1
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle batches until `stop` is set."""
@@ -104,14 +120,19 @@ class StreamReader(Generic[Item]):
 
     async def once(self, block_ms: int | None = 1000) -> int:
         """Read and handle one batch; returns how many entries it had."""
-        pending = self._pending_first
+        wanted = self._pending_wanted
+        pending = self.pending_first
         only = self.leases.owned if self.leases else None
         if only is not None and not only:
             await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
             return 0
-        batch = await self.read(block_ms, pending, only)
+        try:
+            batch = await self.read(block_ms, pending, only)
+        except BaseException:
+            self.reread_pending()
+            raise
         if pending and not batch:
-            self._pending_first = False
+            self._pending_read = wanted
         groups: dict[int, list[tuple[Entry, Item]]] = defaultdict(list)
         for entry, item in batch:
             groups[self.key(entry, item)].append((entry, item))
@@ -144,7 +165,6 @@ class Worker(StreamReader[Inbound]):
         self.service = service
         self.consumer = consumer or consumer_name("worker")
         self.leases = leases
-        self._pending_first = True
 
     role = "worker"
 
@@ -167,7 +187,7 @@ class Worker(StreamReader[Inbound]):
                 await self.service.handle(event, ack=entry)
             except (LockTimeout, TurnLost, RedisError, OSError) as exc:
                 log.warning("event %s left for a retry: %s", event.event_id, type(exc).__name__)
-                self._pending_first = True
+                self.reread_pending()
                 return
             except Exception:
                 log.exception("event %s failed; dropped", event.event_id)
@@ -261,7 +281,6 @@ class Sender(StreamReader[Outbound]):
         self.channel = channel
         self.consumer = consumer or consumer_name("sender")
         self.leases = leases
-        self._pending_first = True
 
     role = "sender"
 
@@ -287,12 +306,12 @@ class Sender(StreamReader[Outbound]):
             try:
                 await self.transport.deliver(message)
             except (RedisError, OSError):
-                self._pending_first = True  # the rest of this batch stays pending: re-read it
+                self.reread_pending()  # the rest of this batch stays pending: re-read it
                 raise
             except Exception:
                 log.exception("sending to chat %s failed; will retry", message.chat_id)
                 metrics.ERRORS.inc()
-                self._pending_first = True
+                self.reread_pending()
                 return
             await self.store.ack(entry)
 
@@ -332,7 +351,7 @@ class Relay:
 async def run_until_quiet(relay: Sender, scheduler: Scheduler, sender: Sender) -> None:
     """Relay internal events, run due jobs and send replies until nothing is left (terminal)."""
     while True:
-        pending = relay._pending_first or sender._pending_first
+        pending = relay.pending_first or sender.pending_first
         moved = await relay.once(block_ms=None) + await scheduler.once()
         moved += await sender.once(block_ms=None)
         if not moved and not pending:
@@ -340,7 +359,8 @@ async def run_until_quiet(relay: Sender, scheduler: Scheduler, sender: Sender) -
 
 
 class LeaseKeeper:
-    """Keeps a worker's partition leases; takes over what a dead worker left pending."""
+    """Keeps a worker's partition leases; takes over what a dead worker left pending and what
+    another worker has held too long in this worker's partitions."""
 
     def __init__(self, leases: PartitionLeases, store: Store, readers: list[Worker | Sender]):
         self.leases = leases
@@ -361,16 +381,22 @@ class LeaseKeeper:
     async def once(self) -> None:
         """One refresh; readers first re-read their pending entries after a take-over."""
         taken = await self.leases.refresh()
-        if not taken:
-            return
+        kept = self.leases.owned - taken
+        moved = await self.leases.take_over(self._streams(taken)) if taken else 0
+        stale = await self.leases.claim_stale(self._streams(kept), self.leases.lease_ms)
+        if moved or stale:
+            log.info("took over %d pending entries (%d held too long by others)",
+                     moved + stale, stale)  # fmt: skip
+        if taken or stale:
+            for reader in self.readers:
+                reader.reread_pending()
+
+    def _streams(self, partitions: set[int]) -> list[str]:
+        """The ingress and outbox streams of these partitions that the readers read."""
         streams = []
         for part in self.store.partition_keys():
-            if part.partition in taken:
+            if part.partition in partitions:
                 streams.append(part.ingress)
                 streams += [self.store.outbox_key(part, r.channel) for r in self.readers
                             if isinstance(r, Sender)]  # fmt: skip
-        moved = await self.leases.take_over(streams)
-        if moved:
-            log.info("took over %d pending entries", moved)
-        for reader in self.readers:
-            reader._pending_first = True
+        return streams

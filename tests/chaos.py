@@ -30,7 +30,8 @@ from redis.asyncio import Redis
 from bot.dialogues.script import load_texts
 from bot.followup import MAX_REMINDERS
 from bot.jobs import JobQueue
-from bot.keys import PartitionKeys
+from bot.keys import PartitionKeys, consumer_group
+from bot.partitions import lease_key
 from bot.store import Store
 from tests.answers import ANSWERS
 from tests.e2e import TOKEN, BotProcess, Teacher
@@ -84,6 +85,7 @@ class ChaosResult:
     jobs_reclaimed: int = 0  # jobs still claimed when the kills ended, run after their lease
     job_retries: int = 0  # job turns broken off by a Redis kill, run again after their lease
     job_problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # answers: what is missing, where
 
     def ok(self) -> bool:
         return not (
@@ -91,17 +93,24 @@ class ChaosResult:
             or self.jobs_missing or self.jobs_doubled or self.jobs_left
         )  # fmt: skip
 
+    def report(self) -> str:
+        """Every count and every problem, a line each (for a failed test's message)."""
+        counts = {k: v for k, v in vars(self).items() if k not in ("problems", "job_problems")}
+        return "\n".join([repr(counts), *self.problems, *self.job_problems])
 
-async def _teacher(teacher: Teacher, answers: list[str], timeout: float) -> bool:
-    """One teacher's interview start; False when a message got no reply in time."""
-    try:
-        await teacher.say("/start", timeout=timeout)
-        await teacher.press(NL.get("consent_yes"), timeout=timeout)
-        for answer in answers:
-            await teacher.say(answer, timeout=timeout)
-    except (TimeoutError, StopIteration):
-        return False
-    return True
+
+async def _teacher(teacher: Teacher, answers: list[str], timeout: float) -> str | None:
+    """One teacher's interview start; what got no reply in time, or None."""
+    steps = ["/start", NL.get("consent_yes"), *answers]
+    for number, step in enumerate(steps):
+        try:
+            if number == 1:
+                await teacher.press(step, timeout=timeout)
+            else:
+                await teacher.say(step, timeout=timeout)
+        except (TimeoutError, StopIteration) as exc:
+            return f"teacher {teacher.user_id}: step {number} unanswered ({type(exc).__name__})"
+    return None
 
 
 async def _chaos(roles: dict[str, BotProcess | RedisServer], kills: int, seed: int,
@@ -199,7 +208,9 @@ async def _run(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer],
     done.set()
     await chaos
     await watch
-    result.unanswered = outcomes.count(False)
+    unanswered = [outcome for outcome in outcomes if outcome is not None]
+    result.unanswered = len(unanswered)
+    result.problems += unanswered
 
 
 async def _jobs(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer], url: str,
@@ -308,8 +319,29 @@ async def _check(redis: Redis, result: ChaosResult, teachers: int) -> None:
         mains = [got[i].parts[0].text if i in got and got[i].parts else None for i in ITEMS]
         if mains != answers:
             result.lost += 1
+            have = [item for item, main in zip(ITEMS, mains, strict=True) if main]
+            result.problems.append(f"teacher {user}: stored {len(got)} answers, items {have}")
         parts = [p.text for a in got.values() for p in a.parts]
         result.duplicated_answers += len(parts) - len(set(parts))
+    if result.lost or result.unanswered:
+        result.problems += await _where(redis)
+
+
+async def _where(redis: Redis) -> list[str]:
+    """Where unhandled entries sit: per stream, how many and on whose pending list; and who
+    holds each partition's lease."""
+    found = []
+    for partition in range(PARTITIONS):
+        keys = PartitionKeys(partition)
+        owner = await redis.get(lease_key(keys))
+        outboxes = [Store.outbox_key(keys, route) for route in ("telegram", "internal")]
+        for stream in (keys.ingress, *outboxes):
+            length = await redis.xlen(stream)
+            rows = await redis.xpending_range(stream, consumer_group(), "-", "+", 100)
+            if length or rows:
+                held = Counter(r["consumer"].decode() for r in rows)
+                found.append(f"{stream}: {length} entries, pending {dict(held)}, lease {owner!r}")
+    return found
 
 
 async def _check_jobs(redis: Redis, tg: FakeTelegram, logs: str, result: ChaosResult,

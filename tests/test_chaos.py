@@ -18,5 +18,6 @@ async def test_random_sigkills_of_workers_ingress_and_redis_lose_and_double_noth
     assert sum(n for k, n in result.kills.items() if k != "restarted by supervisor") == 8
     assert sum(n for k, n in result.job_kills.items() if k != "restarted by supervisor") == 6
     assert result.jobs_expected == 24  # two reminders per teacher, each exactly once
-    assert (result.jobs_missing, result.jobs_doubled, result.jobs_left) == (0, 0, 0), result
-    assert result.ok(), result
+    jobs = (result.jobs_missing, result.jobs_doubled, result.jobs_left)
+    assert jobs == (0, 0, 0), result.report()
+    assert result.ok(), result.report()

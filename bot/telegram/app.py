@@ -88,29 +88,39 @@ async def run_until_stopped(jobs: list[Coroutine[Any, Any, None]], stop: asyncio
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def worker_leases(store: Store, settings: Settings) -> PartitionLeases:
+    """The partition leases of this process's worker. Even the only worker holds them: they
+    are how it takes over what an earlier process under another name (a new container) left
+    pending."""
+    return PartitionLeases(store.redis, settings.partitions, consumer_name("worker"),
+                           settings.lease_ms)  # fmt: skip
+
+
 def worker_roles(
     store: Store,
     service: Service,
     bot: Bot,
     stop: asyncio.Event,
     settings: Settings,
-    leases: PartitionLeases | None = None,
+    leases: PartitionLeases,
 ) -> list[Coroutine[Any, Any, None]]:
-    """Apply updates, send replies, relay internal events, run due jobs (and, for a worker
-    among several, keep the partition leases)."""
-    name = consumer_name("worker")
+    """Apply updates, send replies, relay internal events and run due jobs of the leased
+    partitions, and keep the leases."""
+    name = leases.consumer
     worker = Worker(store, service, name, leases)
     limiter = RateLimiter(store.redis, settings.send_rate_bot, settings.send_rate_chat)
     sender = Sender(store, TelegramTransport(bot), limiter, consumer=name, leases=leases)
     relay = Sender(store, Relay(store.enqueue_one, "telegram"), channel="internal",
                    consumer=name, leases=leases)  # fmt: skip
     jobs = JobQueue(store.redis, store.codec, settings.partitions)
-    roles = [worker.run(stop), sender.run(stop), relay.run(stop),
-             Scheduler(store, service, jobs).run(stop)]  # fmt: skip
-    if leases is not None:
-        keeper = LeaseKeeper(leases, store, [worker, sender, relay])
-        roles.append(keeper.run(stop, settings.lease_ms / 3000))
-    return roles
+    keeper = LeaseKeeper(leases, store, [worker, sender, relay])
+    return [
+        worker.run(stop),
+        sender.run(stop),
+        relay.run(stop),
+        Scheduler(store, service, jobs).run(stop),
+        keeper.run(stop, settings.lease_ms / 3000),
+    ]
 
 
 @asynccontextmanager
@@ -138,7 +148,8 @@ async def run_polling(settings: Settings) -> None:
         log.info("bot @%s is running (long polling)", bot.bot.username)
         ingress = PollingIngress(bot, store, settings.poll_timeout_s)
         stop = asyncio.Event()
-        roles = [ingress.run(stop), *worker_roles(store, service, bot, stop, settings)]
+        leases = worker_leases(store, settings)
+        roles = [ingress.run(stop), *worker_roles(store, service, bot, stop, settings, leases)]
         await run_until_stopped(roles, stop)
         await ingress.confirm()
 
@@ -158,11 +169,10 @@ async def run_worker(settings: Settings) -> None:
     """A worker process: applies updates of the partitions it leases, sends their replies,
     relays internal events and runs due jobs. Start as many as needed, on any machine."""
     async with running_bot(settings, commands=False) as (store, service, bot):
-        name = consumer_name("worker")
-        leases = PartitionLeases(store.redis, settings.partitions, name, settings.lease_ms)
+        leases = worker_leases(store, settings)
         stop = asyncio.Event()
         roles = worker_roles(store, service, bot, stop, settings, leases)
-        log.info("worker %s is running", name)
+        log.info("worker %s is running", leases.consumer)
         await run_until_stopped(roles, stop)
 
 
@@ -182,7 +192,8 @@ async def run_webhook(settings: Settings, ingress_only: bool) -> None:
                               allowed_updates=ALLOWED_UPDATES)  # fmt: skip
         log.info("webhook for @%s is listening on %s", bot.bot.username, settings.webhook_listen)
         stop = asyncio.Event()
-        roles = [] if ingress_only else worker_roles(store, service, bot, stop, settings)
+        roles = [] if ingress_only else worker_roles(store, service, bot, stop, settings,
+                                                     worker_leases(store, settings))  # fmt: skip
         try:
             await run_until_stopped(roles, stop)
         finally:
