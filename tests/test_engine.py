@@ -31,6 +31,42 @@ def test_declining_keeps_nothing() -> None:
     assert chat.forgotten and chat.state is None
 
 
+@pytest.mark.parametrize("typed", ["ja", "Ja!", "ja graag", "Ja, laten we beginnen", "oké", "yes"])
+def test_typing_yes_at_the_consent_question_starts_like_the_button(typed: str) -> None:
+    by_button, by_typing = EngineChat(), EngineChat()
+    for chat in (by_button, by_typing):
+        chat.command("start")
+    pressed = by_button.press("Ja, laten we beginnen")
+    assert by_typing.text(typed) == pressed
+    assert by_typing.state is not None and by_typing.state.consent_at is not None
+    assert by_typing.state.session() is not None
+
+
+@pytest.mark.parametrize("typed", ["nee", "Nu niet.", "not now"])
+def test_typing_no_at_the_consent_question_keeps_nothing(typed: str) -> None:
+    chat = EngineChat()
+    chat.command("start")
+    assert chat.text(typed) == load_texts("nl").get("declined")
+    assert chat.forgotten and chat.state is None
+
+
+@pytest.mark.parametrize("typed", ["wie leest dit?", "ja, maar eerst een vraag", "Mila"])
+def test_anything_else_before_consent_asks_again_briefly_with_the_buttons(typed: str) -> None:
+    chat = EngineChat()
+    chat.command("start")
+    assert chat.text(typed) == load_texts("nl").get("welcome_choose")
+    assert [b.label for b in chat.buttons()] == ["Ja, laten we beginnen", "Nu niet", "English"]
+    assert chat.state is not None and chat.state.consent_at is None
+
+
+@pytest.mark.parametrize("command", ["status", "stop", "pause", "back", "skip"])
+def test_session_commands_before_consent_ask_again_briefly(command: str) -> None:
+    chat = EngineChat(lang="en")
+    chat.command("start")
+    assert chat.command(command) == load_texts("en").get("welcome_choose")
+    assert chat.state is not None and chat.state.stage == "welcome"
+
+
 def test_language_button_switches_the_welcome() -> None:
     chat = EngineChat(lang="nl")
     chat.command("start")

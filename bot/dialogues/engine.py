@@ -13,6 +13,7 @@ from bot.dialogues import coaching, flows, safeguarding
 from bot.dialogues import session as run
 from bot.dialogues.conversation import Context, Conversation, parse_callback
 from bot.dialogues.probes import words
+from bot.dialogues.script import load_texts
 from bot.models import (
     LANGUAGES,
     AccessRecord,
@@ -125,10 +126,11 @@ def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
     return Step(conv.state, conv.replies, conv.jobs)
 
 
-def _welcome(conv: Conversation) -> None:
+def _welcome(conv: Conversation, message_id: str = "welcome") -> None:
+    """The welcome with the consent question, or (`welcome_choose`) only the question again."""
     other: Language = "en" if conv.state.lang == "nl" else "nl"
     conv.say(
-        conv.t("welcome"),
+        conv.t(message_id),
         [
             [conv.button(conv.t("consent_yes"), "consent", "yes")],
             [
@@ -191,6 +193,9 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
     if state.pending == "coach_note":
         coaching.take_note(conv, text)
         return
+    if state.stage == "welcome":
+        _typed_consent(conv, text)
+        return
     session = state.session()
     if state.stage != "active" or session is None or state.pending == "forget":
         where_we_are(conv)
@@ -205,9 +210,26 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
     run.take_answer(conv, session, text)
 
 
-def _is_greeting(conv: Conversation, text: str) -> bool:
+def _typed_consent(conv: Conversation, text: str) -> None:
+    """A typed answer to the consent question: "ja" or "nee" (in either language) count as
+    its buttons; anything else asks the question again, briefly."""
+    texts = [load_texts(lang) for lang in LANGUAGES]
+    if _one_of(text, [phrase for t in texts for phrase in t.yes_words]):
+        _consent(conv, "yes")
+    elif _one_of(text, [phrase for t in texts for phrase in t.no_words]):
+        _consent(conv, "no")
+    else:
+        _welcome(conv, "welcome_choose")
+
+
+def _one_of(text: str, phrases: list[str]) -> bool:
+    """Whether the text is one of the phrases, give or take case and punctuation."""
     said = " ".join(words(text))
-    return any(said == " ".join(words(g)) for g in conv.texts.greetings)
+    return any(said == " ".join(words(phrase)) for phrase in phrases)
+
+
+def _is_greeting(conv: Conversation, text: str) -> bool:
+    return _one_of(text, conv.texts.greetings)
 
 
 def _on_media(conv: Conversation, media: str) -> None:
@@ -229,7 +251,7 @@ def _on_command(conv: Conversation, command: str) -> None:
         conv.say(conv.t("unknown_command", command=f"/{command}") + "\n\n" + conv.t("help"))
         return
     if state.stage == "welcome" and command not in WELCOME_COMMANDS:
-        _welcome(conv)
+        _welcome(conv, "welcome_choose")
         return
     handler = {
         "start": _start,

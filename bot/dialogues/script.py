@@ -171,6 +171,8 @@ class Texts(BaseModel):
 
     messages: dict[str, str]
     greetings: list[str]
+    yes_words: list[str]  # typed at the consent question, they mean its buttons
+    no_words: list[str]
     commands: dict[str, str]
 
     def get(self, message_id: str, **params: object) -> str:
@@ -186,12 +188,12 @@ def load_texts(lang: Language) -> Texts:
 
 
 def _parse_texts(data: dict[str, Any]) -> Texts:
-    greetings = data.pop("greetings", [])
+    lists = {name: data.pop(name, []) for name in ("greetings", "yes_words", "no_words")}
     commands = data.pop("commands", {})
     bad = [key for key, value in data.items() if not isinstance(value, str)]
     if bad:
         raise ScriptError(f"ui.yaml: not a text: {bad}")
-    return Texts(messages=data, greetings=greetings, commands=commands)
+    return Texts(messages=data, commands=commands, **lists)
 
 
 @cache
