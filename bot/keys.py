@@ -18,6 +18,11 @@ def partition_of(user_id: int, partitions: int) -> int:
     return user_id % partitions
 
 
+def partition_of_key(key: str) -> int:
+    """The partition a partition key (a stream, a job set) belongs to, from its hash tag."""
+    return int(key.split("{p", 1)[1].split("}", 1)[0])
+
+
 @dataclass(frozen=True)
 class PartitionKeys:
     """Keys shared by all users of one partition."""

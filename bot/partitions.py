@@ -11,10 +11,14 @@ a dead worker held is lost; the per-user lock and the seen set make a repeat har
 
 A worker that comes back under the same consumer name (a restart) takes its own leases back at
 once instead of waiting for them to run out, so consumer names must be unique (LLINC_CONSUMER).
-And an owner also claims what another consumer has held in its partitions for longer than a
-lease: entries a worker read in the instant it lost the partition (its lease ran out while
-Redis was away, or it gave the partition up to a newcomer) and then could not handle. It will
-never read them again, as they are no longer in its partitions.
+
+A worker counts a partition as surely its own only while the lease it last renewed cannot have
+run out (`holds`, on its own clock, with a margin). Past that, another worker may have taken the
+partition over, with the entries this one is still handling: a reader then first asks Redis
+whether an entry is still on its pending list (`Store.is_pending`) before it sends or applies it.
+What is on a reader's pending list is its own to finish, in any partition: a worker re-reads
+its pending entries across all partitions, so an entry it read in the instant it lost a
+partition (after the new owner's take-over) is not stranded.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterable
 
 from redis.asyncio import Redis
 
@@ -66,6 +71,7 @@ class PartitionLeases:
         self.parts = [PartitionKeys(p) for p in range(partitions)]
         self.consumer = consumer
         self.owned: set[int] = set()
+        self._sure_until: dict[int, float] = {}  # monotonic time the lease surely lasts to
         self._renew = redis.register_script(_RENEW)
         self._take = redis.register_script(_TAKE)
         self._release = redis.register_script(_RELEASE)
@@ -80,12 +86,15 @@ class PartitionLeases:
         live = max(1, int(await self.redis.zcard(WORKERS_KEY)))
         share = math.ceil(len(self.parts) / live)
         for number in sorted(self.owned):
-            if not await self._renew(keys=[lease_key(self.parts[number])],
-                                     args=[self.consumer, self.lease_ms]):  # fmt: skip
-                self.owned.discard(number)
+            asked = time.monotonic()
+            if await self._renew(keys=[lease_key(self.parts[number])],
+                                 args=[self.consumer, self.lease_ms]):  # fmt: skip
+                self._sure(number, asked)
+            else:
+                self._drop([number])
         while len(self.owned) > share:
             number = max(self.owned)
-            self.owned.discard(number)  # first: no new read of it starts meanwhile
+            self._drop([number])  # first: no new read of it starts meanwhile
             await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
         taken: set[int] = set()
         for part in self.parts:
@@ -93,13 +102,29 @@ class PartitionLeases:
                 break
             if part.partition in self.owned:
                 continue
+            asked = time.monotonic()
             if await self._take(keys=[lease_key(part)], args=[self.consumer, self.lease_ms]):
                 self.owned.add(part.partition)
+                self._sure(part.partition, asked)
                 taken.add(part.partition)
         if taken:
             log.info("%s took partitions %s (owns %d of %d)", self.consumer, sorted(taken),
                      len(self.owned), len(self.parts))  # fmt: skip
         return taken
+
+    def holds(self, number: int) -> bool:
+        """Whether this worker surely owns the partition right now: its lease, renewed when
+        this worker last asked, cannot have run out yet (a tenth of it kept as margin for the
+        clocks of this machine and of Redis)."""
+        return time.monotonic() < self._sure_until.get(number, 0.0)
+
+    def _sure(self, number: int, asked: float) -> None:
+        self._sure_until[number] = asked + self.lease_ms * 0.9 / 1000
+
+    def _drop(self, numbers: Iterable[int]) -> None:
+        for number in numbers:
+            self.owned.discard(number)
+            self._sure_until.pop(number, None)
 
     async def take_over(self, streams: list[str]) -> int:
         """Claim every pending entry of these streams for this worker; returns how many."""
@@ -116,26 +141,9 @@ class PartitionLeases:
                     break
         return moved
 
-    async def claim_stale(self, streams: list[str], min_idle_ms: int) -> int:
-        """Claim the entries of these streams that another consumer has held for longer than
-        `min_idle_ms`; returns how many. This consumer's own entries are left alone: its
-        readers may be handling them right now."""
-        pipe = self.redis.pipeline(transaction=False)
-        for stream in streams:
-            pipe.xpending_range(stream, consumer_group(), "-", "+", 100, idle=min_idle_ms)
-        me = self.consumer.encode()
-        moved = 0
-        for stream, pending in zip(streams, await pipe.execute(), strict=True):
-            ids = [p["message_id"] for p in pending if p["consumer"] != me]
-            if ids:
-                claimed = await self.redis.xclaim(stream, consumer_group(), self.consumer,
-                                                  min_idle_ms, ids, justid=True)  # fmt: skip
-                moved += len(claimed)
-        return moved
-
     async def release_all(self) -> None:
         """Give every lease back (on a clean shutdown) so others take over at once."""
         for number in list(self.owned):
+            self._drop([number])
             await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
-        self.owned.clear()
         await self.redis.zrem(WORKERS_KEY, self.consumer)

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 
 from bot import metrics
 from bot.jobs import JobQueue
+from bot.keys import partition_of_key
 from bot.models import Channel, Inbound, Job, Outbound, Route
 from bot.partitions import PartitionLeases
 from bot.ratelimit import RateLimiter
@@ -101,6 +102,8 @@ class StreamReader(Generic[Item]):
     """
 
     role = "reader"
+    store: Store
+    consumer: str
     leases: PartitionLeases | None
     _pending_wanted: int = 1  # requests to re-read the pending entries (1: at start)
     _pending_read: int = 0  # the requests the last empty pending read has answered
@@ -119,10 +122,11 @@ class StreamReader(Generic[Item]):
         await _forever(self.role, stop, self.once)
 
     async def once(self, block_ms: int | None = 1000) -> int:
-        """Read and handle one batch; returns how many entries it had."""
+        """Read and handle one batch; returns how many entries it had. New entries come from
+        the leased partitions only; pending ones from every partition (see bot.partitions)."""
         wanted = self._pending_wanted
         pending = self.pending_first
-        only = self.leases.owned if self.leases else None
+        only = self.leases.owned if self.leases and not pending else None
         if only is not None and not only:
             await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
             return 0
@@ -136,7 +140,11 @@ class StreamReader(Generic[Item]):
         groups: dict[int, list[tuple[Entry, Item]]] = defaultdict(list)
         for entry, item in batch:
             groups[self.key(entry, item)].append((entry, item))
-        await asyncio.gather(*(self.handle(items) for items in groups.values()))
+        try:
+            await asyncio.gather(*(self.handle(items) for items in groups.values()))
+        except BaseException:
+            self.reread_pending()  # what the batch did not finish stays pending: re-read it
+            raise
         return len(batch)
 
     async def read(
@@ -146,6 +154,14 @@ class StreamReader(Generic[Item]):
 
     def key(self, entry: Entry, item: Item) -> int:
         raise NotImplementedError
+
+    async def still_mine(self, entry: Entry) -> bool:
+        """Whether this reader should still handle the entry: yes in a partition it surely
+        owns; elsewhere only while the entry is still on its pending list (a new owner may
+        have taken it over, and handles it)."""
+        if self.leases is None or self.leases.holds(partition_of_key(entry.stream)):
+            return True
+        return await self.store.is_pending(entry, self.consumer)
 
     async def handle(self, items: list[tuple[Entry, Item]]) -> None:
         raise NotImplementedError
@@ -184,6 +200,8 @@ class Worker(StreamReader[Inbound]):
         """Apply one user's events in order; stop at the first that must be retried."""
         for entry, event in items:
             try:
+                if not await self.still_mine(entry):
+                    continue
                 await self.service.handle(event, ack=entry)
             except (LockTimeout, TurnLost, RedisError, OSError) as exc:
                 log.warning("event %s left for a retry: %s", event.event_id, type(exc).__name__)
@@ -281,6 +299,7 @@ class Sender(StreamReader[Outbound]):
         self.channel = channel
         self.consumer = consumer or consumer_name("sender")
         self.leases = leases
+        self._sent: set[tuple[str, str]] = set()  # sent, not acknowledged yet: (stream, id)
 
     role = "sender"
 
@@ -297,23 +316,30 @@ class Sender(StreamReader[Outbound]):
         return item.chat_id
 
     async def handle(self, items: list[tuple[Entry, Outbound]]) -> None:
-        """Send one chat's messages in order, within the rate limits."""
+        """Send one chat's messages in order, within the rate limits. A message sent whose
+        acknowledgement failed (Redis away) is remembered and only acknowledged next time,
+        not sent again."""
         if len(items) > 1:
             await self.transport.typing(items[0][1].chat_id)
         for entry, message in items:
-            if self.limiter is not None:
-                await self.limiter.wait(message.chat_id)
+            sent = (entry.stream, entry.entry_id)
             try:
-                await self.transport.deliver(message)
+                if sent not in self._sent:
+                    if self.limiter is not None:
+                        await self.limiter.wait(message.chat_id)
+                    if not await self.still_mine(entry):
+                        continue
+                    await self.transport.deliver(message)
+                    self._sent.add(sent)
+                await self.store.ack(entry)
+                self._sent.discard(sent)
             except (RedisError, OSError):
-                self.reread_pending()  # the rest of this batch stays pending: re-read it
-                raise
+                raise  # the rest of this batch stays pending and is read again
             except Exception:
                 log.exception("sending to chat %s failed; will retry", message.chat_id)
                 metrics.ERRORS.inc()
                 self.reread_pending()
                 return
-            await self.store.ack(entry)
 
 
 class Relay:
@@ -359,8 +385,7 @@ async def run_until_quiet(relay: Sender, scheduler: Scheduler, sender: Sender) -
 
 
 class LeaseKeeper:
-    """Keeps a worker's partition leases; takes over what a dead worker left pending and what
-    another worker has held too long in this worker's partitions."""
+    """Keeps a worker's partition leases; takes over what a dead worker left pending."""
 
     def __init__(self, leases: PartitionLeases, store: Store, readers: list[Worker | Sender]):
         self.leases = leases
@@ -381,15 +406,13 @@ class LeaseKeeper:
     async def once(self) -> None:
         """One refresh; readers first re-read their pending entries after a take-over."""
         taken = await self.leases.refresh()
-        kept = self.leases.owned - taken
-        moved = await self.leases.take_over(self._streams(taken)) if taken else 0
-        stale = await self.leases.claim_stale(self._streams(kept), self.leases.lease_ms)
-        if moved or stale:
-            log.info("took over %d pending entries (%d held too long by others)",
-                     moved + stale, stale)  # fmt: skip
-        if taken or stale:
-            for reader in self.readers:
-                reader.reread_pending()
+        if not taken:
+            return
+        moved = await self.leases.take_over(self._streams(taken))
+        if moved:
+            log.info("took over %d pending entries", moved)
+        for reader in self.readers:
+            reader.reread_pending()
 
     def _streams(self, partitions: set[int]) -> list[str]:
         """The ingress and outbox streams of these partitions that the readers read."""

@@ -370,6 +370,15 @@ class Store:
                 await self.ack(entry)
         return opened
 
+    async def is_pending(self, entry: Entry, consumer: str) -> bool:
+        """Whether the entry is still on this consumer's pending list (not acknowledged, and
+        not taken over by another consumer)."""
+        at = entry.entry_id
+        rows = await self.redis.xpending_range(
+            entry.stream, consumer_group(), at, at, 1, consumername=consumer
+        )
+        return bool(rows)
+
     async def ack(self, entry: Entry) -> None:
         """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
         await self.pipe.run(self._ack, [entry.stream], [consumer_group(), entry.entry_id])

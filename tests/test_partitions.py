@@ -4,14 +4,15 @@ behind, whether the read broke off, the worker died or it lost the partition mea
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import Settings
 from bot.keys import consumer_group
-from bot.models import Inbound
+from bot.models import Inbound, Outbound
 from bot.partitions import PartitionLeases, lease_key
-from bot.runtime import LeaseKeeper, Worker
+from bot.runtime import LeaseKeeper, Sender, Worker
 from bot.store import Store
 from bot.wiring import build_service
 
@@ -94,42 +95,90 @@ async def test_a_restarted_worker_takes_its_own_leases_back_at_once(store: Store
         assert owner == (b"w-a" if number < 2 else b"w-b")
 
 
-async def test_only_entries_other_consumers_held_too_long_are_claimed(store: Store) -> None:
-    stream = store.user_keys(USER).part.ingress
-    await store.enqueue([start_event(update=1)])
-    [theirs] = await read_as(store, "w-b", stream)
-    await store.enqueue([start_event(update=2)])
-    [mine] = await read_as(store, "w-a", stream)
-    leases = PartitionLeases(store.redis, 4, "w-a")
-    assert await leases.claim_stale([stream], min_idle_ms=60_000) == 0
-    assert await pending_of(store, stream) == {theirs: "w-b", mine: "w-a"}
-    assert await leases.claim_stale([stream], min_idle_ms=0) == 1
-    assert await pending_of(store, stream) == {theirs: "w-a", mine: "w-a"}
+async def test_a_lease_counts_as_sure_only_while_it_cannot_have_run_out(store: Store) -> None:
+    leases = PartitionLeases(store.redis, 4, "w-a", lease_ms=300)
+    await leases.refresh()
+    assert all(leases.holds(number) for number in range(4))
+    await asyncio.sleep(0.3)
+    assert leases.owned == {0, 1, 2, 3} and not any(leases.holds(n) for n in range(4))
+    await leases.refresh()  # renewed (or taken again: nobody else wanted them)
+    assert all(leases.holds(number) for number in range(4))
 
 
-async def test_an_entry_read_by_a_worker_that_lost_the_partition_is_handled_by_the_owner(
+async def test_an_entry_read_in_the_instant_a_partition_was_lost_is_handled_by_its_reader(
     store: Store, settings: Settings
 ) -> None:
-    """w-b read an entry of a partition it no longer owns (its lease ran out while Redis was
-    away, or it gave the partition to a newcomer) and could not handle it: it will never read
-    that partition again, so the owner claims the entry once it has waited a lease."""
-    leases = PartitionLeases(store.redis, settings.partitions, "w-a", lease_ms=300)
-    worker = Worker(store, build_service(store, settings), "w-a", leases)
-    keeper = LeaseKeeper(leases, store, [worker])
-    await keeper.once()
-    assert leases.owned == set(range(settings.partitions))
-    await worker.once(block_ms=None)  # its pending entries at start: none
+    """w-a's read reached into a partition just after w-b had taken it over (and claimed what
+    was pending there): the entry is on w-a's pending list only, so w-a must handle it when
+    it re-reads its pending entries, although the partition is no longer its own."""
     stream = store.user_keys(USER).part.ingress
+    theirs = PartitionLeases(store.redis, settings.partitions, "w-b", lease_ms=10_000)
+    await theirs.refresh()
+    await theirs.take_over([stream])
     await store.enqueue([start_event()])
-    assert len(await read_as(store, "w-b", stream)) == 1
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while await store.load(USER) is None and loop.time() < deadline:
-        await keeper.once()
-        await worker.once(block_ms=None)
-        await asyncio.sleep(0.1)
+    assert len(await read_as(store, "w-a", stream)) == 1
+    leases = PartitionLeases(store.redis, settings.partitions, "w-a", lease_ms=10_000)
+    worker = Worker(store, build_service(store, settings), "w-a", leases)
+    worker.reread_pending()  # e.g. the turn broke off
+    await worker.once(block_ms=None)
     assert await store.load(USER) is not None
     assert await pending_of(store, stream) == {}
+
+
+async def test_a_sender_does_not_send_what_a_new_owner_has_taken_over(store: Store) -> None:
+    """The sender's lease is no longer sure (Redis was away) and meanwhile another worker has
+    taken the partition over, with the message: only the new owner sends it."""
+    opened = await store.begin(USER, "tg:1")
+    assert opened is not None
+    message = Outbound(channel="telegram", chat_id=USER, text="hallo")
+    await store.commit(opened, None, now_ms=0, outbox=[message])
+    stream = store.outbox_key(store.user_keys(USER).part, "telegram")
+    leases = PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000)
+    leases.owned = {0, 1, 2, 3}  # it reads all of them, but renewed them too long ago
+    transport = Recording()
+    sender = Sender(store, transport, consumer="s-a", leases=leases)
+    real = store.read_outbox
+
+    async def taken_over_meanwhile(consumer: str, *args: Any, **options: Any) -> list[Any]:
+        batch = await real(consumer, *args, **options)
+        for entry, _ in batch:
+            await store.redis.xclaim(stream, consumer_group(), "s-b", 0, [entry.entry_id])
+        return batch
+
+    store.read_outbox = taken_over_meanwhile  # type: ignore[method-assign]
+    await sender.once(block_ms=None)  # pending: none
+    assert await sender.once(block_ms=None) == 1
+    assert transport.sent == []
+    assert set((await pending_of(store, stream)).values()) == {"s-b"}
+
+
+async def test_a_sender_sends_what_is_still_its_own(store: Store) -> None:
+    """The same, but nobody took the message over: the sender sends it although its lease is
+    no longer sure."""
+    opened = await store.begin(USER, "tg:1")
+    assert opened is not None
+    message = Outbound(channel="telegram", chat_id=USER, text="hallo")
+    await store.commit(opened, None, now_ms=0, outbox=[message])
+    leases = PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000)
+    leases.owned = {0, 1, 2, 3}
+    transport = Recording()
+    sender = Sender(store, transport, consumer="s-a", leases=leases)
+    for _ in range(2):
+        await sender.once(block_ms=None)
+    assert transport.sent == ["hallo"]
+
+
+class Recording:
+    """A transport that only notes what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def deliver(self, message: Outbound) -> None:
+        self.sent.append(message.text)
+
+    async def typing(self, chat: int) -> None:
+        return None
 
 
 async def test_a_dead_workers_pending_entries_are_taken_over(

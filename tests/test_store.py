@@ -205,6 +205,47 @@ async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(sto
     assert transport.sent == ["one", "two"]
 
 
+async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Store) -> None:
+    """The send went through but its acknowledgement did not reach Redis: the sender
+    remembers it and only acknowledges it once Redis is back."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from bot.runtime import Sender
+
+    class Recording:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def deliver(self, message: Outbound) -> None:
+            self.sent.append(message.text)
+
+        async def typing(self, chat: int) -> None:
+            return None
+
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None
+    await store.commit(opened, make_state(7), now_ms=NOW_MS, outbox=[reply(7, "one")])
+    real_ack, acks = store.ack, []
+
+    async def ack_fails_first(entry: Entry) -> None:
+        acks.append(entry.entry_id)
+        if len(acks) == 1:
+            raise RedisConnectionError("Connection refused")
+        await real_ack(entry)
+
+    store.ack = ack_fails_first  # type: ignore[method-assign]
+    transport = Recording()
+    sender = Sender(store, transport, consumer="s")  # type: ignore[arg-type]
+    await sender.once(block_ms=None)  # its pending entries at start: none
+    with pytest.raises(RedisConnectionError):
+        await sender.once(block_ms=None)
+    for _ in range(2):
+        await sender.once(block_ms=None)
+    assert transport.sent == ["one"]
+    assert len(acks) == 2
+    assert await store.read_outbox("s", block_ms=None, pending=True) == []
+
+
 async def test_a_turn_that_lost_its_lock_is_retried_not_dropped(
     store: Store, settings: Settings
 ) -> None:
