@@ -15,6 +15,7 @@ from bot.partitions import PartitionLeases, lease_key
 from bot.runtime import LeaseKeeper, Sender, Worker
 from bot.store import Store
 from bot.wiring import build_service
+from tests.transports import Recording
 
 USER = 5
 
@@ -166,19 +167,6 @@ async def test_a_sender_sends_what_is_still_its_own(store: Store) -> None:
     for _ in range(2):
         await sender.once(block_ms=None)
     assert transport.sent == ["hallo"]
-
-
-class Recording:
-    """A transport that only notes what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    async def deliver(self, message: Outbound) -> None:
-        self.sent.append(message.text)
-
-    async def typing(self, chat: int) -> None:
-        return None
 
 
 async def test_a_dead_workers_pending_entries_are_taken_over(

@@ -211,16 +211,7 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from bot.runtime import Sender
-
-    class Recording:
-        def __init__(self) -> None:
-            self.sent: list[str] = []
-
-        async def deliver(self, message: Outbound) -> None:
-            self.sent.append(message.text)
-
-        async def typing(self, chat: int) -> None:
-            return None
+    from tests.transports import Recording
 
     opened = await store.begin(7, "tg:1")
     assert opened is not None
