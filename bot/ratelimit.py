@@ -2,14 +2,19 @@
 second per chat, with a short burst allowed. `wait` blocks until both windows have room;
 nothing is ever dropped.
 
-The bot-wide window is shared by every sender process through Redis (`limits`, moving
-window). The senders that wait at the same moment ask for their permits together: one Redis
-call for all of them, not one per message. The per-chat window is kept in this process:
-a chat's replies are sent by exactly one sender at a time (the owner of its partition, see
-`bot.partitions`), so no other process sends to that chat meanwhile. A new owner after a
-take-over starts that window empty, which allows at most one extra burst to a chat. It is a
-few lines of our own (`ChatWindows`): `limits`' asyncio memory storage sweeps every key,
-through a thread, on every hit, which cost 5 % of a turn with 400 chats and grows with them.
+The bot-wide window is shared by every sender process through Redis (`limits`, moving window).
+The senders that wait at the same moment ask for their permits together: one Redis call for all
+of them, not one per message. The permits of a batch are then handed out evenly spaced (1/25 s
+apart at 25/s), not all at once: Telegram counts messages as they arrive, and a burst sent at
+once arrives bunched. Spacing also keeps few messages in flight at any moment, and so few to
+repeat after a crash (a message sent but not yet acknowledged is sent again).
+
+The per-chat window is kept in this process: a chat's replies are sent by exactly one sender at
+a time (the owner of its partition, see `bot.partitions`), so no other process sends to that
+chat meanwhile. A new owner after a take-over starts that window empty, which allows at most
+one extra burst to a chat. It is a few lines of our own (`ChatWindows`): `limits`' asyncio
+memory storage sweeps every key, through a thread, on every hit, which cost 5 % of a turn with
+400 chats and grows with them.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
 from bot.keys import PREFIX
+
+MIN_SPACING_S = 0.002  # a limit so high that its permits would come closer is not spaced
 
 
 class RateLimiter:
@@ -42,6 +49,9 @@ class RateLimiter:
         self._waiting: list[asyncio.Future[None]] = []
         self._granting: asyncio.Task[None] | None = None
         self.shared_calls = 0
+        spacing = self._global.get_expiry() / self._global.amount
+        self._spacing = spacing if spacing >= MIN_SPACING_S else 0.0
+        self._next_at = 0.0  # monotonic time the next permit may be handed out
 
     async def wait(self, chat_id: int) -> None:
         """Return when one more message to `chat_id` fits both limits (and count it)."""
@@ -52,6 +62,7 @@ class RateLimiter:
         if self._granting is None or self._granting.done():
             self._granting = asyncio.create_task(self._grant())
         await future
+        self._chats.stamp(chat_id, time.monotonic())  # counted when it goes, not when it asked
 
     async def _grant(self) -> None:
         """Hand out bot-wide permits to everyone waiting, with as few Redis calls as can be."""
@@ -61,6 +72,7 @@ class RateLimiter:
                 granted, retry_in = await self._take(len(self._waiting))
                 batch, self._waiting = self._waiting[:granted], self._waiting[granted:]
                 for future in batch:
+                    await self._spaced()
                     if not future.done():
                         future.set_result(None)
                 if granted == 0:
@@ -76,6 +88,14 @@ class RateLimiter:
                     future.cancel()
             if not isinstance(exc, Exception):
                 raise
+
+    async def _spaced(self) -> None:
+        """Wait until the next permit may go: `spacing` after the one before."""
+        now = time.monotonic()
+        if now < self._next_at:
+            await asyncio.sleep(self._next_at - now)
+            now = self._next_at
+        self._next_at = now + self._spacing
 
     async def _take(self, wanted: int) -> tuple[int, float]:
         """Count up to `wanted` messages in the bot-wide window: how many fit now, and, when
@@ -119,6 +139,13 @@ class ChatWindows:
             times.append(now)
             return 0.0
         return max(times[0] + self.seconds - now, 0.001)
+
+    def stamp(self, chat_id: int, now: float) -> None:
+        """Count the chat's newest message at `now`, when it was really let go (after the
+        bot-wide wait), so that the window holds the times messages left."""
+        times = self._sent.get(chat_id)
+        if times:
+            times[-1] = now
 
     def __len__(self) -> int:
         return len(self._sent)

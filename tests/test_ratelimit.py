@@ -4,6 +4,7 @@ same moment share one Redis call, and a chat's own window holds its messages bac
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from limits import parse
@@ -43,6 +44,24 @@ async def test_the_bot_wide_window_is_never_exceeded_and_nobody_is_dropped(redis
     assert max(times) - min(times) >= 1.9  # 12 messages at 5 a second need three windows
 
 
+async def test_permits_are_handed_out_evenly_spaced_not_in_a_burst(redis: Redis) -> None:
+    limiter = RateLimiter(redis, "10 per 1 second", LIFTED)
+    times = sorted(await _granted_at(limiter, list(range(6))))
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.095  # 1/10 s apart, although all six fit the window at once
+    assert limiter.shared_calls == 1
+
+
+async def test_a_lone_message_is_not_held_back_by_the_spacing(redis: Redis) -> None:
+    limiter = RateLimiter(redis, "10 per 1 second", LIFTED)
+    loop = asyncio.get_running_loop()
+    await limiter.wait(1)
+    await asyncio.sleep(0.15)  # longer than the spacing
+    started = loop.time()
+    await limiter.wait(2)
+    assert loop.time() - started < 0.05
+
+
 async def test_the_window_is_shared_by_two_senders(redis: Redis) -> None:
     one, two = (
         RateLimiter(redis, "4 per 1 second", LIFTED),
@@ -71,3 +90,12 @@ def test_chat_windows_allow_a_burst_then_space_messages_and_forget_quiet_chats()
     for chat in range(3, 3 + ChatWindows.SWEEP_EVERY):
         windows.delay(chat, 100.0)
     assert len(windows) <= ChatWindows.SWEEP_EVERY  # chats 1 and 2 were forgotten
+
+
+def test_a_chat_message_counts_from_when_it_went_not_from_when_it_asked() -> None:
+    windows = ChatWindows(parse("2 per 1 second"))
+    assert windows.delay(42, 0.0) == 0.0
+    windows.stamp(42, 0.8)  # the bot-wide window held it back until 0.8
+    assert windows.delay(42, 0.9) == 0.0
+    windows.stamp(42, 0.9)
+    assert windows.delay(42, 1.2) == pytest.approx(0.6)  # room again when 0.8 leaves, at 1.8
