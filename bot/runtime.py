@@ -54,10 +54,10 @@ class Outage:
                       self.meanwhile)  # fmt: skip
             self.down = True
 
-    async def failed(self, exc: Exception) -> None:
+    async def failed(self, exc: Exception, retry_s: float = 1.0) -> None:
         """Redis failed: say so once, then wait a moment before the caller retries."""
         self.noticed(exc)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(retry_s)
 
     def ok(self) -> None:
         if self.down:
@@ -77,14 +77,15 @@ async def until_redis_answers(step: Callable[[], Awaitable[object]], role: str) 
             await outage.failed(exc)
 
 
-async def _forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[object]]) -> None:
+async def _forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[object]],
+                   retry_s: float = 1.0) -> None:  # fmt: skip
     outage = Outage(role)
     while not stop.is_set():
         try:
             await once()
             outage.ok()
         except (RedisConnectionError, OSError, TimeoutError) as exc:
-            await outage.failed(exc)
+            await outage.failed(exc, retry_s)
         except RedisError as exc:
             log.exception("%s: Redis error %s", role, type(exc).__name__)
             await asyncio.sleep(0.5)
@@ -107,6 +108,7 @@ class StreamReader(Generic[Item]):
     leases: PartitionLeases | None
     _pending_wanted: int = 1  # requests to re-read the pending entries (1: at start)
     _pending_read: int = 0  # the requests the last empty pending read has answered
+    _batch_was_pending: bool = False  # the batch being handled came from the pending list
 
     @property
     def pending_first(self) -> bool:
@@ -137,14 +139,21 @@ class StreamReader(Generic[Item]):
             raise
         if pending and not batch:
             self._pending_read = wanted
+        self._batch_was_pending = pending
         groups: dict[int, list[tuple[Entry, Item]]] = defaultdict(list)
         for entry, item in batch:
             groups[self.key(entry, item)].append((entry, item))
-        try:
-            await asyncio.gather(*(self.handle(items) for items in groups.values()))
+        try:  # every group finishes (or stops) before the next read
+            outcomes = await asyncio.gather(
+                *(self.handle(items) for items in groups.values()), return_exceptions=True
+            )
         except BaseException:
-            self.reread_pending()  # what the batch did not finish stays pending: re-read it
+            self.reread_pending()
             raise
+        failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failed:
+            self.reread_pending()  # what the batch did not finish stays pending: re-read it
+            raise failed[0]
         return len(batch)
 
     async def read(
@@ -156,10 +165,14 @@ class StreamReader(Generic[Item]):
         raise NotImplementedError
 
     async def still_mine(self, entry: Entry) -> bool:
-        """Whether this reader should still handle the entry: yes in a partition it surely
-        owns; elsewhere only while the entry is still on its pending list (a new owner may
-        have taken it over, and handles it)."""
-        if self.leases is None or self.leases.holds(partition_of_key(entry.stream)):
+        """Whether this reader should still handle the entry: yes when it was read new in a
+        partition this reader surely owns; otherwise only while the entry is still on its
+        pending list. Elsewhere a new owner may have taken it over; and an entry re-read from
+        the pending list, e.g. just taken over, may still be in the hands of the worker that
+        gave the partition up, which acknowledges it when done."""
+        if self.leases is None:
+            return True
+        if not self._batch_was_pending and self.leases.holds(partition_of_key(entry.stream)):
             return True
         return await self.store.is_pending(entry, self.consumer)
 
@@ -300,6 +313,7 @@ class Sender(StreamReader[Outbound]):
         self.consumer = consumer or consumer_name("sender")
         self.leases = leases
         self._sent: set[tuple[str, str]] = set()  # sent, not acknowledged yet: (stream, id)
+        self._redis_failed = False  # in this batch: stop sending
 
     role = "sender"
 
@@ -307,6 +321,7 @@ class Sender(StreamReader[Outbound]):
         self, block_ms: int | None, pending: bool, only: set[int] | None
     ) -> list[tuple[Entry, Outbound]]:
         """New or pending replies of this channel."""
+        self._redis_failed = False
         return await self.store.read_outbox(
             self.consumer, self.channel, block_ms=block_ms, pending=pending, only=only
         )
@@ -327,14 +342,18 @@ class Sender(StreamReader[Outbound]):
                 if sent not in self._sent:
                     if self.limiter is not None:
                         await self.limiter.wait(message.chat_id)
-                    if not await self.still_mine(entry):
+                    if self._redis_failed or not await self.still_mine(entry):
                         continue
                     await self.transport.deliver(message)
                     self._sent.add(sent)
                 await self.store.ack(entry)
                 self._sent.discard(sent)
             except (RedisError, OSError):
-                raise  # the rest of this batch stays pending and is read again
+                # Redis is away: the other chats of the batch stop sending too (what cannot
+                # be acknowledged would be sent again by a worker that dies meanwhile); the
+                # rest of the batch stays pending and is read again.
+                self._redis_failed = True
+                raise
             except Exception:
                 log.exception("sending to chat %s failed; will retry", message.chat_id)
                 metrics.ERRORS.inc()
@@ -400,7 +419,9 @@ class LeaseKeeper:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval_s)
 
-        await _forever("leases", stop, tick)
+        # Back soon after Redis is: a lease not renewed in time passes to another worker,
+        # with the replies this one has sent but could not acknowledge (sent again then).
+        await _forever("leases", stop, tick, retry_s=min(1.0, interval_s / 4))
         await self.leases.release_all()
 
     async def once(self) -> None:

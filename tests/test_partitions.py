@@ -190,3 +190,31 @@ async def test_a_dead_workers_pending_entries_are_taken_over(
         await worker.once(block_ms=None)
     assert await store.load(USER) is not None
     assert await pending_of(store, stream) == {}
+
+
+async def test_a_taken_over_reply_the_old_owner_has_just_sent_is_not_sent_again(
+    store: Store,
+) -> None:
+    """A new owner takes a partition over while the worker that gave it up is sending one of
+    its replies. The new owner re-reads it from its pending list and waits for a permit;
+    meanwhile the old owner's send goes through and it acknowledges the reply: the new owner
+    must not send it again, although the partition is surely its own."""
+    opened = await store.begin(USER, "tg:1")
+    assert opened is not None
+    message = Outbound(channel="telegram", chat_id=USER, text="hallo")
+    await store.commit(opened, None, now_ms=0, outbox=[message])
+    stream = store.outbox_key(store.user_keys(USER).part, "telegram")
+    [entry_id] = await read_as(store, "s-old", stream)
+    leases = PartitionLeases(store.redis, 4, "s-new", lease_ms=10_000)
+    await leases.refresh()
+    assert await leases.take_over([stream]) == 1
+
+    class OldOwnerAcksMeanwhile:
+        async def wait(self, chat_id: int) -> None:
+            await store.redis.xack(stream, consumer_group(), entry_id)
+
+    transport = Recording()
+    limiter: Any = OldOwnerAcksMeanwhile()
+    sender = Sender(store, transport, limiter, consumer="s-new", leases=leases)
+    assert await sender.once(block_ms=None) == 1  # its pending list first
+    assert transport.sent == []

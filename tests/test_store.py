@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -234,6 +235,47 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
         await sender.once(block_ms=None)
     assert transport.sent == ["one"]
     assert len(acks) == 2
+    assert await store.read_outbox("s", block_ms=None, pending=True) == []
+
+
+async def test_when_an_acknowledgement_fails_the_other_chats_stop_sending(store: Store) -> None:
+    """Redis went away in the middle of a batch: what is sent from then on could not be
+    acknowledged, and would be sent again if the worker died before Redis is back."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from bot.runtime import Sender
+    from tests.transports import Recording
+
+    for user in (7, 8):
+        opened = await store.begin(user, f"tg:{user}")
+        assert opened is not None
+        await store.commit(opened, make_state(user), now_ms=NOW_MS,
+                           outbox=[reply(user, f"to {user}")])  # fmt: skip
+    failed = asyncio.Event()
+    real_ack = store.ack
+
+    async def ack_fails_once(entry: Entry) -> None:
+        if not failed.is_set():
+            failed.set()
+            raise RedisConnectionError("Connection refused")
+        await real_ack(entry)
+
+    class SecondChatWaits:
+        async def wait(self, chat_id: int) -> None:
+            if chat_id == 8:
+                await failed.wait()
+
+    store.ack = ack_fails_once  # type: ignore[method-assign]
+    transport = Recording()
+    limiter: Any = SecondChatWaits()
+    sender = Sender(store, transport, limiter, consumer="s")
+    await sender.once(block_ms=None)  # its pending entries at start: none
+    with pytest.raises(RedisConnectionError):
+        await sender.once(block_ms=None)
+    assert transport.sent == ["to 7"]
+    for _ in range(2):
+        await sender.once(block_ms=None)
+    assert sorted(transport.sent) == ["to 7", "to 8"]
     assert await store.read_outbox("s", block_ms=None, pending=True) == []
 
 
