@@ -20,6 +20,7 @@ import inspect
 import itertools
 import random
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from bot.partitions import lease_key
 from bot.store import Store
 from tests.answers import ANSWERS
 from tests.e2e import TOKEN, BotProcess, Teacher
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import SEND_METHODS, FakeTelegram
 from tests.redis_server import RedisServer
 from tests.test_e2e_telegram import PARTITIONS, stored
 
@@ -63,6 +64,7 @@ LOG_RECORD = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} )", re.MULTIL
 # A job whose turn Redis broke off (killed): the Scheduler logs it with its traceback and the
 # job runs again after its lease. Expected here, so counted apart from `errors`.
 JOB_RETRY = re.compile(r"job \w+ failed; it will be retried after its lease\n")
+KILLED_AT: list[tuple[float, str]] = []  # (time.monotonic(), process) of every kill of a run
 REDIS_DOWN = re.compile(r"^redis\.exceptions\.(ConnectionError|TimeoutError|BusyLoadingError)\b")
 
 
@@ -74,6 +76,9 @@ class ChaosResult:
     duplicated_answers: int = 0
     unanswered: int = 0
     repeated_messages: int = 0
+    repeats_after: dict[str, int] = field(default_factory=dict)  # by the first kill after the
+    # first copy (before the second), or "no kill" when none came between the two
+    repeat_examples: list[str] = field(default_factory=list)  # the first few
     errors: int = 0
     job_kills: dict[str, int] = field(default_factory=dict)
     jobs_expected: int = 0  # reminders the teachers must get
@@ -130,6 +135,7 @@ async def _kill_and_restart(roles: dict[str, BotProcess | RedisServer], name: st
     """SIGKILL one process, count it, and start it again a moment later."""
     victim = roles[name]
     victim.kill()
+    KILLED_AT.append((time.monotonic(), name))
     counts[name] = counts.get(name, 0) + 1
     await asyncio.sleep(rng.uniform(0.1, 0.6))
     victim.start()
@@ -149,10 +155,21 @@ def _reminders(tg: FakeTelegram, user: int) -> list[str]:
     return [text for text in tg.texts(user) if text.startswith(REMINDER)]
 
 
-def _repeats(tg: FakeTelegram, user: int) -> int:
-    """Messages sent twice in a row (reminders aside: the second one repeats the first)."""
-    texts = [text for text in tg.texts(user) if not text.startswith(REMINDER)]
-    return sum(1 for a, b in itertools.pairwise(texts) if a == b)
+def _repeats(tg: FakeTelegram, user: int, causes: Counter[str], examples: list[str]) -> int:
+    """Messages sent twice in a row (reminders aside: the second one repeats the first); each
+    is put down in `causes` to the first kill between the two copies."""
+    sent = [m for m in tg.sent(user) if m.method in SEND_METHODS and m.text
+            and not m.text.startswith(REMINDER)]  # fmt: skip
+    repeats = [(a, b) for a, b in itertools.pairwise(sent) if a.text == b.text]
+    for first, second in repeats:
+        between = [name for at, name in KILLED_AT if first.time <= at <= second.time]
+        cause = between[0] if between else "no kill"
+        causes[cause] += 1
+        if len(examples) < 10:
+            gap = second.time - first.time
+            examples.append(f"{user} after {cause}, "
+                            f"{gap:.2f} s apart: {(first.text or '')[:50]!r}")  # fmt: skip
+    return len(repeats)
 
 
 def _users(teachers: int) -> range:
@@ -164,6 +181,7 @@ async def run_chaos(tmp: Path, *, teachers: int, kills: int, job_kills: int | No
     """Start Redis (AOF, fsync always), one ingress and two workers; let `teachers` answer
     while `kills` random SIGKILLs happen; then let their reminders fall due while `job_kills`
     (default: `kills`) more happen; then check what is stored and what was sent."""
+    KILLED_AT.clear()
     redis = RedisServer(tmp / "redis", appendonly=True).start()
     async with FakeTelegram(token=TOKEN) as tg:
         env = {"LEASE_MS": "2000"} | ANSWER_ENV
@@ -185,7 +203,10 @@ async def run_chaos(tmp: Path, *, teachers: int, kills: int, job_kills: int | No
             logs = "".join(w.log_text() for w in workers if isinstance(w, BotProcess))
             await _check_jobs(client, tg, logs, result, teachers)
             await client.aclose()
-            result.repeated_messages = sum(_repeats(tg, user) for user in _users(teachers))
+            causes: Counter[str] = Counter()
+            result.repeated_messages = sum(_repeats(tg, u, causes, result.repeat_examples)
+                                           for u in _users(teachers))  # fmt: skip
+            result.repeats_after = dict(causes)
             for name in ("ingress", "worker-a", "worker-b"):
                 _count_tracebacks(roles[name].log_text(), result)  # type: ignore[union-attr]
         finally:
