@@ -23,6 +23,7 @@ partition (after the new owner's take-over) is not stranded.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
@@ -72,6 +73,8 @@ class PartitionLeases:
         self.consumer = consumer
         self.owned: set[int] = set()
         self._sure_until: dict[int, float] = {}  # monotonic time the lease surely lasts to
+        self._takes = itertools.count(1)
+        self._taken: dict[int, int] = {}  # partition -> the number of its take (newer: higher)
         self._renew = redis.register_script(_RENEW)
         self._take = redis.register_script(_TAKE)
         self._release = redis.register_script(_RELEASE)
@@ -92,8 +95,8 @@ class PartitionLeases:
                 self._sure(number, asked)
             else:
                 self._drop([number])
-        while len(self.owned) > share:
-            number = max(self.owned)
+        while len(self.owned) > share:  # the newest first: they go back to where they were
+            number = max(self.owned, key=lambda n: (self._taken.get(n, 0), n))
             self._drop([number])  # first: no new read of it starts meanwhile
             await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
         taken: set[int] = set()
@@ -105,6 +108,7 @@ class PartitionLeases:
             asked = time.monotonic()
             if await self._take(keys=[lease_key(part)], args=[self.consumer, self.lease_ms]):
                 self.owned.add(part.partition)
+                self._taken[part.partition] = next(self._takes)
                 self._sure(part.partition, asked)
                 taken.add(part.partition)
         if taken:

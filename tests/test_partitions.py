@@ -218,3 +218,21 @@ async def test_a_taken_over_reply_the_old_owner_has_just_sent_is_not_sent_again(
     sender = Sender(store, transport, limiter, consumer="s-new", leases=leases)
     assert await sender.once(block_ms=None) == 1  # its pending list first
     assert transport.sent == []
+
+
+async def test_partitions_taken_over_go_back_first_when_a_worker_returns(store: Store) -> None:
+    """w-b's partitions went to w-a while w-b was away; when w-b is back, w-a gives back what
+    it took last (w-b's), not its own, so fewer partitions change hands."""
+    b_leases = PartitionLeases(store.redis, 4, "w-b", lease_ms=300)
+    assert await b_leases.refresh() == {0, 1, 2, 3}
+    a_leases = PartitionLeases(store.redis, 4, "w-a", lease_ms=10_000)
+    await a_leases.refresh()
+    await b_leases.refresh()  # w-b gives back its extras: 2 and 3 go to w-a
+    assert await a_leases.refresh() == {2, 3}
+    await asyncio.sleep(0.35)  # w-b is away: its leases and its announcement run out
+    assert await a_leases.refresh() == {0, 1}
+    back = PartitionLeases(store.redis, 4, "w-b-new", lease_ms=10_000)
+    await back.refresh()  # announces itself; all taken
+    await a_leases.refresh()
+    assert a_leases.owned == {2, 3}
+    assert await back.refresh() == {0, 1}
