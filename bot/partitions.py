@@ -27,7 +27,6 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Iterable
 
 from redis.asyncio import Redis
 
@@ -94,10 +93,10 @@ class PartitionLeases:
                                  args=[self.consumer, self.lease_ms]):  # fmt: skip
                 self._sure(number, asked)
             else:
-                self._drop([number])
+                self._drop(number)
         while len(self.owned) > share:  # the newest first: they go back to where they were
             number = max(self.owned, key=lambda n: (self._taken.get(n, 0), n))
-            self._drop([number])  # first: no new read of it starts meanwhile
+            self._drop(number)  # first: no new read of it starts meanwhile
             await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
         taken: set[int] = set()
         for part in self.parts:
@@ -125,10 +124,9 @@ class PartitionLeases:
     def _sure(self, number: int, asked: float) -> None:
         self._sure_until[number] = asked + self.lease_ms * 0.9 / 1000
 
-    def _drop(self, numbers: Iterable[int]) -> None:
-        for number in numbers:
-            self.owned.discard(number)
-            self._sure_until.pop(number, None)
+    def _drop(self, number: int) -> None:
+        self.owned.discard(number)
+        self._sure_until.pop(number, None)
 
     async def take_over(self, streams: list[str]) -> int:
         """Claim every pending entry of these streams for this worker; returns how many."""
@@ -148,6 +146,6 @@ class PartitionLeases:
     async def release_all(self) -> None:
         """Give every lease back (on a clean shutdown) so others take over at once."""
         for number in list(self.owned):
-            self._drop([number])
+            self._drop(number)
             await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
         await self.redis.zrem(WORKERS_KEY, self.consumer)

@@ -25,6 +25,15 @@ def start_event(user_id: int = USER, update: int = 1) -> Inbound:
                    chat_id=user_id, kind="command", command="start")  # fmt: skip
 
 
+async def queue_reply(store: Store, text: str) -> str:
+    """A turn of USER that queues one reply; returns the outbox stream it is on."""
+    opened = await store.begin(USER, "tg:1")
+    assert opened is not None
+    message = Outbound(channel="telegram", chat_id=USER, text=text)
+    await store.commit(opened, None, now_ms=0, outbox=[message])
+    return store.outbox_key(store.user_keys(USER).part, "telegram")
+
+
 async def pending_of(store: Store, stream: str) -> dict[str, str]:
     """Entry id -> consumer, for the entries of a stream nobody has acknowledged yet."""
     rows = await store.redis.xpending_range(stream, consumer_group(), "-", "+", 100)
@@ -129,11 +138,7 @@ async def test_an_entry_read_in_the_instant_a_partition_was_lost_is_handled_by_i
 async def test_a_sender_does_not_send_what_a_new_owner_has_taken_over(store: Store) -> None:
     """The sender's lease is no longer sure (Redis was away) and meanwhile another worker has
     taken the partition over, with the message: only the new owner sends it."""
-    opened = await store.begin(USER, "tg:1")
-    assert opened is not None
-    message = Outbound(channel="telegram", chat_id=USER, text="hallo")
-    await store.commit(opened, None, now_ms=0, outbox=[message])
-    stream = store.outbox_key(store.user_keys(USER).part, "telegram")
+    stream = await queue_reply(store, "hallo")
     leases = PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000)
     leases.owned = {0, 1, 2, 3}  # it reads all of them, but renewed them too long ago
     transport = Recording()
@@ -156,10 +161,7 @@ async def test_a_sender_does_not_send_what_a_new_owner_has_taken_over(store: Sto
 async def test_a_sender_sends_what_is_still_its_own(store: Store) -> None:
     """The same, but nobody took the message over: the sender sends it although its lease is
     no longer sure."""
-    opened = await store.begin(USER, "tg:1")
-    assert opened is not None
-    message = Outbound(channel="telegram", chat_id=USER, text="hallo")
-    await store.commit(opened, None, now_ms=0, outbox=[message])
+    await queue_reply(store, "hallo")
     leases = PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000)
     leases.owned = {0, 1, 2, 3}
     transport = Recording()
@@ -199,11 +201,7 @@ async def test_a_taken_over_reply_the_old_owner_has_just_sent_is_not_sent_again(
     its replies. The new owner re-reads it from its pending list and waits for a permit;
     meanwhile the old owner's send goes through and it acknowledges the reply: the new owner
     must not send it again, although the partition is surely its own."""
-    opened = await store.begin(USER, "tg:1")
-    assert opened is not None
-    message = Outbound(channel="telegram", chat_id=USER, text="hallo")
-    await store.commit(opened, None, now_ms=0, outbox=[message])
-    stream = store.outbox_key(store.user_keys(USER).part, "telegram")
+    stream = await queue_reply(store, "hallo")
     [entry_id] = await read_as(store, "s-old", stream)
     leases = PartitionLeases(store.redis, 4, "s-new", lease_ms=10_000)
     await leases.refresh()
