@@ -13,7 +13,7 @@ import time
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.crypto import NONCE_BYTES, SEALED, EnvelopeCodec, Keyring, new_master_key_spec
+from bot.storage.crypto import NONCE_BYTES, SEALED, EnvelopeCodec, Keyring, new_master_key_spec
 
 ROUNDS = 2000
 DOCUMENT = os.urandom(6000).hex().encode()  # 12 kB, like a finished interview's JSON

@@ -259,8 +259,8 @@ async def wait_ready(tg: FakeTelegram, children: list[Child]) -> None:
 async def wait_balanced(redis: Redis, workers: int, notes: list[str]) -> None:
     """With several workers: wait until every partition is leased and shared out fairly."""
     try:
-        from bot.keys import PartitionKeys
-        from bot.partitions import lease_key
+        from bot.storage.keys import PartitionKeys
+        from bot.storage.partitions import lease_key
     except ImportError:
         await asyncio.sleep(2.0)
         return

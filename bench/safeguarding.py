@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 
 from bot.safety import safeguarding  # noqa: E402
 from bot.safety.safeguarding import Lang, check  # noqa: E402
-from bot.scoring.text import lemma_keys  # noqa: E402
+from bot.text.core import lemma_keys  # noqa: E402
 
 CASES = ROOT / "tests" / "safeguarding"
 LANGS: tuple[Lang, ...] = ("nl", "en")

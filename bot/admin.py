@@ -6,10 +6,10 @@ import json
 import secrets
 
 from bot.config import Settings
-from bot.crypto import new_master_key_spec
-from bot.keys import PREFIX
 from bot.models import Inbound
-from bot.redis_conn import connect
+from bot.storage.connection import connect
+from bot.storage.crypto import new_master_key_spec
+from bot.storage.keys import PREFIX
 from bot.wiring import build_service, make_codec, make_store
 
 

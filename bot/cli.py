@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.redis_conn import RedisUnavailable
+from bot.storage.connection import RedisUnavailable
 from bot.wiring import KeyMissing
 
 QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler")
@@ -104,11 +104,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return await add_coach(settings, args.telegram_id)
     if command == "chat":
-        from bot.terminal import run_chat
+        from bot.channels.terminal import run_chat
 
         setup_logging(settings, settings.data_dir / "llinc.log")
         return await run_chat(settings, getattr(args, "lang", None))
-    from bot.telegram.app import run_ingress, run_polling, run_webhook, run_worker
+    from bot.channels.telegram.app import run_ingress, run_polling, run_webhook, run_worker
 
     if settings.telegram_bot_token is None:
         print("llinc: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot import metrics
 from bot.config import Settings
 from bot.dialogues.conversation import Context
 from bot.dialogues.engine import Step, step
 from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
 from bot.models import Inbound, Job, Outbound, UserState, utcnow
-from bot.store import Entry, Store
+from bot.runtime import metrics
+from bot.storage.store import Entry, Store
 
 log = logging.getLogger(__name__)
 

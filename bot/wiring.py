@@ -6,15 +6,14 @@ from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 
-from bot.charts import ChartJob
 from bot.config import Settings
-from bot.crypto import CodecError, EnvelopeCodec, Keyring, embedded_master_key
+from bot.dialogues.alerts import SECOND_LOOK_JOB
 from bot.dialogues.coaching import EXPORT_JOB
 from bot.dialogues.flows import CHART_JOB
-from bot.dialogues.safeguarding import SECOND_LOOK_JOB
-from bot.drafting import JOB_NAME as DRAFT_JOB
-from bot.drafting import DraftJob
-from bot.followup import (
+from bot.jobs.chart import ChartJob
+from bot.jobs.draft import JOB_NAME as DRAFT_JOB
+from bot.jobs.draft import DraftJob
+from bot.jobs.followup import (
     CHECKIN_JOB,
     REMINDER_JOB,
     RETENTION_JOB,
@@ -22,13 +21,14 @@ from bot.followup import (
     Reminders,
     Retention,
 )
-from bot.keys import PREFIX
+from bot.jobs.second_look import SecondLookJob
 from bot.models import utcnow
-from bot.report import ExportJob
+from bot.render.report import ExportJob
 from bot.scoring.protocol import Scorer
-from bot.screening import SecondLookJob
 from bot.service import Clock, Service
-from bot.store import Store
+from bot.storage.crypto import CodecError, EnvelopeCodec, Keyring, embedded_master_key
+from bot.storage.keys import PREFIX
+from bot.storage.store import Store
 
 
 class KeyMissing(RuntimeError):

@@ -29,11 +29,11 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.dialogues.script import load_texts
-from bot.followup import MAX_REMINDERS
-from bot.jobs import JobQueue
-from bot.keys import PartitionKeys, consumer_group
-from bot.partitions import lease_key
-from bot.store import Store
+from bot.jobs.followup import MAX_REMINDERS
+from bot.storage.jobqueue import JobQueue
+from bot.storage.keys import PartitionKeys, consumer_group
+from bot.storage.partitions import lease_key
+from bot.storage.store import Store
 from tests.answers import ANSWERS
 from tests.e2e import TOKEN, BotProcess, Teacher
 from tests.fake_telegram import SEND_METHODS, FakeTelegram

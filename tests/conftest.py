@@ -10,8 +10,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.crypto import EnvelopeCodec, Keyring
-from bot.store import Store
+from bot.storage.crypto import EnvelopeCodec, Keyring
+from bot.storage.store import Store
 from tests.redis_server import RedisServer
 
 # A fixed master key for tests (never for real data): 32 bytes of 0x2a.

@@ -7,10 +7,10 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.jobs import JobQueue
 from bot.models import Button, Inbound, Outbound
-from bot.runtime import Relay, Scheduler, Sender, run_until_quiet
+from bot.runtime.loops import Relay, Scheduler, Sender, run_until_quiet
 from bot.service import Service
+from bot.storage.jobqueue import JobQueue
 
 _numbers = itertools.count(1)
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
-from bot.autopipe import AutoPipeline
+from bot.storage.autopipe import AutoPipeline
 
 INCR_BY = "return redis.call('INCRBY', KEYS[1], ARGV[1])"
 

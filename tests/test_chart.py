@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.scoring.chart import render_chart
+from bot.render.chart import render_chart
 from bot.scoring.models import Draft, ScaleScore
 from bot.scoring.rules import RuleScorer
 from bot.scoring.transcript_io import load_transcript

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.dialogues.script import load_texts
-from bot.store import Store
+from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.answers import ANSWERS
 from tests.conftest import TEST_MASTER_KEY, envelope_store

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import Settings
-from bot.drafting import transcript_of
-from bot.jobs import JobQueue
+from bot.jobs.draft import transcript_of
 from bot.models import utcnow
-from bot.runtime import Scheduler
+from bot.runtime.loops import Scheduler
 from bot.scoring.models import Draft, ScaleScore, Transcript, level_for
-from bot.store import Store
+from bot.storage.jobqueue import JobQueue
+from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.answers import ANSWERS
 from tests.service_driver import ServiceChat

@@ -13,8 +13,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.crypto import CodecError, EnvelopeCodec, Keyring, new_master_key_spec
-from bot.store import Store
+from bot.storage.crypto import CodecError, EnvelopeCodec, Keyring, new_master_key_spec
+from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.answers import ANSWERS
 from tests.conftest import TEST_MASTER_KEY

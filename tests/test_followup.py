@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import Settings
 from bot.dialogues.script import load_texts
-from bot.store import Store
+from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.answers import ANSWERS
 from tests.hub import Hub, HubUser

@@ -9,11 +9,11 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import Settings
-from bot.keys import consumer_group
 from bot.models import Inbound, Outbound
-from bot.partitions import PartitionLeases, lease_key
-from bot.runtime import LeaseKeeper, Sender, Worker
-from bot.store import Store
+from bot.runtime.loops import LeaseKeeper, Sender, Worker
+from bot.storage.keys import consumer_group
+from bot.storage.partitions import PartitionLeases, lease_key
+from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.transports import Recording
 

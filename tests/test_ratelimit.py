@@ -10,7 +10,7 @@ import pytest
 from limits import parse
 from redis.asyncio import Redis
 
-from bot.ratelimit import ChatWindows, RateLimiter
+from bot.storage.ratelimit import ChatWindows, RateLimiter
 
 LIFTED = "100000/second"
 

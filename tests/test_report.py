@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.models import AuditEntry, Review, TeacherFile
-from bot.report import render_report
+from bot.render.report import render_report
 from bot.scoring.compare import compare_profiles
 from bot.scoring.models import Draft, Evidence, ScaleScore, level_for
 from bot.scoring.scales import load_scales

@@ -21,7 +21,7 @@ from bot.safety.safeguarding import (
     load_rules,
     warm_up,
 )
-from bot.scoring.text import split_sentences
+from bot.text.core import split_sentences
 
 CASES = Path(__file__).parent / "safeguarding"
 LANGS: tuple[Lang, ...] = ("nl", "en")

@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import Settings
 from bot.dialogues.script import load_texts
-from bot.store import Store
+from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.hub import Hub
 from tests.test_coaching import ADMIN, TEACHER, invite, make_coach

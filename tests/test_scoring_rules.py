@@ -249,8 +249,8 @@ def test_scales_file_is_complete_for_the_offline_scorer() -> None:
 
 
 def test_the_scorer_code_names_no_scale() -> None:
-    source = Path(__file__).parents[1] / "bot" / "scoring"
-    code = (source / "rules.py").read_text() + (source / "text.py").read_text()
+    source = Path(__file__).parents[1] / "bot"
+    code = (source / "scoring" / "rules.py").read_text() + (source / "text" / "core.py").read_text()
     assert not [s for s in load_scales().ids if re.search(rf"\b{s}\b", code)]
 
 

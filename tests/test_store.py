@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.jobs import JobQueue
-from bot.keys import PREFIX, UserKeys
 from bot.models import Inbound, Job, Outbound, UserState
-from bot.runtime import Worker
+from bot.runtime.loops import Worker
 from bot.service import TurnLost
-from bot.store import Entry, LockTimeout, Store
+from bot.storage.jobqueue import JobQueue
+from bot.storage.keys import PREFIX, UserKeys
+from bot.storage.store import Entry, LockTimeout, Store
 from bot.wiring import build_service
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -176,7 +176,7 @@ async def test_expired_job_lease_is_claimed_again_and_done_job_removes_it(store:
 async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(store: Store) -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from bot.runtime import Sender
+    from bot.runtime.loops import Sender
 
     class Flaky:
         def __init__(self) -> None:
@@ -211,7 +211,7 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
     remembers it and only acknowledges it once Redis is back."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from bot.runtime import Sender
+    from bot.runtime.loops import Sender
     from tests.transports import Recording
 
     opened = await store.begin(7, "tg:1")
@@ -243,7 +243,7 @@ async def test_when_an_acknowledgement_fails_the_other_chats_stop_sending(store:
     acknowledged, and would be sent again if the worker died before Redis is back."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from bot.runtime import Sender
+    from bot.runtime.loops import Sender
     from tests.transports import Recording
 
     for user in (7, 8):

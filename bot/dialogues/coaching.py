@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.chunks import pack
-from bot.dialogues import safeguarding
+from bot.dialogues import alerts as safeguarding
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
 from bot.models import (
@@ -27,6 +26,7 @@ from bot.models import (
 from bot.scoring.compare import compare_profiles
 from bot.scoring.models import Draft, level_for
 from bot.scoring.scales import load_scales
+from bot.text.chunks import pack
 
 COACH_COMMANDS = ("invite", "queue", "export")
 EXPORT_JOB = "export"

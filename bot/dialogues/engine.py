@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.dialogues import coaching, flows, safeguarding
-from bot.dialogues import session as run
+from bot.dialogues import alerts as safeguarding
+from bot.dialogues import coaching, flows
+from bot.dialogues import runner as run
 from bot.dialogues.conversation import Context, Conversation, parse_callback
 from bot.dialogues.probes import words
 from bot.dialogues.script import load_texts

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogues import session as run
+from bot.dialogues import runner as run
+from bot.dialogues.alerts import send_alerts
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.safeguarding import send_alerts
 from bot.models import AccessRecord, Job, Profile, Session
 from bot.scoring.models import level_for
 from bot.scoring.scales import load_scales
@@ -120,7 +120,7 @@ def show_profile(conv: Conversation, session: Session, profile: Profile) -> None
         blocks.append("\n".join(lines))
     if profile.note:
         blocks.append(conv.t("profile_coach_note", note=profile.note))
-    from bot.chunks import pack
+    from bot.text.chunks import pack
 
     for message in pack(blocks):
         conv.say(message)

@@ -30,7 +30,7 @@ import simplemma
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from bot.scoring.text import LEXICONS, fold, lemma_keys, split_sentences
+from bot.text.core import LEXICONS, fold, lemma_keys, split_sentences
 
 Kind = Literal["child_at_risk", "teacher_distress"]
 Lang = Literal["nl", "en"]

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from bot.scoring.chart import render_chart
+from bot.render.chart import render_chart
 from bot.scoring.models import Draft, Transcript
 from bot.scoring.protocol import Scorer
 from bot.scoring.rules import RuleScorer

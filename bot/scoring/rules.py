@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from bot.scoring.models import Draft, Evidence, ScaleScore, Transcript, TranscriptAnswer, level_for
 from bot.scoring.scales import CueGroup, ScaleDef, ScaleSet, load_scales
-from bot.scoring.text import (
+from bot.text.core import (
     LEXICONS,
     Clause,
     Lexicon,

@@ -6,9 +6,9 @@ settings of the scorer (`docs/llm.md`); without them this job is never scheduled
 
 from __future__ import annotations
 
+from bot.dialogues.alerts import raise_alerts
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
-from bot.dialogues.safeguarding import raise_alerts
 from bot.models import Job, UserState
 from bot.safety.llm_check import LlmSafeguard
 from bot.safety.safeguarding import Signal

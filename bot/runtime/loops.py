@@ -21,14 +21,14 @@ from typing import Generic, Protocol, TypeVar
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from bot import metrics
-from bot.jobs import JobQueue
-from bot.keys import partition_of_key
 from bot.models import Channel, Inbound, Job, Outbound, Route
-from bot.partitions import PartitionLeases
-from bot.ratelimit import RateLimiter
+from bot.runtime import metrics
 from bot.service import Service, TurnLost, job_event
-from bot.store import Entry, LockTimeout, Store
+from bot.storage.jobqueue import JobQueue
+from bot.storage.keys import partition_of_key
+from bot.storage.partitions import PartitionLeases
+from bot.storage.ratelimit import RateLimiter
+from bot.storage.store import Entry, LockTimeout, Store
 
 log = logging.getLogger(__name__)
 Item = TypeVar("Item")

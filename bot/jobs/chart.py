@@ -12,7 +12,7 @@ import asyncio
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.models import Job, Profile, UserState
-from bot.scoring.chart import render_chart
+from bot.render.chart import render_chart
 from bot.scoring.models import Draft, ScaleScore, level_for
 from bot.service import job_event
 

@@ -28,7 +28,7 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
-from bot.keys import PREFIX
+from bot.storage.keys import PREFIX
 
 MIN_SPACING_S = 0.002  # a limit so high that its permits would come closer is not spaced
 

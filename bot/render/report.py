@@ -26,7 +26,7 @@ from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.script import load_script
 from bot.models import Document, Job, Language, Review, TeacherFile, UserState
-from bot.scoring.chart import render_chart
+from bot.render.chart import render_chart
 from bot.scoring.compare import compare_profiles
 from bot.scoring.models import Draft, ScaleScore, level_for
 from bot.scoring.scales import PROMPTS_DIR, load_scales

@@ -5,9 +5,9 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from redis.asyncio import Redis
 
-from bot.jobs import JobQueue
-from bot.keys import consumer_group
-from bot.store import Store
+from bot.storage.jobqueue import JobQueue
+from bot.storage.keys import consumer_group
+from bot.storage.store import Store
 
 REGISTRY = CollectorRegistry()
 UPDATES_IN = Counter("llinc_updates_in", "Updates accepted by the ingress", registry=REGISTRY)

@@ -13,15 +13,16 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, BotCommand
 
+from bot.channels.telegram.http import AiohttpRequest
+from bot.channels.telegram.polling import PollingIngress
+from bot.channels.telegram.transport import TelegramTransport
+from bot.channels.telegram.updates import ALLOWED_UPDATES
+from bot.channels.telegram.webhook import WebhookIngress
 from bot.config import Settings
 from bot.dialogues.engine import COMMANDS
 from bot.dialogues.script import load_texts
-from bot.jobs import JobQueue
 from bot.models import LANGUAGES
-from bot.partitions import PartitionLeases
-from bot.ratelimit import RateLimiter
-from bot.redis_conn import connect
-from bot.runtime import (
+from bot.runtime.loops import (
     LeaseKeeper,
     Relay,
     Scheduler,
@@ -32,12 +33,11 @@ from bot.runtime import (
 )
 from bot.safety.safeguarding import warm_up
 from bot.service import Service
-from bot.store import Store
-from bot.telegram.http import AiohttpRequest
-from bot.telegram.polling import PollingIngress
-from bot.telegram.transport import TelegramTransport
-from bot.telegram.updates import ALLOWED_UPDATES
-from bot.telegram.webhook import WebhookIngress
+from bot.storage.connection import connect
+from bot.storage.jobqueue import JobQueue
+from bot.storage.partitions import PartitionLeases
+from bot.storage.ratelimit import RateLimiter
+from bot.storage.store import Store
 from bot.wiring import build_service, check_master_key, make_store
 
 log = logging.getLogger(__name__)

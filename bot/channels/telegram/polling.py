@@ -15,16 +15,16 @@ from redis.exceptions import RedisError
 from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
-from bot import metrics
-from bot.runtime import Outage
-from bot.store import Store
-from bot.telegram.updates import (
+from bot.channels.telegram.updates import (
     ALLOWED_UPDATES,
     JSONDict,
     NotAnUpdate,
     callback_id,
     to_inbound,
 )
+from bot.runtime import metrics
+from bot.runtime.loops import Outage
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.jobs import JobQueue
-from bot.keys import global_key
 from bot.models import Button, Inbound, Language, Outbound, utcnow
-from bot.redis_conn import connect
-from bot.runtime import Relay, Scheduler, Sender, run_until_quiet
+from bot.runtime.loops import Relay, Scheduler, Sender, run_until_quiet
 from bot.safety.safeguarding import warm_up
 from bot.service import Service
-from bot.store import Store
+from bot.storage.connection import connect
+from bot.storage.jobqueue import JobQueue
+from bot.storage.keys import global_key
+from bot.storage.store import Store
 from bot.wiring import build_service, check_master_key, make_store
 
 TERMINAL_TEACHER = 1

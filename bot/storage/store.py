@@ -25,11 +25,11 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from bot.autopipe import AutoPipeline
-from bot.crypto import SYSTEM_USER, Codec, CodecError
-from bot.jobs import encode_job
-from bot.keys import PartitionKeys, UserKeys, consumer_group, invite_key
 from bot.models import Channel, Inbound, Job, Outbound, Route, UserState
+from bot.storage.autopipe import AutoPipeline
+from bot.storage.crypto import SYSTEM_USER, Codec, CodecError
+from bot.storage.jobqueue import encode_job
+from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, invite_key
 
 log = logging.getLogger(__name__)
 SEEN_KEEP = 1000

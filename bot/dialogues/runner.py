@@ -4,13 +4,13 @@ go back, skip, review and submit. The code names no question: everything comes f
 
 from __future__ import annotations
 
-from bot.chunks import pack
+from bot.dialogues.alerts import screen
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.probes import sounds_tough
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
-from bot.dialogues.safeguarding import screen
 from bot.dialogues.script import Item, Script, placeholders
 from bot.models import Answer, AnswerPart, Pupil, Session
+from bot.text.chunks import pack
 
 REVIEW_PICK_PER_ROW = 5
 

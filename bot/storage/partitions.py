@@ -30,7 +30,7 @@ import time
 
 from redis.asyncio import Redis
 
-from bot.keys import PartitionKeys, consumer_group, global_key
+from bot.storage.keys import PartitionKeys, consumer_group, global_key
 
 log = logging.getLogger(__name__)
 LEASE_MS = 15_000

@@ -14,9 +14,9 @@ import logging
 
 from redis.asyncio import Redis
 
-from bot.crypto import Codec, CodecError
-from bot.keys import PartitionKeys
 from bot.models import Job
+from bot.storage.crypto import Codec, CodecError
+from bot.storage.keys import PartitionKeys
 
 log = logging.getLogger(__name__)
 

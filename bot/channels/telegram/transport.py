@@ -12,10 +12,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot import metrics
-from bot.chunks import split_text
+from bot.channels.telegram.polling import retry_seconds
 from bot.models import Outbound
-from bot.telegram.polling import retry_seconds
+from bot.runtime import metrics
+from bot.text.chunks import split_text
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024

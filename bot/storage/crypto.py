@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from redis.asyncio import Redis
 
-from bot.keys import UserKeys
+from bot.storage.keys import UserKeys
 
 NONCE_BYTES = 12
 KEY_BYTES = 32

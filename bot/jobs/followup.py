@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.dialogues import session as run
+from bot.dialogues import runner as run
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.flows import start_checkin

@@ -17,10 +17,10 @@ from aiohttp import web
 from redis.exceptions import RedisError
 from telegram import Bot
 
-from bot import metrics
-from bot.runtime import Outage
-from bot.store import Store
-from bot.telegram.updates import NotAnUpdate, callback_id, to_inbound
+from bot.channels.telegram.updates import NotAnUpdate, callback_id, to_inbound
+from bot.runtime import metrics
+from bot.runtime.loops import Outage
+from bot.storage.store import Store
 
 MAX_BODY = 1 << 20  # Telegram updates are small; a megabyte is generous
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
