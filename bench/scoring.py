@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.scoring.models import Draft, Transcript  # noqa: E402
+from bot.models.profile import Draft, Transcript  # noqa: E402
 from bot.scoring.rules import RuleScorer  # noqa: E402
 from bot.scoring.scales import load_scales  # noqa: E402
 from bot.scoring.transcript_io import read_document, transcript_from_dict  # noqa: E402

@@ -6,7 +6,7 @@ import json
 import secrets
 
 from bot.config import Settings
-from bot.models import Inbound
+from bot.models.events import Inbound
 from bot.storage.connection import connect
 from bot.storage.crypto import new_master_key_spec
 from bot.storage.keys import PREFIX

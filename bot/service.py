@@ -19,7 +19,10 @@ from bot.config import Settings
 from bot.dialogues.conversation import Context
 from bot.dialogues.engine import Step, step
 from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
-from bot.models import Inbound, Job, Outbound, UserState, utcnow
+from bot.models.clock import utcnow
+from bot.models.events import Inbound, Outbound
+from bot.models.jobs import Job
+from bot.models.state import UserState
 from bot.runtime import metrics
 from bot.storage.store import Entry, Store
 

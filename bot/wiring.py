@@ -22,7 +22,7 @@ from bot.jobs.followup import (
     Retention,
 )
 from bot.jobs.second_look import SecondLookJob
-from bot.models import utcnow
+from bot.models.clock import utcnow
 from bot.render.report import ExportJob
 from bot.scoring.protocol import Scorer
 from bot.service import Clock, Service

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.dialogues.conversation import Context
 from bot.dialogues.engine import Step, step
-from bot.models import Button, Inbound, Job, Outbound, UserState
+from bot.models.events import Button, Inbound, Outbound
+from bot.models.jobs import Job
+from bot.models.state import UserState
 
 
 @dataclass

@@ -7,7 +7,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.models import Button, Inbound, Outbound
+from bot.models.events import Button, Inbound, Outbound
 from bot.runtime.loops import Relay, Scheduler, Sender, run_until_quiet
 from bot.service import Service
 from bot.storage.jobqueue import JobQueue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.models import Button, Inbound, Outbound
+from bot.models.events import Button, Inbound, Outbound
 from bot.service import Service
 
 _numbers = itertools.count(1)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.models.profile import Draft, ScaleScore
 from bot.render.chart import render_chart
-from bot.scoring.models import Draft, ScaleScore
 from bot.scoring.rules import RuleScorer
 from bot.scoring.transcript_io import load_transcript
 

@@ -9,9 +9,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import Settings
 from bot.jobs.draft import transcript_of
-from bot.models import utcnow
+from bot.models.clock import utcnow
+from bot.models.profile import Draft, ScaleScore, Transcript, level_for
 from bot.runtime.loops import Scheduler
-from bot.scoring.models import Draft, ScaleScore, Transcript, level_for
 from bot.storage.jobqueue import JobQueue
 from bot.storage.store import Store
 from bot.wiring import build_service

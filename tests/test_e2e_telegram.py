@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.dialogues.script import load_script, load_texts
-from bot.models import UserState
+from bot.models.state import UserState
 from tests.answers import ANSWERS, PROBE_ANSWER
 from tests.conftest import envelope_store
 from tests.e2e import TOKEN, BotProcess, Teacher

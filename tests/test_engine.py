@@ -272,7 +272,7 @@ def test_too_long_and_empty_messages_change_nothing() -> None:
 
 
 def json_answers(dump: str) -> dict[str, object]:
-    from bot.models import UserState
+    from bot.models.state import UserState
 
     return UserState.model_validate(json.loads(dump)).sessions[0].answers  # type: ignore[return-value]
 
@@ -296,7 +296,7 @@ def test_forged_or_old_buttons_are_refused_kindly(data: str) -> None:
 
 
 def json_sessions(dump: str) -> object:
-    from bot.models import UserState
+    from bot.models.state import UserState
 
     return UserState.model_validate(json.loads(dump)).sessions
 

@@ -9,7 +9,7 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import Settings
-from bot.models import Inbound, Outbound
+from bot.models.events import Inbound, Outbound
 from bot.runtime.loops import LeaseKeeper, Sender, Worker
 from bot.storage.keys import consumer_group
 from bot.storage.partitions import PartitionLeases, lease_key

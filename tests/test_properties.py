@@ -13,7 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from bot.dialogues.conversation import Context
 from bot.dialogues.engine import COMMANDS, step
 from bot.dialogues.script import load_script
-from bot.models import Inbound, Outbound, UserState
+from bot.models.events import Inbound, Outbound
+from bot.models.state import UserState
 
 USERS = (101, 102, 103)  # two teachers who type secrets, and a stranger
 SECRET = {101: "zebra-quartz-101", 102: "violet-magma-102"}

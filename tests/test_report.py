@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.models import AuditEntry, Review, TeacherFile
+from bot.models.profile import Draft, Evidence, ScaleScore, level_for
+from bot.models.state import AuditEntry, Review, TeacherFile
 from bot.render.report import render_report
 from bot.scoring.compare import compare_profiles
-from bot.scoring.models import Draft, Evidence, ScaleScore, level_for
 from bot.scoring.scales import load_scales
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

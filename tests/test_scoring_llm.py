@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from bot.models.language import Language
+from bot.models.profile import Draft, Transcript, TranscriptAnswer
 from bot.scoring.llm import (
     SCHEMA_NAME,
     LlmEnvSettings,
@@ -24,7 +26,6 @@ from bot.scoring.llm import (
     system_prompt,
     verbatim_quote,
 )
-from bot.scoring.models import Draft, Language, Transcript, TranscriptAnswer
 from bot.scoring.protocol import Scorer
 from bot.scoring.rules import RuleScorer
 from bot.scoring.scales import ScaleSet, load_scales

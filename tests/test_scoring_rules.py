@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scoring.models import Draft, Transcript, TranscriptAnswer
+from bot.models.profile import Draft, Transcript, TranscriptAnswer
 from bot.scoring.rules import RuleScorer, find_hits
 from bot.scoring.scales import CueGroup, load_scales
 from bot.scoring.transcript_io import INTERVIEW_QUESTION_IDS, load_transcript, read_document

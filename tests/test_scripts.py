@@ -12,7 +12,7 @@ from bot.dialogues import script as script_module
 from bot.dialogues.coaching import ADMIN_COMMANDS, COACH_COMMANDS
 from bot.dialogues.engine import COMMANDS
 from bot.dialogues.script import PROMPTS_DIR, ScriptError, load_script, load_texts, placeholders
-from bot.models import LANGUAGES
+from bot.models.language import LANGUAGES
 
 BOT_DIR = Path(__file__).resolve().parents[1] / "bot"
 

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.models import Inbound, Job, Outbound, UserState
+from bot.models.events import Inbound, Outbound
+from bot.models.jobs import Job
+from bot.models.state import UserState
 from bot.runtime.loops import Worker
 from bot.service import TurnLost
 from bot.storage.jobqueue import JobQueue

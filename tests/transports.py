@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Outbound
+from bot.models.events import Outbound
 
 
 class Recording:

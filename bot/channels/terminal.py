@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.models import Button, Inbound, Language, Outbound, utcnow
+from bot.models.clock import utcnow
+from bot.models.events import Button, Inbound, Outbound
+from bot.models.language import Language
 from bot.runtime.loops import Relay, Scheduler, Sender, run_until_quiet
 from bot.safety.safeguarding import warm_up
 from bot.service import Service

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogues.conversation import Conversation
-from bot.models import Alert, Job, Session
+from bot.models.jobs import Job
+from bot.models.state import Alert, Session
 from bot.safety.safeguarding import Signal, check
 
 SECOND_LOOK_JOB = "safeguard_llm"

@@ -13,10 +13,11 @@ from typing import Any
 from bot.dialogues import alerts as safeguarding
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
-from bot.models import (
+from bot.models.jobs import Job
+from bot.models.profile import Draft, level_for
+from bot.models.state import (
     AccessRecord,
     AuditEntry,
-    Job,
     Profile,
     ProfileScale,
     Review,
@@ -24,7 +25,6 @@ from bot.models import (
     UserState,
 )
 from bot.scoring.compare import compare_profiles
-from bot.scoring.models import Draft, level_for
 from bot.scoring.scales import load_scales
 from bot.text.chunks import pack
 

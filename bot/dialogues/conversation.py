@@ -10,7 +10,10 @@ from datetime import datetime, timedelta
 
 from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
 from bot.dialogues.script import Script, Texts, load_script, load_texts
-from bot.models import Button, Document, Inbound, Job, Language, Outbound, UserState
+from bot.models.events import Button, Document, Inbound, Outbound
+from bot.models.jobs import Job
+from bot.models.language import Language
+from bot.models.state import UserState
 
 CALLBACK_SEPARATOR = ":"
 

@@ -15,17 +15,10 @@ from bot.dialogues import runner as run
 from bot.dialogues.conversation import Context, Conversation, parse_callback
 from bot.dialogues.probes import words
 from bot.dialogues.script import load_texts
-from bot.models import (
-    LANGUAGES,
-    AccessRecord,
-    Document,
-    Inbound,
-    Job,
-    Language,
-    Outbound,
-    Session,
-    UserState,
-)
+from bot.models.events import Document, Inbound, Outbound
+from bot.models.jobs import Job
+from bot.models.language import LANGUAGES, Language
+from bot.models.state import AccessRecord, Session, UserState
 
 INTERVIEW = "interview"
 COMMANDS = (

@@ -12,8 +12,9 @@ from typing import Any
 from bot.dialogues import runner as run
 from bot.dialogues.alerts import send_alerts
 from bot.dialogues.conversation import Conversation
-from bot.models import AccessRecord, Job, Profile, Session
-from bot.scoring.models import level_for
+from bot.models.jobs import Job
+from bot.models.profile import level_for
+from bot.models.state import AccessRecord, Profile, Session
 from bot.scoring.scales import load_scales
 
 INTERVIEW = "interview"

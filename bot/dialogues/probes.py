@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.dialogues.script import Item, ProbeCues, Script
-from bot.models import Answer
+from bot.models.state import Answer
 
 ELEMENTS = ("happened", "did", "felt", "pupil_felt", "ending")
 MAX_PROBE_TURNS = 2

@@ -9,7 +9,7 @@ from bot.dialogues.conversation import Conversation
 from bot.dialogues.probes import sounds_tough
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, placeholders
-from bot.models import Answer, AnswerPart, Pupil, Session
+from bot.models.state import Answer, AnswerPart, Pupil, Session
 from bot.text.chunks import pack
 
 REVIEW_PICK_PER_ROW = 5

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.models import LANGUAGES, Language
+from bot.models.language import LANGUAGES, Language
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action"]

@@ -11,9 +11,10 @@ import asyncio
 
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
-from bot.models import Job, Profile, UserState
+from bot.models.jobs import Job
+from bot.models.profile import Draft, ScaleScore, level_for
+from bot.models.state import Profile, UserState
 from bot.render.chart import render_chart
-from bot.scoring.models import Draft, ScaleScore, level_for
 from bot.service import job_event
 
 

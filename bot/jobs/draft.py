@@ -15,8 +15,9 @@ from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.flows import send_drafts_to_coach
 from bot.dialogues.script import load_script
-from bot.models import AccessRecord, Job, Session, UserState
-from bot.scoring.models import Draft, Transcript, TranscriptAnswer
+from bot.models.jobs import Job
+from bot.models.profile import Draft, Transcript, TranscriptAnswer
+from bot.models.state import AccessRecord, Session, UserState
 from bot.scoring.protocol import Scorer
 from bot.service import job_event
 

@@ -13,7 +13,8 @@ from bot.dialogues import runner as run
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.flows import start_checkin
-from bot.models import Job, UserState
+from bot.models.jobs import Job
+from bot.models.state import UserState
 from bot.service import job_event
 
 CHECKIN_JOB = "checkin_due"

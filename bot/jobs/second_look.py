@@ -9,7 +9,8 @@ from __future__ import annotations
 from bot.dialogues.alerts import raise_alerts
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
-from bot.models import Job, UserState
+from bot.models.jobs import Job
+from bot.models.state import UserState
 from bot.safety.llm_check import LlmSafeguard
 from bot.safety.safeguarding import Signal
 from bot.service import job_event

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from bot.scoring.models import Draft, ScaleScore
+from bot.models.profile import Draft, ScaleScore
 from bot.scoring.scales import ScaleDef, load_scales
 
 WIDTH_IN, HEIGHT_IN, DPI = 7.2, 10.0, 150

@@ -25,10 +25,13 @@ from fpdf.fonts import FontFace
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.script import load_script
-from bot.models import Document, Job, Language, Review, TeacherFile, UserState
+from bot.models.events import Document
+from bot.models.jobs import Job
+from bot.models.language import Language
+from bot.models.profile import Draft, ScaleScore, level_for
+from bot.models.state import Review, TeacherFile, UserState
 from bot.render.chart import render_chart
 from bot.scoring.compare import compare_profiles
-from bot.scoring.models import Draft, ScaleScore, level_for
 from bot.scoring.scales import PROMPTS_DIR, load_scales
 from bot.service import job_event
 

@@ -21,7 +21,8 @@ from typing import Generic, Protocol, TypeVar
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from bot.models import Channel, Inbound, Job, Outbound, Route
+from bot.models.events import Channel, Inbound, Outbound, Route
+from bot.models.jobs import Job
 from bot.runtime import metrics
 from bot.service import Service, TurnLost, job_event
 from bot.storage.jobqueue import JobQueue

@@ -12,8 +12,8 @@ import json
 import sys
 from typing import Any, TextIO
 
+from bot.models.profile import Draft, Transcript
 from bot.render.chart import render_chart
-from bot.scoring.models import Draft, Transcript
 from bot.scoring.protocol import Scorer
 from bot.scoring.rules import RuleScorer
 from bot.scoring.scales import load_scales

@@ -24,7 +24,8 @@ from langsmith import tracing_context
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.scoring.models import Draft, Evidence, Language, ScaleScore, Transcript, level_for
+from bot.models.language import Language
+from bot.models.profile import Draft, Evidence, ScaleScore, Transcript, level_for
 from bot.scoring.protocol import Scorer
 from bot.scoring.scales import LEVELS, PROMPTS_DIR, ScaleSet, load_scales
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bot.scoring.models import Draft, Transcript
+from bot.models.profile import Draft, Transcript
 
 
 @runtime_checkable

@@ -17,7 +17,14 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.scoring.models import Draft, Evidence, ScaleScore, Transcript, TranscriptAnswer, level_for
+from bot.models.profile import (
+    Draft,
+    Evidence,
+    ScaleScore,
+    Transcript,
+    TranscriptAnswer,
+    level_for,
+)
 from bot.scoring.scales import CueGroup, ScaleDef, ScaleSet, load_scales
 from bot.text.core import (
     LEXICONS,

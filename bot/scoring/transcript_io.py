@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.scoring.models import Transcript
+from bot.models.profile import Transcript
 
 INTERVIEW_QUESTION_IDS: tuple[str, ...] = (
     "i03_reason",

@@ -14,7 +14,7 @@ import logging
 
 from redis.asyncio import Redis
 
-from bot.models import Job
+from bot.models.jobs import Job
 from bot.storage.crypto import Codec, CodecError
 from bot.storage.keys import PartitionKeys
 

@@ -25,7 +25,9 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from bot.models import Channel, Inbound, Job, Outbound, Route, UserState
+from bot.models.events import Channel, Inbound, Outbound, Route
+from bot.models.jobs import Job
+from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
 from bot.storage.crypto import SYSTEM_USER, Codec, CodecError
 from bot.storage.jobqueue import encode_job

@@ -21,7 +21,7 @@ from bot.channels.telegram.webhook import WebhookIngress
 from bot.config import Settings
 from bot.dialogues.engine import COMMANDS
 from bot.dialogues.script import load_texts
-from bot.models import LANGUAGES
+from bot.models.language import LANGUAGES
 from bot.runtime.loops import (
     LeaseKeeper,
     Relay,

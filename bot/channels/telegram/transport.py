@@ -13,7 +13,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.telegram.polling import retry_seconds
-from bot.models import Outbound
+from bot.models.events import Outbound
 from bot.runtime import metrics
 from bot.text.chunks import split_text
 

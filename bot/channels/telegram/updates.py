@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.models import Inbound
+from bot.models.events import Inbound
 
 MEDIA = (
     "sticker", "voice", "audio", "video_note", "video", "photo", "animation", "document",

@@ -1,4 +1,4 @@
-"""The pydantic vocabulary shared by every layer: events in, messages out, the user's document.
+"""The user's document: one sealed JSON value per teacher or coach.
 
 Stable string ids are persisted (script ids, item ids, probe elements); never Python names or
 enum ordinals. Every model round-trips through JSON unchanged.
@@ -6,70 +6,16 @@ enum ordinals. Every model round-trips through JSON unchanged.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from bot.scoring.models import Draft, level_for
+from bot.models.events import Channel
+from bot.models.language import Language
+from bot.models.profile import Draft, level_for
 
-Channel = Literal["telegram", "terminal"]
-Route = Literal["telegram", "terminal", "internal"]
-EventKind = Literal["text", "command", "button", "media", "edited", "job", "internal"]
 Role = Literal["teacher", "coach"]
-Language = Literal["nl", "en"]
-LANGUAGES: tuple[Language, ...] = ("nl", "en")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware (the default clock)."""
-    return datetime.now(UTC)
-
-
-class Inbound(BaseModel):
-    """One thing a user (or the scheduler) did, normalised from any channel."""
-
-    event_id: str = Field(description="Unique per event: 'tg:<update_id>', 'term:<n>', 'job:<id>'.")
-    channel: Channel
-    user_id: int
-    chat_id: int
-    kind: EventKind
-    text: str = ""
-    command: str | None = None
-    data: str | None = Field(default=None, description="Callback data of a button, or job name.")
-    media: str | None = Field(default=None, description="sticker, voice, photo, ... for 'media'.")
-    language_code: str | None = None
-    user_name: str = Field(default="", description="Telegram first name, shown to the coach.")
-    at: datetime = Field(default_factory=utcnow)
-
-
-class Button(BaseModel):
-    """An inline button: what it says and the callback data it sends back."""
-
-    label: str
-    data: str
-
-
-class Document(BaseModel):
-    """A file to send (e.g. the teacher's data export)."""
-
-    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
-
-    filename: str
-    content: bytes
-
-
-class Outbound(BaseModel):
-    """One message to send to one chat, or (route 'internal') an event for another user."""
-
-    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
-
-    channel: Route
-    chat_id: int
-    text: str = ""
-    buttons: list[list[Button]] = Field(default_factory=list)
-    document: Document | None = None
-    photo: bytes | None = None
 
 
 class AnswerPart(BaseModel):
@@ -145,6 +91,7 @@ class Pupil(BaseModel):
 
 
 Stage = Literal["welcome", "active", "stopped"]
+
 Pending = Literal["forget", "review_pick", "review_edit", "coach_note"]
 
 
@@ -258,13 +205,3 @@ class UserState(BaseModel):
     def pupil(self, slot: int) -> Pupil | None:
         """The pupil in a slot (1 or 2)."""
         return next((p for p in self.pupils if p.slot == slot), None)
-
-
-class Job(BaseModel):
-    """Something to do later: becomes an `Inbound` of kind 'job' for its user when due."""
-
-    id: str = Field(description="Stable and unique: scheduling the same id twice is one job.")
-    user_id: int
-    name: str
-    due: datetime
-    payload: dict[str, str] = Field(default_factory=dict)

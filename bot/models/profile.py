@@ -1,4 +1,4 @@
-"""The vocabulary of a draft relationship profile: what goes into a scorer and what comes out.
+"""The vocabulary of a relationship profile: what goes into a scorer and what comes out.
 
 Every scorer (offline rules, LLM) takes a `Transcript` and returns a `Draft`. Scale ids are the
 stable ids of `prompts/scales.yaml`; the code never names a scale.
@@ -11,8 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Language = Literal["nl", "en"]
+from bot.models.language import Language
+
 Level = Literal["low", "average", "high"]
+
 ScorerName = Literal["rules", "llm"]
 
 

@@ -1,0 +1,17 @@
+"""Jobs: something to do later for one user, which becomes an event of its own when due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Job(BaseModel):
+    """Something to do later: becomes an `Inbound` of kind 'job' for its user when due."""
+
+    id: str = Field(description="Stable and unique: scheduling the same id twice is one job.")
+    user_id: int
+    name: str
+    due: datetime
+    payload: dict[str, str] = Field(default_factory=dict)
