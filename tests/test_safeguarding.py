@@ -11,7 +11,6 @@ import yaml
 from pydantic import ValidationError
 
 from bot.safety.safeguarding import (
-    PROMPTS_DIR,
     Lang,
     Rules,
     SafeguardingError,
@@ -21,7 +20,10 @@ from bot.safety.safeguarding import (
     load_rules,
     warm_up,
 )
+from bot.text import prompts as prompts_module
 from bot.text.core import split_sentences
+
+PROMPTS = Path(str(prompts_module.root()))
 
 CASES = Path(__file__).parent / "safeguarding"
 LANGS: tuple[Lang, ...] = ("nl", "en")
@@ -270,7 +272,7 @@ def test_signal_is_frozen() -> None:
 
 
 def _raw(lang: str) -> dict[str, Any]:
-    data = yaml.safe_load((PROMPTS_DIR / lang / "safeguarding.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((PROMPTS / lang / "safeguarding.yaml").read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 

@@ -11,8 +11,11 @@ import yaml
 from bot.dialogues import script as script_module
 from bot.dialogues.coaching import ADMIN_COMMANDS, COACH_COMMANDS
 from bot.dialogues.engine import COMMANDS
-from bot.dialogues.script import PROMPTS_DIR, ScriptError, load_script, load_texts, placeholders
+from bot.dialogues.script import ScriptError, load_script, load_texts, placeholders
 from bot.models.language import LANGUAGES
+from bot.text import prompts as prompts_module
+
+PROMPTS = Path(str(prompts_module.root()))
 
 BOT_DIR = Path(__file__).resolve().parents[1] / "bot"
 
@@ -75,11 +78,11 @@ def test_a_language_that_disagrees_fails_loudly(
 ) -> None:
     for lang in LANGUAGES:
         (tmp_path / lang).mkdir()
-        data = yaml.safe_load((PROMPTS_DIR / lang / "interview.yaml").read_text("utf-8"))
+        data = yaml.safe_load((PROMPTS / lang / "interview.yaml").read_text("utf-8"))
         if lang == "en":
             data["items"][3]["text"] = "Three words for {pupl}?"
         (tmp_path / lang / "interview.yaml").write_text(yaml.safe_dump(data), "utf-8")
-    monkeypatch.setattr(script_module, "PROMPTS_DIR", tmp_path)
+    monkeypatch.setattr(prompts_module, "root", lambda: tmp_path)
     script_module._check_languages.cache_clear()
     script_module.load_script.cache_clear()
     try:
@@ -97,6 +100,7 @@ def test_placeholders_are_found() -> None:
 def test_a_session_keeps_the_script_version_it_started_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+
     from tests.engine_driver import EngineChat
 
     chat = EngineChat(lang="en")
@@ -106,15 +110,15 @@ def test_a_session_keeps_the_script_version_it_started_with(
     for lang in LANGUAGES:
         (tmp_path / lang / "archive").mkdir(parents=True)
         for name in ("interview", "ui"):
-            source = (PROMPTS_DIR / lang / f"{name}.yaml").read_text("utf-8")
+            source = (PROMPTS / lang / f"{name}.yaml").read_text("utf-8")
             (tmp_path / lang / f"{name}.yaml").write_text(source, "utf-8")
-        data = yaml.safe_load((PROMPTS_DIR / lang / "interview.yaml").read_text("utf-8"))
+        data = yaml.safe_load((PROMPTS / lang / "interview.yaml").read_text("utf-8"))
         data["version"] = "old-1"
         data["items"][3]["text"] = "OLD three words question about {pupil}"
         (tmp_path / lang / "archive" / "interview-old-1.yaml").write_text(
             yaml.safe_dump(data), "utf-8"
         )
-    monkeypatch.setattr(script_module, "PROMPTS_DIR", tmp_path)
+    monkeypatch.setattr(prompts_module, "root", lambda: tmp_path)
     script_module.load_script.cache_clear()
     try:
         session.script_version = "old-1"

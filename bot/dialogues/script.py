@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 import string
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models.language import LANGUAGES, Language
+from bot.text.prompts import PromptFileError, prompt_file, read_yaml
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action"]
 Section = Literal["intake", "questions", "closing"]
 
@@ -92,14 +90,11 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(*parts: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScriptError(f"{path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ScriptError(f"{path}: expected a mapping at the top")
-    return data
+        return read_yaml(*parts)
+    except PromptFileError as exc:
+        raise ScriptError(str(exc)) from exc
 
 
 def _texts_of(data: Any, path: str = "") -> dict[str, str]:
@@ -135,16 +130,18 @@ def load_script(script_id: str, lang: Language, version: str | None = None) -> S
     ids are stable, so answers still line up).
     """
     _check_languages(script_id)
-    current = Script.model_validate(_read(PROMPTS_DIR / lang / f"{script_id}.yaml"))
+    current = Script.model_validate(_read(lang, f"{script_id}.yaml"))
     if version is None or version == current.version:
         return current
-    archived = PROMPTS_DIR / lang / "archive" / f"{script_id}-{version}.yaml"
-    return Script.model_validate(_read(archived)) if archived.exists() else current
+    archived = ("archive", f"{script_id}-{version}.yaml")
+    if not prompt_file(lang, *archived).is_file():
+        return current
+    return Script.model_validate(_read(lang, *archived))
 
 
 @cache
 def _check_languages(script_id: str) -> None:
-    loaded = {lang: _read(PROMPTS_DIR / lang / f"{script_id}.yaml") for lang in LANGUAGES}
+    loaded = {lang: _read(lang, f"{script_id}.yaml") for lang in LANGUAGES}
     scripts = {lang: Script.model_validate(data) for lang, data in loaded.items()}
     first = scripts[LANGUAGES[0]]
     shape = [(i.id, i.kind, i.section) for i in first.items]
@@ -184,7 +181,7 @@ class Texts(BaseModel):
 def load_texts(lang: Language) -> Texts:
     """The UI texts of one language, after checking every language has the same ids."""
     _check_texts()
-    return _parse_texts(_read(PROMPTS_DIR / lang / "ui.yaml"))
+    return _parse_texts(_read(lang, "ui.yaml"))
 
 
 def _parse_texts(data: dict[str, Any]) -> Texts:
@@ -198,7 +195,7 @@ def _parse_texts(data: dict[str, Any]) -> Texts:
 
 @cache
 def _check_texts() -> None:
-    parsed = {lang: _parse_texts(_read(PROMPTS_DIR / lang / "ui.yaml")) for lang in LANGUAGES}
+    parsed = {lang: _parse_texts(_read(lang, "ui.yaml")) for lang in LANGUAGES}
     first = parsed[LANGUAGES[0]]
     for lang, texts in parsed.items():
         _compare("ui", first.messages, texts.messages, lang)

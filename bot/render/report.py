@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 
 import matplotlib
-import yaml
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -32,8 +31,9 @@ from bot.models.profile import Draft, ScaleScore, level_for
 from bot.models.state import Review, TeacherFile, UserState
 from bot.render.chart import render_chart
 from bot.scoring.compare import compare_profiles
-from bot.scoring.scales import PROMPTS_DIR, load_scales
+from bot.scoring.scales import load_scales
 from bot.service import job_event
+from bot.text.prompts import read_yaml
 
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -90,7 +90,7 @@ def render_report(
 
 @cache
 def _texts(lang: str) -> dict[str, str]:
-    data = yaml.safe_load((PROMPTS_DIR / lang / "report.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(lang, "report.yaml")
     return {str(key): str(value) for key, value in data.items()}
 
 

@@ -13,13 +13,12 @@ import logging
 from functools import cache
 from typing import Any
 
-import yaml
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import SecretStr
 
 from bot.safety.safeguarding import Signal
 from bot.scoring.llm import LlmSettings, _chat_model_class, _parse_json, verbatim_quote
-from bot.scoring.scales import PROMPTS_DIR
+from bot.text.prompts import read_yaml
 
 log = logging.getLogger(__name__)
 KINDS = ("child_at_risk", "teacher_distress")
@@ -47,7 +46,7 @@ SCHEMA: dict[str, Any] = {
 
 @cache
 def _prompt(lang: str) -> str:
-    data = yaml.safe_load((PROMPTS_DIR / lang / "safeguarding_llm.yaml").read_text("utf-8"))
+    data = read_yaml(lang, "safeguarding_llm.yaml")
     return str(data["system"])
 
 

@@ -23,20 +23,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import simplemma
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from bot.models.language import LANGUAGES as LANGS
+from bot.models.language import Language as Lang
 from bot.text.core import LEXICONS, fold, lemma_keys, split_sentences
+from bot.text.prompts import read_yaml
 
 Kind = Literal["child_at_risk", "teacher_distress"]
-Lang = Literal["nl", "en"]
 Who = Literal["teacher", "pupil", "pupil_said", "other", "unknown"]
-LANGS: tuple[Lang, ...] = ("nl", "en")
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 NAME = "#name"  # in attribution lists: a name or an initial ("S.", "Sanne")
 _WORD = re.compile(r"['’]?\w+(?:[-'’]\w+)*")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]–—\"“”]|\s-\s")
@@ -230,11 +228,10 @@ def _rarity(slot: _Slot) -> int:
 
 
 def _read(lang: str) -> Rules:
-    path = PROMPTS_DIR / lang / "safeguarding.yaml"
     try:
-        return Rules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValueError) as exc:
-        raise SafeguardingError(f"{path}: {exc}") from exc
+        return Rules.model_validate(read_yaml(lang, "safeguarding.yaml"))
+    except ValueError as exc:
+        raise SafeguardingError(f"prompts/{lang}/safeguarding.yaml: {exc}") from exc
 
 
 def _shape(rules: Rules) -> tuple[object, ...]:

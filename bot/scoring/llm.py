@@ -17,7 +17,6 @@ import secrets
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from langchain_core.exceptions import ModelConnectionError, ModelRefusalError, ModelTimeoutError
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langsmith import tracing_context
@@ -27,7 +26,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.models.language import Language
 from bot.models.profile import Draft, Evidence, ScaleScore, Transcript, level_for
 from bot.scoring.protocol import Scorer
-from bot.scoring.scales import LEVELS, PROMPTS_DIR, ScaleSet, load_scales
+from bot.scoring.scales import LEVELS, ScaleSet, load_scales
+from bot.text.prompts import read_yaml
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -102,9 +102,7 @@ def output_schema(scale_ids: list[str]) -> dict[str, Any]:
 
 @cache
 def _prompts(language: Language) -> dict[str, Any]:
-    path = PROMPTS_DIR / language / "scoring.yaml"
-    texts: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return texts
+    return read_yaml(language, "scoring.yaml")
 
 
 def system_prompt(scales: ScaleSet, language: Language) -> str:

@@ -9,10 +9,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.models.language import LANGUAGES
 from bot.models.profile import Level
+from bot.text.prompts import read_yaml
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-LANGUAGES = ("nl", "en")
 LEVELS: tuple[Level, ...] = ("low", "average", "high")
 
 
@@ -131,5 +131,6 @@ class ScaleSet(BaseModel):
 @cache
 def load_scales(path: Path | None = None) -> ScaleSet:
     """Read and validate `prompts/scales.yaml` (cached)."""
-    source = path or PROMPTS_DIR / "scales.yaml"
-    return ScaleSet.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+    if path is None:
+        return ScaleSet.model_validate(read_yaml("scales.yaml"))
+    return ScaleSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

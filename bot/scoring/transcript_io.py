@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.models.language import LANGUAGES
 from bot.models.profile import Transcript
 
 INTERVIEW_QUESTION_IDS: tuple[str, ...] = (
@@ -36,7 +37,6 @@ INTERVIEW_QUESTION_IDS: tuple[str, ...] = (
     "q12_goals",
     "q13_anything_else",
 )
-LANGUAGES = ("nl", "en")
 
 
 class TranscriptError(ValueError):
