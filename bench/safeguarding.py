@@ -1,7 +1,7 @@
 """How well the safeguarding check finds what it must and leaves alone what it must, and how fast.
 
 Run from the repository root: `python bench/safeguarding.py` (add `--json` for machine output).
-Each file tests/safeguarding/<lang>.yaml holds sentences a teacher might type with `expect`:
+Each file tests/data/safeguarding/authored/<lang>.yaml holds sentences a teacher might type with `expect`:
 `child_at_risk`, `teacher_distress` (or a list of both) or `none`. `<lang>_holdout.yaml` holds
 cases the rules were not tuned on; they are reported apart. Per set it prints:
 
@@ -34,7 +34,7 @@ from bot.safety import safeguarding  # noqa: E402
 from bot.safety.safeguarding import Lang, check  # noqa: E402
 from bot.text.core import lemma_keys  # noqa: E402
 
-CASES = ROOT / "tests" / "safeguarding"
+CASES = ROOT / "tests" / "data" / "safeguarding" / "authored"
 LANGS: tuple[Lang, ...] = ("nl", "en")
 
 
@@ -47,7 +47,7 @@ class Case:
 
 
 def load_cases(lang: str, suffix: str = "") -> list[Case]:
-    """The cases of tests/safeguarding/<lang><suffix>.yaml."""
+    """The cases of tests/data/safeguarding/authored/<lang><suffix>.yaml."""
     data = yaml.safe_load((CASES / f"{lang}{suffix}.yaml").read_text(encoding="utf-8"))
     cases = []
     for item in data["cases"]:

@@ -1,7 +1,7 @@
 """How well the offline scorer agrees with a coach on the hand-written transcripts, and how fast.
 
 Run from the repository root: `python bench/scoring.py` (add `--json` for machine output).
-Each file in tests/transcripts/ holds a transcript and `expected: {scale_id: level}`, where a
+Each file in tests/data/transcripts/authored/ holds a transcript and `expected: {scale_id: level}`, where a
 level may be `unknown` (the interview gives too little; the draft should say so with a
 confidence below 0.5). It prints numbers and never asserts: timing depends on the machine.
 """
@@ -26,7 +26,7 @@ from bot.scoring.rules import RuleScorer  # noqa: E402
 from bot.scoring.scales import load_scales  # noqa: E402
 from bot.scoring.transcript_io import read_document, transcript_from_dict  # noqa: E402
 
-CASES = ROOT / "tests" / "transcripts"
+CASES = ROOT / "tests" / "data" / "transcripts" / "authored"
 BANDS = {"low": (1, 2), "average": (3, 5), "high": (6, 7)}
 RISK_FLIP = {("low", "high"), ("high", "low")}
 

@@ -14,7 +14,7 @@ from bot.render.chart import render_chart
 from bot.scoring.rules import RuleScorer
 from bot.scoring.transcript_io import load_transcript
 
-CASES = Path(__file__).parent / "transcripts"
+CASES = Path(__file__).parent / "data" / "transcripts" / "authored"
 DAY = datetime.date(2025, 3, 14)
 
 

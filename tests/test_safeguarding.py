@@ -25,7 +25,7 @@ from bot.text.core import split_sentences
 
 PROMPTS = Path(str(prompts_module.root()))
 
-CASES = Path(__file__).parent / "safeguarding"
+CASES = Path(__file__).parent / "data" / "safeguarding" / "authored"
 LANGS: tuple[Lang, ...] = ("nl", "en")
 KINDS = {"child_at_risk", "teacher_distress"}
 

@@ -12,7 +12,7 @@ from bot.scoring.cli import run_score
 from bot.scoring.scales import load_scales
 from bot.scoring.transcript_io import TranscriptError, load_transcript
 
-SEED = Path(__file__).parent / "transcripts" / "nl_01_seed_jan_noah.yaml"
+SEED = Path(__file__).parent / "data" / "transcripts" / "authored" / "nl_01_seed_jan_noah.yaml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

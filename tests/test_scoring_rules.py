@@ -14,7 +14,7 @@ from bot.scoring.rules import RuleScorer, find_hits
 from bot.scoring.scales import CueGroup, load_scales
 from bot.scoring.transcript_io import INTERVIEW_QUESTION_IDS, load_transcript, read_document
 
-CASES = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))
+CASES = sorted((Path(__file__).parent / "data" / "transcripts" / "authored").glob("*.yaml"))
 SCORER = RuleScorer()
 BANDS = {"low": (1, 2), "average": (3, 5), "high": (6, 7)}
 
@@ -191,7 +191,7 @@ def test_ascore_is_score() -> None:
 
 def test_seed_case_lands_on_its_clear_scales() -> None:
     draft = SCORER.score(
-        load_transcript(Path(__file__).parent / "transcripts" / "nl_01_seed_jan_noah.yaml")
+        load_transcript(Path(__file__).parent / "data" / "transcripts" / "authored" / "nl_01_seed_jan_noah.yaml")
     )
     assert draft.scale("helplessness").level == "high"
     assert draft.scale("negative_feelings").level == "high"
