@@ -1,6 +1,6 @@
 """Load benchmark: N simulated teachers against the real bot, the fake Bot API and a private Redis.
 
-Starts the fake Bot API server (tests/fake_telegram.py) in this process, a private redis-server
+Starts the fake Bot API server (tests/support/fake_telegram.py) in this process, a private redis-server
 with AOF on (appendfsync everysec) and the bot itself as child processes (`python -m bot
 telegram`), then lets N teachers take the interview at the same time. A turn is one update and
 its replies; its latency runs from the moment the update is added to the fake server to the
@@ -48,9 +48,9 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from bot.dialogues.script import Texts, load_texts
-from tests.answers import ANSWERS, PROBE_ANSWER
-from tests.fake_telegram import FakeTelegram, SentMessage
-from tests.redis_server import RedisServer
+from tests.support.answers import ANSWERS, PROBE_ANSWER
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:bench-token-for-the-fake-server"

@@ -1,7 +1,8 @@
 """How well the safeguarding check finds what it must and leaves alone what it must, and how fast.
 
 Run from the repository root: `python bench/safeguarding.py` (add `--json` for machine output).
-Each file tests/data/safeguarding/authored/<lang>.yaml holds sentences a teacher might type with `expect`:
+Each file tests/data/safeguarding/authored/<lang>.yaml holds sentences a teacher might type
+with `expect`:
 `child_at_risk`, `teacher_distress` (or a list of both) or `none`. `<lang>_holdout.yaml` holds
 cases the rules were not tuned on; they are reported apart. Per set it prints:
 

@@ -1,7 +1,8 @@
 """How well the offline scorer agrees with a coach on the hand-written transcripts, and how fast.
 
 Run from the repository root: `python bench/scoring.py` (add `--json` for machine output).
-Each file in tests/data/transcripts/authored/ holds a transcript and `expected: {scale_id: level}`, where a
+Each file in tests/data/transcripts/authored/ holds a transcript and
+`expected: {scale_id: level}`, where a
 level may be `unknown` (the interview gives too little; the draft should say so with a
 confidence below 0.5). It prints numbers and never asserts: timing depends on the machine.
 """

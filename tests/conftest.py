@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.storage.crypto import EnvelopeCodec, Keyring
 from bot.storage.store import Store
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 # A fixed master key for tests (never for real data): 32 bytes of 0x2a.
 TEST_MASTER_KEY = "t1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio="

@@ -1,7 +1,7 @@
 """A local fake of the Telegram Bot API (aiohttp) for end-to-end tests and load benchmarks.
 
 Point python-telegram-bot at it with ``Bot(token, base_url=tg.base_url)``. Standalone:
-``python -m tests.fake_telegram --port 8081 --token 123:ABC``; typed lines come from user 1
+``python -m tests.support.fake_telegram --port 8081 --token 123:ABC``; typed lines come from user 1
 (``!data`` presses a button) and the bot's calls are printed.
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogues.script import load_texts
-from tests.answers import ANSWERS
+from tests.support.answers import ANSWERS
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -11,8 +11,9 @@ import pytest
 from bot.scoring.cli import run_score
 from bot.scoring.scales import load_scales
 from bot.scoring.transcript_io import TranscriptError, load_transcript
+from tests.support.paths import TRANSCRIPTS
 
-SEED = Path(__file__).parent / "data" / "transcripts" / "authored" / "nl_01_seed_jan_noah.yaml"
+SEED = TRANSCRIPTS / "authored" / "nl_01_seed_jan_noah.yaml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -15,8 +15,8 @@ from bot.runtime.loops import Scheduler
 from bot.storage.jobqueue import JobQueue
 from bot.storage.store import Store
 from bot.wiring import build_service
-from tests.answers import ANSWERS
-from tests.service_driver import ServiceChat
+from tests.support.answers import ANSWERS
+from tests.support.service_driver import ServiceChat
 
 
 class CountingScorer:
@@ -146,7 +146,7 @@ async def test_a_draft_job_for_a_forgotten_teacher_does_nothing(
 
 
 def test_transcript_keeps_the_pseudonym_and_scored_answers_only() -> None:
-    from tests.engine_driver import EngineChat
+    from tests.support.engine_driver import EngineChat
 
     chat = EngineChat(lang="nl")
     chat.start_interview("Noor")

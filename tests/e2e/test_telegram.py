@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,20 +10,11 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.dialogues.script import load_script, load_texts
-from bot.models.state import UserState
-from tests.answers import ANSWERS, PROBE_ANSWER
-from tests.conftest import envelope_store
-from tests.e2e import TOKEN, BotProcess, Teacher
-from tests.fake_telegram import FakeTelegram
+from tests.support.answers import ANSWERS
+from tests.support.e2e import PROGRESS, TOKEN, BotProcess, Teacher, answer_until_review, stored
+from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.timeout(240)
-PARTITIONS = 16  # the bot's default
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -37,30 +27,10 @@ async def bot(
         assert await process.stop() == 0, process.log_text()
 
 
-async def stored(redis: Redis, user_id: int) -> UserState | None:
-    return await envelope_store(redis, PARTITIONS).load(user_id)
-
-
-PROGRESS = re.compile(r"(Vraag|Question) \d+ (van|of) 12|Laatste vraag|Last question|\(\d/3\)")
-
-
 async def begin(teacher: Teacher, lang: str) -> str:
     said = await teacher.say("/start")
     assert said == load_texts(lang).get("welcome")  # type: ignore[arg-type]
     return await teacher.press(load_texts(lang).get("consent_yes"))  # type: ignore[arg-type]
-
-
-async def answer_until_review(
-    teacher: Teacher, lang: str, answers: list[str], review: bool = True
-) -> None:
-    """Answer each question; answer follow-up probes until the next question comes."""
-    texts = load_texts(lang)  # type: ignore[arg-type]
-    for text in answers:
-        said = await teacher.say(text)
-        while not PROGRESS.search(said) and texts.get("review_intro") not in said:
-            said = await teacher.say(PROBE_ANSWER[lang])
-    if review:
-        await teacher.wait_for_button(texts.get("submit"))
 
 
 @pytest.mark.parametrize(("lang", "user_id"), [("nl", 1001), ("en", 1002)])

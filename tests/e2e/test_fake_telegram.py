@@ -15,12 +15,15 @@ from aiohttp import web
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, RetryAfter
 
+from tests.support.paths import ROOT
+
 try:
-    from tests.fake_telegram import FakeTelegram
+    from tests.support.fake_telegram import FakeTelegram
 except ModuleNotFoundError:  # tests/ is no package: pytest put tests/ itself on sys.path
     from fake_telegram import FakeTelegram  # type: ignore[no-redef]
 
-TOKEN = "123:ABC"
+from tests.support.e2e import TOKEN
+
 KEYBOARD = InlineKeyboardMarkup(
     [
         [
@@ -32,12 +35,6 @@ KEYBOARD = InlineKeyboardMarkup(
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=tg.base_url, base_file_url=tg.base_file_url) as b:
         yield b
@@ -45,7 +42,7 @@ async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
 
 async def test_get_me(tg: FakeTelegram, bot: Bot) -> None:
     me = await bot.get_me()
-    assert (me.id, me.is_bot, me.username) == (123, True, "fake_bot")
+    assert (me.id, me.is_bot, me.username) == (int(TOKEN.split(":")[0]), True, "fake_bot")
     assert tg.calls["getMe"] == 2  # one from `async with bot` (initialize)
     assert tg.base_url == f"http://127.0.0.1:{tg.port}/bot" and tg.port > 0
 
@@ -53,7 +50,7 @@ async def test_get_me(tg: FakeTelegram, bot: Bot) -> None:
 async def test_send_message_echoes_text_and_keyboard(tg: FakeTelegram, bot: Bot) -> None:
     msg = await bot.send_message(42, "Hallo <b>daar</b>", reply_markup=KEYBOARD, parse_mode="HTML")
     assert msg.text == "Hallo <b>daar</b>" and msg.chat.id == 42 and msg.chat.type == "private"
-    assert msg.from_user is not None and msg.from_user.id == 123
+    assert msg.from_user is not None and msg.from_user.id == int(TOKEN.split(":")[0])
     assert msg.reply_markup == KEYBOARD
     [sent] = tg.sent(42)
     assert (sent.method, sent.chat_id, sent.message_id) == ("sendMessage", 42, msg.message_id)
@@ -377,8 +374,8 @@ async def test_webhook_and_post_update(tg: FakeTelegram, bot: Bot) -> None:
 
 async def test_standalone_main_reads_user_lines(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fake_telegram", "--port", "0", "--token", TOKEN,
-        cwd=Path(__file__).parents[1], stdin=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "tests.support.fake_telegram", "--port", "0", "--token", TOKEN,
+        cwd=ROOT, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert proc.stdin is not None and proc.stdout is not None

@@ -4,27 +4,19 @@ partitions and what it had pending. Every teacher's answers are stored once, in 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.dialogues.script import load_texts
-from tests.answers import ANSWERS
-from tests.e2e import TOKEN, BotProcess, Teacher
-from tests.fake_telegram import FakeTelegram
-from tests.test_e2e_telegram import stored
+from tests.support.answers import ANSWERS
+from tests.support.e2e import BotProcess, Teacher, stored
+from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.timeout(240)
 TEACHERS = range(8001, 8009)  # spread over several partitions
 NL = load_texts("nl")
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        yield fake
 
 
 def process(tg: FakeTelegram, redis_url: str, tmp: Path, role: str, name: str) -> BotProcess:

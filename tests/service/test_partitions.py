@@ -15,7 +15,7 @@ from bot.storage.keys import consumer_group
 from bot.storage.partitions import PartitionLeases, lease_key
 from bot.storage.store import Store
 from bot.wiring import build_service
-from tests.transports import Recording
+from tests.support.transports import Recording
 
 USER = 5
 

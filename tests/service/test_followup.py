@@ -10,9 +10,9 @@ from bot.config import Settings
 from bot.dialogues.script import load_texts
 from bot.storage.store import Store
 from bot.wiring import build_service
-from tests.answers import ANSWERS
-from tests.hub import Hub, HubUser
-from tests.test_coaching import ADMIN, COACH, TEACHER, released
+from tests.service.test_coaching import ADMIN, COACH, TEACHER, released
+from tests.support.answers import ANSWERS
+from tests.support.hub import Hub, HubUser
 
 EN = load_texts("en")
 

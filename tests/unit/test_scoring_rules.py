@@ -13,8 +13,9 @@ from bot.models.profile import Draft, Transcript, TranscriptAnswer
 from bot.scoring.rules import RuleScorer, find_hits
 from bot.scoring.scales import CueGroup, load_scales
 from bot.scoring.transcript_io import INTERVIEW_QUESTION_IDS, load_transcript, read_document
+from tests.support.paths import ROOT, TRANSCRIPTS
 
-CASES = sorted((Path(__file__).parent / "data" / "transcripts" / "authored").glob("*.yaml"))
+CASES = sorted((TRANSCRIPTS / "authored").glob("*.yaml"))
 SCORER = RuleScorer()
 BANDS = {"low": (1, 2), "average": (3, 5), "high": (6, 7)}
 
@@ -190,9 +191,7 @@ def test_ascore_is_score() -> None:
 
 
 def test_seed_case_lands_on_its_clear_scales() -> None:
-    draft = SCORER.score(
-        load_transcript(Path(__file__).parent / "data" / "transcripts" / "authored" / "nl_01_seed_jan_noah.yaml")
-    )
+    draft = SCORER.score(load_transcript(TRANSCRIPTS / "authored" / "nl_01_seed_jan_noah.yaml"))
     assert draft.scale("helplessness").level == "high"
     assert draft.scale("negative_feelings").level == "high"
     assert draft.scale("goal_attainment").level == "low"
@@ -249,7 +248,7 @@ def test_scales_file_is_complete_for_the_offline_scorer() -> None:
 
 
 def test_the_scorer_code_names_no_scale() -> None:
-    source = Path(__file__).parents[1] / "bot"
+    source = ROOT / "bot"
     code = (source / "scoring" / "rules.py").read_text() + (source / "text" / "core.py").read_text()
     assert not [s for s in load_scales().ids if re.search(rf"\b{s}\b", code)]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -13,8 +12,9 @@ from bot.models.profile import Draft, ScaleScore
 from bot.render.chart import render_chart
 from bot.scoring.rules import RuleScorer
 from bot.scoring.transcript_io import load_transcript
+from tests.support.paths import TRANSCRIPTS
 
-CASES = Path(__file__).parent / "data" / "transcripts" / "authored"
+CASES = TRANSCRIPTS / "authored"
 DAY = datetime.date(2025, 3, 14)
 
 

@@ -6,26 +6,20 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.dialogues.script import load_texts
-from tests.e2e import TOKEN, BotProcess
-from tests.fake_telegram import FakeTelegram
-from tests.redis_server import RedisServer, free_port
+from tests.support.e2e import BotProcess
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.redis_server import RedisServer, free_port
 
 pytestmark = pytest.mark.timeout(180)
 SECRET = "s3cret-token_for-tests"
 USER = 9100
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        yield fake
 
 
 @pytest.fixture

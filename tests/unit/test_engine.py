@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.dialogues.script import load_script, load_texts
-from tests.engine_driver import EngineChat
+from tests.support.engine_driver import EngineChat
 
 
 def test_welcome_asks_consent_in_the_client_language() -> None:

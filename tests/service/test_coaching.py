@@ -12,9 +12,9 @@ from bot.config import Settings
 from bot.dialogues.script import load_texts
 from bot.storage.store import Store
 from bot.wiring import build_service
-from tests.answers import ANSWERS
 from tests.conftest import TEST_MASTER_KEY, envelope_store
-from tests.hub import Hub, HubUser
+from tests.support.answers import ANSWERS
+from tests.support.hub import Hub, HubUser
 
 ADMIN, COACH, TEACHER, OTHER_COACH, OTHER_TEACHER = 9, 10, 20, 11, 21
 EN = load_texts("en")

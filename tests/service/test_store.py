@@ -214,7 +214,7 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from bot.runtime.loops import Sender
-    from tests.transports import Recording
+    from tests.support.transports import Recording
 
     opened = await store.begin(7, "tg:1")
     assert opened is not None
@@ -246,7 +246,7 @@ async def test_when_an_acknowledgement_fails_the_other_chats_stop_sending(store:
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from bot.runtime.loops import Sender
-    from tests.transports import Recording
+    from tests.support.transports import Recording
 
     for user in (7, 8):
         opened = await store.begin(user, f"tg:{user}")

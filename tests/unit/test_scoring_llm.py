@@ -29,7 +29,7 @@ from bot.scoring.llm import (
 from bot.scoring.protocol import Scorer
 from bot.scoring.rules import RuleScorer
 from bot.scoring.scales import ScaleSet, load_scales
-from tests.fake_llm import INVENTED_QUOTE, FakeLlm, data_block
+from tests.support.fake_llm import INVENTED_QUOTE, FakeLlm, data_block
 
 API_KEY = "sk-test-secret-key"
 INJECTION = (

@@ -5,28 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.dialogues.script import load_texts
-from tests.answers import ANSWERS
-from tests.e2e import TOKEN, BotProcess, Teacher
-from tests.fake_telegram import FakeTelegram
-from tests.test_e2e_telegram import answer_until_review, stored
+from tests.support.answers import ANSWERS
+from tests.support.e2e import BotProcess, Teacher, answer_until_review, stored
+from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.timeout(300)
 ADMIN, COACH, TEACHER = 7001, 7002, 7003
 EN = load_texts("en")
 WEEK_S = 8 * 24 * 3600
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        yield fake
 
 
 async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:

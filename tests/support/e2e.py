@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import TEST_MASTER_KEY
-from tests.fake_telegram import SEND_METHODS, FakeTelegram, SentMessage
+from redis.asyncio import Redis
+
+from bot.dialogues.script import load_texts
+from bot.models.state import UserState
+from tests.conftest import TEST_MASTER_KEY, envelope_store
+from tests.support.answers import PROBE_ANSWER
+from tests.support.fake_telegram import SEND_METHODS, FakeTelegram, SentMessage
 
 TOKEN = "123456:TEST-token-for-the-fake-server"
 QUIET_S = 0.25
@@ -136,3 +142,27 @@ class Teacher:
         before = len(self.messages())
         getattr(self.tg, f"add_{kind}")(self.user_id)
         return "\n---\n".join(m.text or "" for m in await self._replies(before, timeout))
+
+
+PARTITIONS = 16  # the bot's default
+
+
+async def stored(redis: Redis, user_id: int) -> UserState | None:
+    """A user's document as the bot process stored it."""
+    return await envelope_store(redis, PARTITIONS).load(user_id)
+
+
+PROGRESS = re.compile(r"(Vraag|Question) \d+ (van|of) 12|Laatste vraag|Last question|\(\d/3\)")
+
+
+async def answer_until_review(
+    teacher: Teacher, lang: str, answers: list[str], review: bool = True
+) -> None:
+    """Answer each question; answer follow-up probes until the next question comes."""
+    texts = load_texts(lang)  # type: ignore[arg-type]
+    for text in answers:
+        said = await teacher.say(text)
+        while not PROGRESS.search(said) and texts.get("review_intro") not in said:
+            said = await teacher.say(PROBE_ANSWER[lang])
+    if review:
+        await teacher.wait_for_button(texts.get("submit"))

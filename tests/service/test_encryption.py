@@ -16,11 +16,11 @@ from bot.config import Settings
 from bot.storage.crypto import CodecError, EnvelopeCodec, Keyring, new_master_key_spec
 from bot.storage.store import Store
 from bot.wiring import build_service
-from tests.answers import ANSWERS
 from tests.conftest import TEST_MASTER_KEY
-from tests.hub import Hub
-from tests.redis_server import RedisServer
-from tests.test_coaching import ADMIN, COACH, TEACHER, invite, make_coach
+from tests.service.test_coaching import ADMIN, COACH, TEACHER, invite, make_coach
+from tests.support.answers import ANSWERS
+from tests.support.hub import Hub
+from tests.support.redis_server import RedisServer
 
 pytestmark = pytest.mark.timeout(120)
 

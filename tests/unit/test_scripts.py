@@ -14,10 +14,11 @@ from bot.dialogues.engine import COMMANDS
 from bot.dialogues.script import ScriptError, load_script, load_texts, placeholders
 from bot.models.language import LANGUAGES
 from bot.text import prompts as prompts_module
+from tests.support.paths import ROOT
 
 PROMPTS = Path(str(prompts_module.root()))
 
-BOT_DIR = Path(__file__).resolve().parents[1] / "bot"
+BOT_DIR = ROOT / "bot"
 
 
 def test_interview_has_identical_ids_kinds_and_version_in_every_language() -> None:
@@ -101,7 +102,7 @@ def test_a_session_keeps_the_script_version_it_started_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
 
-    from tests.engine_driver import EngineChat
+    from tests.support.engine_driver import EngineChat
 
     chat = EngineChat(lang="en")
     chat.start_interview("Sam")

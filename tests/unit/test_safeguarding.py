@@ -22,10 +22,11 @@ from bot.safety.safeguarding import (
 )
 from bot.text import prompts as prompts_module
 from bot.text.core import split_sentences
+from tests.support.paths import SAFEGUARDING
 
 PROMPTS = Path(str(prompts_module.root()))
 
-CASES = Path(__file__).parent / "data" / "safeguarding" / "authored"
+CASES = SAFEGUARDING / "authored"
 LANGS: tuple[Lang, ...] = ("nl", "en")
 KINDS = {"child_at_risk", "teacher_distress"}
 

@@ -8,8 +8,8 @@ from bot.config import Settings
 from bot.dialogues.script import load_texts
 from bot.storage.store import Store
 from bot.wiring import build_service
-from tests.hub import Hub
-from tests.test_coaching import ADMIN, TEACHER, invite, make_coach
+from tests.service.test_coaching import ADMIN, TEACHER, invite, make_coach
+from tests.support.hub import Hub
 
 EN = load_texts("en")
 DISCLOSURE = "Yesterday Sam told me his father hits him, and he had bruises on his arm."
@@ -95,7 +95,7 @@ async def test_the_llm_second_look_adds_a_signal_and_never_invents_one(
 ) -> None:
     from bot.safety.llm_check import LlmSafeguard
     from bot.scoring.llm import LlmSettings
-    from tests import fake_llm
+    from tests.support import fake_llm
 
     subtle = "Sam said he sleeps in the car some nights because nobody is home."
 

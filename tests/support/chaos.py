@@ -34,11 +34,10 @@ from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import PartitionKeys, consumer_group
 from bot.storage.partitions import lease_key
 from bot.storage.store import Store
-from tests.answers import ANSWERS
-from tests.e2e import TOKEN, BotProcess, Teacher
-from tests.fake_telegram import SEND_METHODS, FakeTelegram
-from tests.redis_server import RedisServer
-from tests.test_e2e_telegram import PARTITIONS, stored
+from tests.support.answers import ANSWERS
+from tests.support.e2e import PARTITIONS, TOKEN, BotProcess, Teacher, stored
+from tests.support.fake_telegram import SEND_METHODS, FakeTelegram
+from tests.support.redis_server import RedisServer
 
 ITEMS = ("i01_pupil", "i02_class", "i03_reason", "q01_three_words")
 NL = load_texts("nl")

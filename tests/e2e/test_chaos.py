@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos import run_chaos
+from tests.support.chaos import run_chaos
 
 pytestmark = pytest.mark.timeout(400)
 
