@@ -1,6 +1,7 @@
 """Load benchmark: N simulated teachers against the real bot, the fake Bot API and a private Redis.
 
-Starts the fake Bot API server (tests/support/fake_telegram.py) in this process, a private redis-server
+Starts the fake Bot API server (tests/support/fake_telegram.py) in this process, a private
+redis-server
 with AOF on (appendfsync everysec) and the bot itself as child processes (`python -m bot
 telegram`), then lets N teachers take the interview at the same time. A turn is one update and
 its replies; its latency runs from the moment the update is added to the fake server to the
