@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args_list = sys.argv[1:] if argv is None else argv
     if args_list[:1] == ["score"]:
-        from bot.scoring.cli import run_score
+        from bot.commands.score import run_score
 
         return run_score(args_list[1:])
     args = _parser().parse_args(args_list)
@@ -96,11 +96,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if command == "run":
         command = "telegram" if settings.telegram_bot_token else "chat"
     if command == "keys":
-        from bot.admin import new_key, rotate_keys
+        from bot.commands.admin import new_key, rotate_keys
 
         return new_key() if args.action == "new" else await rotate_keys(settings)
     if command == "coach":
-        from bot.admin import add_coach
+        from bot.commands.admin import add_coach
 
         return await add_coach(settings, args.telegram_id)
     if command == "chat":

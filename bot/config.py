@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import time
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class Settings(BaseSettings):
-    """The bot's configuration. Every field maps to an upper-case environment variable."""
+class LlmSettings(BaseModel):
+    """Which chat model drafts profiles and takes a second look; `provider=None` means the
+    offline scorer and rules only."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    provider: Literal["openai"] | None = None
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=60.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """The bot's configuration, and the only reader of the environment: every field maps to an
+    upper-case environment variable (or a line of `.env`); an empty variable counts as unset."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     telegram_bot_token: SecretStr | None = None
     llinc_master_key: SecretStr | None = Field(
@@ -62,6 +76,32 @@ class Settings(BaseSettings):
     clock_offset_s: float = Field(
         default=0, description="Moves the bot's clock (trials and tests of the check-in)."
     )
+    llinc_consumer: str | None = Field(
+        default=None, description="This worker's name in Redis (default: <hostname>-worker)."
+    )
+    llm_provider: Literal["openai"] | None = Field(
+        default=None, description="An LLM for drafting and the safeguarding second look."
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_base_url: str | None = Field(default=None, description="e.g. a local OpenAI-like server.")
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    openai_api_key: SecretStr | None = Field(
+        default=None, description="Used for OpenAI itself when LLM_API_KEY is not set."
+    )
+
+    @property
+    def llm(self) -> LlmSettings:
+        """The LLM settings. OPENAI_API_KEY is used only without LLM_BASE_URL: a key for OpenAI
+        is never sent to a server of another party."""
+        key = self.llm_api_key or (None if self.llm_base_url else self.openai_api_key)
+        return LlmSettings(provider=self.llm_provider, model=self.llm_model,
+                           base_url=self.llm_base_url, api_key=key,
+                           timeout_s=self.llm_timeout_s)  # fmt: skip
+
+    def consumer(self, role: str) -> str:
+        """This process's stable consumer name for a role (LLINC_CONSUMER overrides it)."""
+        return self.llinc_consumer or f"{socket.gethostname()}-{role}"
 
     @property
     def quiet(self) -> tuple[time, time]:

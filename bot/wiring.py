@@ -74,24 +74,24 @@ async def check_master_key(store: Store) -> None:
         return
 
 
-def default_scorer() -> Scorer:
+def default_scorer(settings: Settings) -> Scorer:
     """The LLM scorer when LLM_PROVIDER is set (offline rules behind it), else the rules."""
-    from bot.scoring.llm import LlmEnvSettings, make_scorer
     from bot.scoring.rules import RuleScorer
 
-    return make_scorer(LlmEnvSettings(_env_file=".env"), RuleScorer())
+    if settings.llm.provider is None:
+        return RuleScorer()
+    from bot.scoring.llm import make_scorer
+
+    return make_scorer(settings.llm, RuleScorer())
 
 
-def default_second_look() -> object | None:
+def default_second_look(settings: Settings) -> object | None:
     """The LLM safeguarding check when LLM_PROVIDER is set, else None."""
-    from bot.scoring.llm import LlmEnvSettings
-
-    settings = LlmEnvSettings(_env_file=".env")
-    if settings.provider is None:
+    if settings.llm.provider is None:
         return None
     from bot.safety.llm_check import LlmSafeguard
 
-    return LlmSafeguard(settings)
+    return LlmSafeguard(settings.llm)
 
 
 def build_service(
@@ -113,13 +113,13 @@ def build_service(
     retention = Retention(timedelta(days=settings.retention_days))
     handlers = {
         RETENTION_JOB: retention,
-        DRAFT_JOB: DraftJob(scorer or default_scorer()),
+        DRAFT_JOB: DraftJob(scorer or default_scorer(settings)),
         CHECKIN_JOB: CheckinJob(),
         REMINDER_JOB: reminders,
         CHART_JOB: ChartJob(),
         EXPORT_JOB: ExportJob(),
     }
-    checker = second_look or default_second_look()
+    checker = second_look or default_second_look(settings)
     if checker is not None:
         handlers[SECOND_LOOK_JOB] = SecondLookJob(checker)  # type: ignore[arg-type]
     return Service(store, settings, clock=clock, job_handlers=handlers,  # type: ignore[arg-type]

@@ -12,8 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import socket
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Generic, Protocol, TypeVar
@@ -33,11 +31,6 @@ from bot.storage.store import Entry, LockTimeout, Store
 
 log = logging.getLogger(__name__)
 Item = TypeVar("Item")
-
-
-def consumer_name(role: str) -> str:
-    """A stable consumer name for this host and role; LLINC_CONSUMER overrides it."""
-    return os.environ.get("LLINC_CONSUMER", f"{socket.gethostname()}-{role}")
 
 
 class Outage:
@@ -188,12 +181,12 @@ class Worker(StreamReader[Inbound]):
         self,
         store: Store,
         service: Service,
-        consumer: str | None = None,
+        consumer: str,
         leases: PartitionLeases | None = None,
     ) -> None:
         self.store = store
         self.service = service
-        self.consumer = consumer or consumer_name("worker")
+        self.consumer = consumer
         self.leases = leases
 
     role = "worker"
@@ -304,14 +297,15 @@ class Sender(StreamReader[Outbound]):
         transport: Transport,
         limiter: RateLimiter | None = None,
         channel: Route = "telegram",
-        consumer: str | None = None,
+        *,
+        consumer: str,
         leases: PartitionLeases | None = None,
     ) -> None:
         self.store = store
         self.transport = transport
         self.limiter = limiter
         self.channel = channel
-        self.consumer = consumer or consumer_name("sender")
+        self.consumer = consumer
         self.leases = leases
         self._sent: set[tuple[str, str]] = set()  # sent, not acknowledged yet: (stream, id)
         self._redis_failed = False  # in this batch: stop sending

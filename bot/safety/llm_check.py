@@ -16,8 +16,9 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import SecretStr
 
+from bot.config import LlmSettings
 from bot.safety.safeguarding import Signal
-from bot.scoring.llm import LlmSettings, _chat_model_class, _parse_json, verbatim_quote
+from bot.scoring.llm import _chat_model_class, _parse_json, verbatim_quote
 from bot.text.prompts import read_yaml
 
 log = logging.getLogger(__name__)

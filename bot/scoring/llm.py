@@ -12,16 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import secrets
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.exceptions import ModelConnectionError, ModelRefusalError, ModelTimeoutError
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langsmith import tracing_context
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.models.language import Language
 from bot.models.profile import Draft, Evidence, ScaleScore, Transcript, level_for
@@ -33,6 +31,8 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
+from bot.config import LlmSettings
+
 logger = logging.getLogger(__name__)
 
 MIN_QUOTE_CHARS = 8
@@ -41,22 +41,6 @@ SCHEMA_NAME = "relationship_profile_draft"
 _QUOTE_MARKS = str.maketrans(dict.fromkeys("“”„‟«»″", '"') | dict.fromkeys("‘’‚‛`´′", "'"))
 _QUOTE_EDGES = " \t\r\n\"'“”„‟«»‘’‚‛`´….,;:"
 _STRICT = ConfigDict(json_schema_extra={"additionalProperties": False})
-
-
-class LlmSettings(BaseModel):
-    """Which chat model drafts profiles; `provider=None` means the offline scorer only."""
-
-    provider: Literal["openai"] | None = None
-    model: str = "gpt-4o-mini"
-    base_url: str | None = None
-    api_key: SecretStr | None = None
-    timeout_s: float = Field(default=60.0, gt=0)
-
-
-class LlmEnvSettings(BaseSettings, LlmSettings):
-    """`LlmSettings` read from LLM_PROVIDER, LLM_MODEL, LLM_BASE_URL, LLM_API_KEY, LLM_TIMEOUT_S."""
-
-    model_config = SettingsConfigDict(env_prefix="LLM_", env_ignore_empty=True, extra="ignore")
 
 
 class LlmEvidence(BaseModel):
@@ -274,7 +258,7 @@ def _chat_model_class(settings: LlmSettings) -> type[BaseChatModel]:
             f"LLM_PROVIDER={settings.provider} needs the optional package langchain-openai: "
             "pip install 'llinc-bot[openai]'"
         ) from exc
-    if not (settings.api_key or settings.base_url or os.environ.get("OPENAI_API_KEY")):
+    if not (settings.api_key or settings.base_url):
         raise ValueError("LLM_PROVIDER=openai needs LLM_API_KEY (or LLM_BASE_URL for a local LLM)")
     return ChatOpenAI
 
@@ -374,13 +358,3 @@ def make_scorer(settings: LlmSettings | None, fallback: Scorer) -> Scorer:
     if settings is None or settings.provider is None:
         return fallback
     return LlmScorer(settings, fallback)
-
-
-def make_llm_scorer_from_env() -> Scorer | None:
-    """An LLM scorer (offline `RuleScorer` as fallback) from LLM_* env vars; None if unset."""
-    settings = LlmEnvSettings()
-    if settings.provider is None:
-        return None
-    from bot.scoring.rules import RuleScorer
-
-    return LlmScorer(settings, RuleScorer())

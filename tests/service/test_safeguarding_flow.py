@@ -93,8 +93,8 @@ async def test_negations_and_figures_of_speech_raise_nothing(hub: Hub) -> None:
 async def test_the_llm_second_look_adds_a_signal_and_never_invents_one(
     store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.config import LlmSettings
     from bot.safety.llm_check import LlmSafeguard
-    from bot.scoring.llm import LlmSettings
     from tests.support import fake_llm
 
     subtle = "Sam said he sleeps in the car some nights because nobody is home."

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scoring.cli import run_score
+from bot.commands.score import run_score
 from bot.scoring.scales import load_scales
 from bot.scoring.transcript_io import TranscriptError, load_transcript
 from tests.support.paths import TRANSCRIPTS

@@ -8,20 +8,19 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+from bot.config import LlmSettings, Settings
 from bot.models.language import Language
 from bot.models.profile import Draft, Transcript, TranscriptAnswer
 from bot.scoring.llm import (
     SCHEMA_NAME,
-    LlmEnvSettings,
     LlmScorer,
-    LlmSettings,
     check_output,
-    make_llm_scorer_from_env,
     make_scorer,
     system_prompt,
     verbatim_quote,
@@ -355,16 +354,30 @@ def test_openai_without_key_or_server_is_refused_at_startup(
         LlmScorer(LlmSettings(provider="openai"), fallback, scales)
 
 
-def test_env_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env of the developer
     for name in ("PROVIDER", "MODEL", "BASE_URL", "API_KEY", "TIMEOUT_S"):
         monkeypatch.delenv(f"LLM_{name}", raising=False)
-    assert make_llm_scorer_from_env() is None
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert Settings().llm.provider is None
     monkeypatch.setenv("LLM_PROVIDER", "openai")
     monkeypatch.setenv("LLM_BASE_URL", "http://localhost:11434/v1")
     monkeypatch.setenv("LLM_MODEL", "llama3.1")
     monkeypatch.setenv("LLM_API_KEY", API_KEY)
     monkeypatch.setenv("LLM_TIMEOUT_S", "12.5")
-    settings = LlmEnvSettings()
+    settings = Settings().llm
     assert (settings.provider, settings.model, settings.timeout_s) == ("openai", "llama3.1", 12.5)
     assert settings.api_key is not None and API_KEY not in repr(settings)
-    assert isinstance(make_llm_scorer_from_env(), LlmScorer)
+    assert isinstance(make_scorer(settings, RuleScorer()), LlmScorer)
+
+
+def test_an_openai_key_goes_to_openai_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LLM_PROVIDER", "openai")
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    monkeypatch.delenv("LLM_API_KEY", raising=False)
+    monkeypatch.delenv("LLM_BASE_URL", raising=False)
+    key = Settings().llm.api_key
+    assert key is not None and key.get_secret_value() == API_KEY
+    monkeypatch.setenv("LLM_BASE_URL", "http://localhost:11434/v1")
+    assert Settings().llm.api_key is None

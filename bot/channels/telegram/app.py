@@ -28,7 +28,6 @@ from bot.runtime.loops import (
     Scheduler,
     Sender,
     Worker,
-    consumer_name,
     until_redis_answers,
 )
 from bot.safety.safeguarding import warm_up
@@ -92,7 +91,7 @@ def worker_leases(store: Store, settings: Settings) -> PartitionLeases:
     """The partition leases of this process's worker. Even the only worker holds them: they
     are how it takes over what an earlier process under another name (a new container) left
     pending."""
-    return PartitionLeases(store.redis, settings.partitions, consumer_name("worker"),
+    return PartitionLeases(store.redis, settings.partitions, settings.consumer("worker"),
                            settings.lease_ms)  # fmt: skip
 
 

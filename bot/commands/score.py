@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from bot.config import Settings
 from bot.models.profile import Draft, Transcript
 from bot.render.chart import render_chart
 from bot.scoring.protocol import Scorer
@@ -62,22 +63,20 @@ def run_score(argv: list[str]) -> int:
 def _scorer(name: str) -> Scorer:
     """The rules scorer, or the LLM scorer when asked for and configured (else a notice)."""
     if name == "llm":
-        try:
-            from bot.scoring.llm import make_llm_scorer_from_env
-        except ImportError:
-            print("llinc score: no LLM scorer installed; using the rules scorer", file=sys.stderr)
+        settings = Settings().llm
+        if settings.provider is None:
+            print("llinc score: no LLM configured (LLM_*); using the rules scorer", file=sys.stderr)
             return RuleScorer()
         try:
-            scorer = make_llm_scorer_from_env()
+            from bot.scoring.llm import make_scorer
+
+            return make_scorer(settings, RuleScorer())
         except Exception as exc:  # a misconfigured LLM must not stop offline scoring
             print(
                 f"llinc score: LLM not usable ({exc.__class__.__name__}); using the rules scorer",
                 file=sys.stderr,
             )
             return RuleScorer()
-        if scorer is not None:
-            return scorer
-        print("llinc score: no LLM configured (LLM_*); using the rules scorer", file=sys.stderr)
     return RuleScorer()
 
 
