@@ -261,12 +261,11 @@ async def wait_balanced(redis: Redis, workers: int, notes: list[str]) -> None:
     """With several workers: wait until every partition is leased and shared out fairly."""
     try:
         from bot.storage.keys import PartitionKeys
-        from bot.storage.partitions import lease_key
     except ImportError:
         await asyncio.sleep(2.0)
         return
     parts = int(os.environ.get("PARTITIONS", "16"))
-    keys = [lease_key(PartitionKeys(p)) for p in range(parts)]
+    keys = [PartitionKeys(p).lease for p in range(parts)]
     deadline, owners = time.monotonic() + READY_S, Counter[Any]()
     while time.monotonic() < deadline:
         owners = Counter(await redis.mget(keys))
@@ -581,7 +580,7 @@ async def check_stored(redis_url: str, key: str, teachers: list[Teacher], checks
             compare_answers(teacher, stored, checks)
             checks.submitted += session is not None and session.status == "submitted"
         for part in store.partition_keys():
-            for stream in (part.ingress, store.outbox_key(part, "telegram")):
+            for stream in (part.ingress, part.outbox_for("telegram")):
                 checks.left_in_streams += await redis.xlen(stream)
     finally:
         await redis.aclose()

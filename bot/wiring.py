@@ -27,7 +27,7 @@ from bot.render.report import ExportJob
 from bot.scoring.protocol import Scorer
 from bot.service import Clock, Service
 from bot.storage.crypto import CodecError, EnvelopeCodec, Keyring, embedded_master_key
-from bot.storage.keys import PREFIX
+from bot.storage.keys import DATA_KEYS, user_of
 from bot.storage.store import Store
 
 
@@ -62,9 +62,9 @@ async def check_master_key(store: Store) -> None:
     codec = store.codec
     if not isinstance(codec, EnvelopeCodec):
         return
-    async for name in store.redis.scan_iter(match=f"{PREFIX}:*:u:*:datakey", count=100):
+    async for name in store.redis.scan_iter(match=DATA_KEYS, count=100):
         wrapped: bytes | None = await store.redis.get(name)  # type: ignore[assignment]
-        user_id = int(name.decode().split(":u:")[1].split(":")[0])
+        user_id = user_of(name)
         try:
             codec.keyring.unwrap(user_id, wrapped or b"")
         except CodecError:

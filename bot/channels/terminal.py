@@ -27,14 +27,13 @@ from bot.safety.safeguarding import warm_up
 from bot.service import Service
 from bot.storage.connection import connect
 from bot.storage.jobqueue import JobQueue
-from bot.storage.keys import global_key
+from bot.storage.keys import TERMINAL_CLOCK_OFFSET, TERMINAL_EVENTS
 from bot.storage.store import Store
 from bot.wiring import build_service, check_master_key, make_store
 
 TERMINAL_TEACHER = 1
 TERMINAL_COACH = 2
 PROMPT = "> "
-OFFSET_KEY = global_key("terminal:clock-offset-s")
 
 
 class TerminalTransport:
@@ -153,12 +152,12 @@ class TerminalChat:
         except ValueError:
             amount = 1.0
         self.offset += timedelta(days=amount)
-        await self.store.redis.set(OFFSET_KEY, self.offset.total_seconds())
+        await self.store.redis.set(TERMINAL_CLOCK_OFFSET, self.offset.total_seconds())
         self.transport.out.write(f"[clock] {self.service.clock():%Y-%m-%d %H:%M}\n\n")
 
     async def load_offset(self) -> None:
         """The clock offset kept from an earlier run."""
-        stored = await self.store.redis.get(OFFSET_KEY)
+        stored = await self.store.redis.get(TERMINAL_CLOCK_OFFSET)
         self.offset = timedelta(seconds=float(stored or 0))
 
     async def drain(self) -> None:
@@ -166,7 +165,7 @@ class TerminalChat:
         await run_until_quiet(self.relay, self.scheduler, self.sender)
 
     async def _number(self) -> int:
-        return int(await self.store.redis.incr(global_key("terminal:events")))
+        return int(await self.store.redis.incr(TERMINAL_EVENTS))
 
 
 def _make_coach(number: int, lang: Language | None) -> Inbound:

@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.models.events import Inbound
 from bot.storage.connection import connect
 from bot.storage.crypto import new_master_key_spec
-from bot.storage.keys import PREFIX
+from bot.storage.keys import DATA_KEYS, user_of
 from bot.wiring import build_service, make_codec, make_store
 
 
@@ -54,12 +54,12 @@ async def rotate_keys(settings: Settings) -> int:
         codec = make_codec(redis, settings)
         swap = redis.register_script(_SWAP)
         done = skipped = 0
-        async for name in redis.scan_iter(match=f"{PREFIX}:*:u:*:datakey", count=500):
+        async for name in redis.scan_iter(match=DATA_KEYS, count=500):
             wrapped: bytes | None = await redis.get(name)  # type: ignore[assignment]
             if not wrapped or wrapped.startswith(codec.keyring.current.encode() + b":"):
                 skipped += 1
                 continue
-            user_id = int(name.decode().split(":u:")[1].split(":")[0])
+            user_id = user_of(name)
             rewrapped = codec.keyring.wrap(user_id, codec.keyring.unwrap(user_id, wrapped))
             done += int(await swap(keys=[name], args=[wrapped, rewrapped]))
     print(f"llinc: {done} data keys re-wrapped under {codec.keyring.current}, {skipped} already")

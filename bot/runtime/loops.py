@@ -436,6 +436,6 @@ class LeaseKeeper:
         for part in self.store.partition_keys():
             if part.partition in partitions:
                 streams.append(part.ingress)
-                streams += [self.store.outbox_key(part, r.channel) for r in self.readers
+                streams += [part.outbox_for(r.channel) for r in self.readers
                             if isinstance(r, Sender)]  # fmt: skip
         return streams

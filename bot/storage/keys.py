@@ -58,6 +58,15 @@ class PartitionKeys:
         """Sorted set of claimed job ids by lease deadline (ms)."""
         return f"{PREFIX}:{self.tag}:jobs:running"
 
+    @property
+    def lease(self) -> str:
+        """The worker that holds this partition (value: its consumer name, with a TTL)."""
+        return f"{self.ingress}:owner"
+
+    def outbox_for(self, channel: str) -> str:
+        """The outbox stream of one channel ('telegram', 'terminal', or 'internal' events)."""
+        return f"{self.outbox}:{channel}"
+
 
 @dataclass(frozen=True)
 class UserKeys:
@@ -104,8 +113,26 @@ def consumer_group() -> str:
 
 
 def global_key(name: str) -> str:
-    """A key that belongs to no user (e.g. the embedded terminal's event counter)."""
+    """A key that belongs to no user."""
     return f"{PREFIX}:global:{name}"
+
+
+WORKERS = global_key("workers")
+"""Sorted set of live workers (consumer name -> lease deadline, ms): how partitions are shared."""
+LIMITS_PREFIX = global_key("limits")
+"""Prefix of the shared send-rate windows (the `limits` library adds its own suffixes)."""
+TERMINAL_EVENTS = global_key("terminal:events")
+"""Counter of the terminal chat's events (their ids)."""
+TERMINAL_CLOCK_OFFSET = global_key("terminal:clock-offset-s")
+"""How far the terminal trial moved its clock (seconds)."""
+DATA_KEYS = f"{PREFIX}:*:u:*:datakey"
+"""SCAN pattern of every user's wrapped data key."""
+
+
+def user_of(key: str | bytes) -> int:
+    """The user id in one of a user's keys (e.g. a data key found by SCAN)."""
+    name = key.decode() if isinstance(key, bytes) else key
+    return int(name.split(":u:", 1)[1].split(":", 1)[0])
 
 
 def invite_key(code: str) -> str:

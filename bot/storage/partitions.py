@@ -30,11 +30,10 @@ import time
 
 from redis.asyncio import Redis
 
-from bot.storage.keys import PartitionKeys, consumer_group, global_key
+from bot.storage.keys import WORKERS, PartitionKeys, consumer_group
 
 log = logging.getLogger(__name__)
 LEASE_MS = 15_000
-WORKERS_KEY = global_key("workers")
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -53,11 +52,6 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-
-
-def lease_key(part: PartitionKeys) -> str:
-    """The key that says which worker owns a partition."""
-    return f"{part.ingress}:owner"
 
 
 class PartitionLeases:
@@ -83,13 +77,13 @@ class PartitionLeases:
         the fair share (a lease still in this consumer's name, left by a restart, counts as
         free); returns the partitions newly taken (their pending entries need taking over)."""
         now_ms = int(time.time() * 1000)
-        await self.redis.zadd(WORKERS_KEY, {self.consumer: now_ms + self.lease_ms})
-        await self.redis.zremrangebyscore(WORKERS_KEY, "-inf", now_ms)
-        live = max(1, int(await self.redis.zcard(WORKERS_KEY)))
+        await self.redis.zadd(WORKERS, {self.consumer: now_ms + self.lease_ms})
+        await self.redis.zremrangebyscore(WORKERS, "-inf", now_ms)
+        live = max(1, int(await self.redis.zcard(WORKERS)))
         share = math.ceil(len(self.parts) / live)
         for number in sorted(self.owned):
             asked = time.monotonic()
-            if await self._renew(keys=[lease_key(self.parts[number])],
+            if await self._renew(keys=[self.parts[number].lease],
                                  args=[self.consumer, self.lease_ms]):  # fmt: skip
                 self._sure(number, asked)
             else:
@@ -97,7 +91,7 @@ class PartitionLeases:
         while len(self.owned) > share:  # the newest first: they go back to where they were
             number = max(self.owned, key=lambda n: (self._taken.get(n, 0), n))
             self._drop(number)  # first: no new read of it starts meanwhile
-            await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
+            await self._release(keys=[self.parts[number].lease], args=[self.consumer])
         taken: set[int] = set()
         for part in self.parts:
             if len(self.owned) >= share:
@@ -105,7 +99,7 @@ class PartitionLeases:
             if part.partition in self.owned:
                 continue
             asked = time.monotonic()
-            if await self._take(keys=[lease_key(part)], args=[self.consumer, self.lease_ms]):
+            if await self._take(keys=[part.lease], args=[self.consumer, self.lease_ms]):
                 self.owned.add(part.partition)
                 self._taken[part.partition] = next(self._takes)
                 self._sure(part.partition, asked)
@@ -147,5 +141,5 @@ class PartitionLeases:
         """Give every lease back (on a clean shutdown) so others take over at once."""
         for number in list(self.owned):
             self._drop(number)
-            await self._release(keys=[lease_key(self.parts[number])], args=[self.consumer])
-        await self.redis.zrem(WORKERS_KEY, self.consumer)
+            await self._release(keys=[self.parts[number].lease], args=[self.consumer])
+        await self.redis.zrem(WORKERS, self.consumer)

@@ -28,7 +28,7 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
-from bot.storage.keys import PREFIX
+from bot.storage.keys import LIMITS_PREFIX
 
 MIN_SPACING_S = 0.002  # a limit so high that its permits would come closer is not spaced
 
@@ -41,7 +41,7 @@ class RateLimiter:
             "async+redis://localhost:6379",  # unused: the connection pool is passed
             implementation="redispy",
             connection_pool=redis.connection_pool,  # type: ignore[arg-type]
-            key_prefix=f"{PREFIX}:global:limits",
+            key_prefix=LIMITS_PREFIX,
         )
         self._shared = MovingWindowRateLimiter(storage)
         self._chats = ChatWindows(parse(chat_rate))  # e.g. "3 per 3 seconds"

@@ -248,8 +248,8 @@ class Store:
         ingress = ack.stream if ack else part.ingress
         result = await self.pipe.run(
             self._commit,
-            [keys.lock, keys.state, keys.seen, self.outbox_key(part, channel), part.jobs,
-             part.job_data, part.jobs_running, ingress, self.outbox_key(part, "internal"),
+            [keys.lock, keys.state, keys.seen, part.outbox_for(channel), part.jobs,
+             part.job_data, part.jobs_running, ingress, part.outbox_for("internal"),
              keys.data_key],
             args,
         )  # fmt: skip
@@ -274,16 +274,11 @@ class Store:
 
     # -- streams --------------------------------------------------------------------------
 
-    @staticmethod
-    def outbox_key(part: PartitionKeys, channel: Route) -> str:
-        """The outbox stream of a partition for one channel."""
-        return f"{part.outbox}:{channel}"
-
     async def ensure_groups(self, channel: Channel = "telegram") -> None:
         """Create the consumer groups of every ingress and outbox stream (idempotent)."""
         pipe = self.redis.pipeline(transaction=False)
         for part in self.partition_keys():
-            outboxes = (self.outbox_key(part, channel), self.outbox_key(part, "internal"))
+            outboxes = (part.outbox_for(channel), part.outbox_for("internal"))
             for stream in (part.ingress, *outboxes):
                 pipe.xgroup_create(stream, consumer_group(), id="0", mkstream=True)
         for outcome in await pipe.execute(raise_on_error=False):
@@ -351,7 +346,7 @@ class Store:
     ) -> list[tuple[Entry, Outbound]]:
         """Replies waiting to be sent (or this consumer's unacknowledged ones), of every
         partition or `only` of these."""
-        streams = [self.outbox_key(p, channel) for p in self._partitions(only)]
+        streams = [p.outbox_for(channel) for p in self._partitions(only)]
         if not streams:
             return []
         raw = await self._read(streams, consumer, count, block_ms, pending)

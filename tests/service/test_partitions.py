@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.models.events import Inbound, Outbound
 from bot.runtime.loops import LeaseKeeper, Sender, Worker
 from bot.storage.keys import consumer_group
-from bot.storage.partitions import PartitionLeases, lease_key
+from bot.storage.partitions import PartitionLeases
 from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.support.transports import Recording
@@ -31,7 +31,7 @@ async def queue_reply(store: Store, text: str) -> str:
     assert opened is not None
     message = Outbound(channel="telegram", chat_id=USER, text=text)
     await store.commit(opened, None, now_ms=0, outbox=[message])
-    return store.outbox_key(store.user_keys(USER).part, "telegram")
+    return store.user_keys(USER).part.outbox_for("telegram")
 
 
 async def pending_of(store: Store, stream: str) -> dict[str, str]:
@@ -101,7 +101,7 @@ async def test_a_restarted_worker_takes_its_own_leases_back_at_once(store: Store
     assert again.owned == {0, 1}
     assert await other.refresh() == {2, 3}
     for number in range(4):
-        owner = await store.redis.get(lease_key(store.partition_keys()[number]))
+        owner = await store.redis.get(store.partition_keys()[number].lease)
         assert owner == (b"w-a" if number < 2 else b"w-b")
 
 

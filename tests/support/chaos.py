@@ -32,8 +32,6 @@ from bot.dialogues.script import load_texts
 from bot.jobs.followup import MAX_REMINDERS
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import PartitionKeys, consumer_group
-from bot.storage.partitions import lease_key
-from bot.storage.store import Store
 from tests.support.answers import ANSWERS
 from tests.support.e2e import PARTITIONS, TOKEN, BotProcess, Teacher, stored
 from tests.support.fake_telegram import SEND_METHODS, FakeTelegram
@@ -353,8 +351,8 @@ async def _where(redis: Redis) -> list[str]:
     found = []
     for partition in range(PARTITIONS):
         keys = PartitionKeys(partition)
-        owner = await redis.get(lease_key(keys))
-        outboxes = [Store.outbox_key(keys, route) for route in ("telegram", "internal")]
+        owner = await redis.get(keys.lease)
+        outboxes = [keys.outbox_for(route) for route in ("telegram", "internal")]
         for stream in (keys.ingress, *outboxes):
             length = await redis.xlen(stream)
             rows = await redis.xpending_range(stream, consumer_group(), "-", "+", 100)
@@ -409,7 +407,7 @@ async def _busy(redis: Redis) -> list[str]:
         data = await redis.hkeys(keys.job_data)
         left = {j for j in [*scheduled, *data] if j.startswith(b"remind:")} | set(running)
         found += [f"job {job.decode()}" for job in sorted(left)]
-        unsent = await redis.xlen(Store.outbox_key(keys, "telegram"))
+        unsent = await redis.xlen(keys.outbox_for("telegram"))
         found += [f"{unsent} unsent message(s) in partition {partition}"] if unsent else []
     return found
 
