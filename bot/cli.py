@@ -13,8 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.storage.connection import RedisUnavailable
-from bot.wiring import KeyMissing
+from bot.errors import KeyMissing, RedisUnavailable
 
 QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler")
 

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.dialogues.conversation import Context
 from bot.dialogues.engine import Step, step
 from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
+from bot.errors import TurnLost
 from bot.models.clock import utcnow
 from bot.models.events import Inbound, Outbound
 from bot.models.jobs import Job
@@ -41,10 +42,6 @@ class JobHandler(Protocol):
     def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
         """Fold the prepared result into the current state (pure)."""
         ...
-
-
-class TurnLost(RuntimeError):
-    """The user's lock expired while the turn ran; nothing was written, retry the event."""
 
 
 @dataclass

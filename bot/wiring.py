@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.dialogues.alerts import SECOND_LOOK_JOB
 from bot.dialogues.coaching import EXPORT_JOB
 from bot.dialogues.flows import CHART_JOB
+from bot.errors import CodecError, KeyMissing
 from bot.jobs.chart import ChartJob
 from bot.jobs.draft import JOB_NAME as DRAFT_JOB
 from bot.jobs.draft import DraftJob
@@ -26,13 +27,9 @@ from bot.models.clock import utcnow
 from bot.render.report import ExportJob
 from bot.scoring.protocol import Scorer
 from bot.service import Clock, Service
-from bot.storage.crypto import CodecError, EnvelopeCodec, Keyring, embedded_master_key
+from bot.storage.crypto import EnvelopeCodec, Keyring, embedded_master_key
 from bot.storage.keys import DATA_KEYS, user_of
 from bot.storage.store import Store
-
-
-class KeyMissing(RuntimeError):
-    """Encryption at rest is required and no master key is configured (one-line message)."""
 
 
 def make_codec(redis: Redis, settings: Settings) -> EnvelopeCodec:

@@ -13,12 +13,13 @@ import sys
 from typing import Any, TextIO
 
 from bot.config import Settings
+from bot.errors import TranscriptError
 from bot.models.profile import Draft, Transcript
 from bot.render.chart import render_chart
 from bot.scoring.protocol import Scorer
 from bot.scoring.rules import RuleScorer
 from bot.scoring.scales import load_scales
-from bot.scoring.transcript_io import TranscriptError, load_transcript
+from bot.scoring.transcript_io import load_transcript
 
 QUOTE_WIDTH = 60
 

@@ -8,15 +8,15 @@ in the tests, never in a conversation.
 
 from __future__ import annotations
 
-import re
 import string
 from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.errors import PromptFileError, ScriptError
 from bot.models.language import LANGUAGES, Language
-from bot.text.prompts import PromptFileError, prompt_file, read_yaml
+from bot.text.prompts import prompt_file, read_yaml
 
 ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action"]
 Section = Literal["intake", "questions", "closing"]
@@ -68,21 +68,10 @@ class Script(BaseModel):
     list_done_button: str = ""
     list_item_label: str = ""
 
-    def index(self, item_id: str) -> int:
-        """Position of an item; ValueError when unknown."""
-        for i, item in enumerate(self.items):
-            if item.id == item_id:
-                return i
-        raise ValueError(item_id)
-
     @property
     def counted(self) -> list[Item]:
         """The numbered questions ("question 4 of 12")."""
         return [item for item in self.items if item.section == "questions"]
-
-
-class ScriptError(ValueError):
-    """A script or text file is malformed or the languages disagree."""
 
 
 def placeholders(text: str) -> set[str]:
@@ -202,5 +191,3 @@ def _check_texts() -> None:
         if set(texts.commands) != set(first.commands):
             raise ScriptError(f"ui: commands in {lang} differ")
 
-
-COMMAND_RE = re.compile(r"^/([a-z_]+)(?:@\w+)?$")

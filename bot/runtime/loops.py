@@ -19,15 +19,16 @@ from typing import Generic, Protocol, TypeVar
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
+from bot.errors import LockTimeout, TurnLost
 from bot.models.events import Channel, Inbound, Outbound, Route
 from bot.models.jobs import Job
 from bot.runtime import metrics
-from bot.service import Service, TurnLost, job_event
+from bot.service import Service, job_event
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import partition_of_key
 from bot.storage.partitions import PartitionLeases
 from bot.storage.ratelimit import RateLimiter
-from bot.storage.store import Entry, LockTimeout, Store
+from bot.storage.store import Entry, Store
 
 log = logging.getLogger(__name__)
 Item = TypeVar("Item")

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 import simplemma
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from bot.errors import SafeguardingError
 from bot.models.language import LANGUAGES as LANGS
 from bot.models.language import Language as Lang
 from bot.text.core import LEXICONS, fold, lemma_keys, split_sentences
@@ -45,10 +46,6 @@ class Signal(BaseModel, frozen=True):
 
     kind: Kind
     quote: str
-
-
-class SafeguardingError(ValueError):
-    """The safeguarding rules are malformed or the languages disagree."""
 
 
 def _split(value: Any) -> Any:

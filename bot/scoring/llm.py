@@ -21,6 +21,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langsmith import tracing_context
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from bot.errors import InvalidOutputError
 from bot.models.language import Language
 from bot.models.profile import Draft, Evidence, ScaleScore, Transcript, level_for
 from bot.scoring.protocol import Scorer
@@ -69,10 +70,6 @@ class LlmDraft(BaseModel):
     model_config = _STRICT
 
     scales: list[LlmScale]
-
-
-class InvalidOutputError(ValueError):
-    """The model's reply cannot become a draft; the message is sent back to the model once."""
 
 
 def output_schema(scale_ids: list[str]) -> dict[str, Any]:

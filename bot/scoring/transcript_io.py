@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.errors import TranscriptError
 from bot.models.language import LANGUAGES
 from bot.models.profile import Transcript
 
@@ -37,10 +38,6 @@ INTERVIEW_QUESTION_IDS: tuple[str, ...] = (
     "q12_goals",
     "q13_anything_else",
 )
-
-
-class TranscriptError(ValueError):
-    """A transcript file that cannot be used; the message is one human-readable line."""
 
 
 def read_document(path: str | Path) -> dict[str, Any]:

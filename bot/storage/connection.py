@@ -13,16 +13,13 @@ from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnect
 from redis.exceptions import RedisError
 
 from bot.config import Settings
+from bot.errors import RedisUnavailable
 
 EMBEDDED_DB = "llinc.db"
 # Many users and chats are handled at once; when every connection is busy, wait for one
 # instead of failing (redis-py's default pool raises MaxConnectionsError).
 MAX_CONNECTIONS = 256
 POOL_WAIT_S = 20
-
-
-class RedisUnavailable(RuntimeError):
-    """Redis could not be reached or the URL is malformed; the message is one readable line."""
 
 
 def _describe(url: str) -> str:

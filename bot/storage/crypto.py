@@ -6,8 +6,7 @@ key, stored in Redis wrapped (AES-GCM) by a master key from the settings, next t
 data; every value is sealed with AES-GCM under the owner's data key, with the user id as
 associated data (a value copied to another user's key does not open). Deleting a user's data
 key (`/forget` does, in the same atomic step as the data) makes every copy unreadable, also
-in AOF files and backups: crypto-shredding. `PlainCodec` stores values as they are (tests of
-other parts only).
+in AOF files and backups: crypto-shredding.
 
 Master keys: `LLINC_MASTER_KEY` = `id:base64,id:base64,...` (32 random bytes each); the first
 wraps new data keys, all of them unwrap, so a new key can be added before `llinc keys rotate`
@@ -27,6 +26,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from redis.asyncio import Redis
 
+from bot.errors import CodecError
 from bot.storage.keys import UserKeys
 
 NONCE_BYTES = 12
@@ -34,10 +34,6 @@ KEY_BYTES = 32
 SEALED = b"e1:"
 CACHE_SIZE = 100_000
 SYSTEM_USER = 0  # owner of values no user's key may protect (e.g. the goodbye after /forget)
-
-
-class CodecError(ValueError):
-    """A stored value or key could not be opened (wrong format, or wrong or missing key)."""
 
 
 class Codec(Protocol):
@@ -58,32 +54,6 @@ class Codec(Protocol):
     def has_key(self, user_id: int) -> bool:
         """Whether the user's key is loaded (after `ensure`)."""
         ...
-
-
-class PlainCodec:
-    """No encryption: a version prefix only. For tests of other layers, never in production."""
-
-    PREFIX = b"p1:"
-
-    async def ensure(self, user_id: int, create: bool = True) -> None:
-        """Nothing to load."""
-
-    def seal(self, user_id: int, plaintext: bytes) -> bytes:
-        """The plaintext with the format prefix."""
-        return self.PREFIX + plaintext
-
-    def open(self, user_id: int, blob: bytes) -> bytes:
-        """The plaintext of a sealed value."""
-        if not blob.startswith(self.PREFIX):
-            raise CodecError("unknown stored format")
-        return blob[len(self.PREFIX) :]
-
-    def forget(self, user_id: int) -> None:
-        """Nothing to drop."""
-
-    def has_key(self, user_id: int) -> bool:
-        """Every user has the plain 'key'."""
-        return True
 
 
 class Keyring:

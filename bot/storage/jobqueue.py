@@ -14,8 +14,9 @@ import logging
 
 from redis.asyncio import Redis
 
+from bot.errors import CodecError
 from bot.models.jobs import Job
-from bot.storage.crypto import Codec, CodecError
+from bot.storage.crypto import Codec
 from bot.storage.keys import PartitionKeys
 
 log = logging.getLogger(__name__)

@@ -25,11 +25,12 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bot.errors import CodecError, LockTimeout
 from bot.models.events import Channel, Inbound, Outbound, Route
 from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
-from bot.storage.crypto import SYSTEM_USER, Codec, CodecError
+from bot.storage.crypto import SYSTEM_USER, Codec
 from bot.storage.jobqueue import encode_job
 from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, invite_key
 
@@ -108,10 +109,6 @@ redis.call('HSET', KEYS[1], 'used_by', ARGV[1])
 return coach
 """
 INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-class LockTimeout(RuntimeError):
-    """A user's lock stayed busy longer than the wait allows; retry the event later."""
 
 
 @dataclass

@@ -10,11 +10,9 @@ from typing import Any
 
 import yaml
 
+from bot.errors import PromptFileError
+
 PACKAGE = "llinc_prompts"
-
-
-class PromptFileError(ValueError):
-    """A prompt file is missing or not a YAML mapping (the message names the file)."""
 
 
 def root() -> Traversable:

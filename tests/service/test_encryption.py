@@ -13,7 +13,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.storage.crypto import CodecError, EnvelopeCodec, Keyring, new_master_key_spec
+from bot.errors import CodecError
+from bot.storage.crypto import EnvelopeCodec, Keyring, new_master_key_spec
 from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.conftest import TEST_MASTER_KEY

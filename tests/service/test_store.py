@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.errors import LockTimeout, TurnLost
 from bot.models.events import Inbound, Outbound
 from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.runtime.loops import Worker
-from bot.service import TurnLost
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import PREFIX, UserKeys
-from bot.storage.store import Entry, LockTimeout, Store
+from bot.storage.store import Entry, Store
 from bot.wiring import build_service
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

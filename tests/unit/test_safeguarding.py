@@ -10,16 +10,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot.safety.safeguarding import (
-    Lang,
-    Rules,
-    SafeguardingError,
-    Signal,
-    check,
-    compile_rules,
-    load_rules,
-    warm_up,
-)
+from bot.errors import SafeguardingError
+from bot.safety.safeguarding import Lang, Rules, Signal, check, compile_rules, load_rules, warm_up
 from bot.text import prompts as prompts_module
 from bot.text.core import split_sentences
 from tests.support.paths import SAFEGUARDING

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.commands.score import run_score
+from bot.errors import TranscriptError
 from bot.scoring.scales import load_scales
-from bot.scoring.transcript_io import TranscriptError, load_transcript
+from bot.scoring.transcript_io import load_transcript
 from tests.support.paths import TRANSCRIPTS
 
 SEED = TRANSCRIPTS / "authored" / "nl_01_seed_jan_noah.yaml"

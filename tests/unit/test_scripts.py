@@ -11,7 +11,8 @@ import yaml
 from bot.dialogues import script as script_module
 from bot.dialogues.coaching import ADMIN_COMMANDS, COACH_COMMANDS
 from bot.dialogues.engine import COMMANDS
-from bot.dialogues.script import ScriptError, load_script, load_texts, placeholders
+from bot.dialogues.script import load_script, load_texts, placeholders
+from bot.errors import ScriptError
 from bot.models.language import LANGUAGES
 from bot.text import prompts as prompts_module
 from tests.support.paths import ROOT

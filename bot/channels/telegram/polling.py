@@ -15,13 +15,8 @@ from redis.exceptions import RedisError
 from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
-from bot.channels.telegram.updates import (
-    ALLOWED_UPDATES,
-    JSONDict,
-    NotAnUpdate,
-    callback_id,
-    to_inbound,
-)
+from bot.channels.telegram.updates import ALLOWED_UPDATES, JSONDict, callback_id, to_inbound
+from bot.errors import NotAnUpdate
 from bot.runtime import metrics
 from bot.runtime.loops import Outage
 from bot.storage.store import Store

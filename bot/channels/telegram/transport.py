@@ -13,6 +13,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.telegram.polling import retry_seconds
+from bot.errors import SendFailed
 from bot.models.events import Outbound
 from bot.runtime import metrics
 from bot.text.chunks import split_text
@@ -20,10 +21,6 @@ from bot.text.chunks import split_text
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024
 MAX_ATTEMPTS = 8
-
-
-class SendFailed(RuntimeError):
-    """Telegram could not be reached after several attempts; the message stays queued."""
 
 
 def markup(message: Outbound) -> InlineKeyboardMarkup | None:

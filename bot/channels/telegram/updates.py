@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import NotAnUpdate
 from bot.models.events import Inbound
 
 MEDIA = (
@@ -16,10 +17,6 @@ MEDIA = (
 )  # fmt: skip
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 JSONDict = dict[str, Any]
-
-
-class NotAnUpdate(ValueError):
-    """The JSON is not shaped like a Telegram update."""
 
 
 def to_inbound(update: JSONDict) -> Inbound | None:

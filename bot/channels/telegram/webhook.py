@@ -17,7 +17,8 @@ from aiohttp import web
 from redis.exceptions import RedisError
 from telegram import Bot
 
-from bot.channels.telegram.updates import NotAnUpdate, callback_id, to_inbound
+from bot.channels.telegram.updates import callback_id, to_inbound
+from bot.errors import NotAnUpdate
 from bot.runtime import metrics
 from bot.runtime.loops import Outage
 from bot.storage.store import Store
