@@ -191,7 +191,9 @@ def test_ascore_is_score() -> None:
 
 def test_seed_case_lands_on_its_clear_scales() -> None:
     draft = SCORER.score(
-        load_transcript(Path(__file__).parent / "data" / "transcripts" / "authored" / "nl_01_seed_jan_noah.yaml")
+        load_transcript(
+            Path(__file__).parent / "data" / "transcripts" / "authored" / "nl_01_seed_jan_noah.yaml"
+        )
     )
     assert draft.scale("helplessness").level == "high"
     assert draft.scale("negative_feelings").level == "high"
