@@ -43,6 +43,18 @@ class CueGroup(BaseModel):
         return self
 
 
+class Elicited(BaseModel):
+    """Evidence the bot's own follow-up asked for in so many words (e.g. "what do you think
+    {pupil} felt?" gets "ik denk dat hij ..."): in parts answering `probes`, support counts
+    `factor` times, unless the sentence gives a reason or context (`unless`, per language)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    probes: list[str] = Field(min_length=1)
+    factor: float = Field(ge=0.0, le=1.0)
+    unless: dict[str, list[str]] = {}
+
+
 class ScaleCues(BaseModel):
     """The offline scorer's cues for one scale: term groups per language; `absence`, the pull
     towards low per substantive feeding answer that says nothing towards high; `related`, how
@@ -52,6 +64,7 @@ class ScaleCues(BaseModel):
 
     absence: float = Field(default=0.0, ge=0.0, le=1.0)
     related: dict[str, float] = {}
+    elicited: Elicited | None = None
     nl: list[CueGroup] = []
     en: list[CueGroup] = []
 
@@ -109,6 +122,7 @@ class ScaleSet(BaseModel):
 
     version: str
     scales: list[ScaleDef]
+    episode: dict[str, list[str]] = {}
 
     @model_validator(mode="after")
     def _unique_ids(self) -> ScaleSet:
