@@ -41,7 +41,8 @@ def test_json_has_exactly_the_agreed_shape(capsys: pytest.CaptureFixture[str]) -
         assert 1 <= item["score"] <= 7 and item["level"] in {"low", "average", "high"}
         assert 0.0 <= item["confidence"] <= 1.0
         for evidence in item["evidence"]:
-            assert set(evidence) == {"question_id", "quote"}
+            assert set(evidence) == {"question_id", "prompt", "direction", "quote"}
+            assert evidence["direction"] in {"supports", "contradicts"}
     assert all(isinstance(note, str) for note in data["notes"])
 
 

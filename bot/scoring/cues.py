@@ -24,6 +24,10 @@ _WH = {
     "nl": frozenset(["hoe", "wat", "waarom", "wanneer"]),
     "en": frozenset(["how", "what", "why"]),
 }
+# A feeling aimed at something: "boos op", "annoyed with"; the pupil's words after it.
+_AIM = {"nl": frozenset(["op", "tegen", "over"]), "en": frozenset(["at", "with", "about"])}
+_PUPIL_WORDS = frozenset(["hem", "haar", "zijn", "z'n", "him", "her", "his"])
+ELSEWHERE = 0.25
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class _Group:
     questions: frozenset[str]
     also: frozenset[str]
     sentence_scope: bool
+    aimed: bool
     terms: tuple[Term, ...]
 
 
@@ -113,6 +118,7 @@ def _group(scale_id: str, group: CueGroup, lang: str) -> _Group:
         questions=frozenset(group.questions),
         also=word_keys(group.also, lang),
         sentence_scope=group.scope == "sentence",
+        aimed=group.aimed,
         terms=compile_terms(group.terms, lang),
     )
 
@@ -210,6 +216,8 @@ def _clause_values(
         negation = negation_in_scope(clause.tokens, where, lexicon, _WH[cues.lang])
         if negation:
             value = -value * negation * 0.9
+        if group.aimed and _aimed_elsewhere(sentence, clause, where[0], _AIM[cues.lang]):
+            value *= ELSEWHERE
         if factor and abs(value) > abs(best.get(g, 0.0)):
             best[g] = value
     per_scale: dict[str, float] = defaultdict(float)
@@ -282,6 +290,26 @@ def experiencer(clause: Clause, anchor: int, lexicon: Lexicon) -> Who:
             if token.subject or token.keys & lexicon.complementisers:
                 return token.subject or clause.inherited
     return clause.inherited
+
+
+def _aimed_elsewhere(sentence: Sentence, clause: Clause, anchor: int, aim: frozenset[str]) -> bool:
+    """Whether the feeling at `anchor` is aimed at someone or something other than the pupil:
+    a preposition of aim within the next eight words of the sentence, followed by no word for
+    the pupil, or negated ("niet op hem")."""
+    tokens = sentence_tokens(sentence)
+    offset = 0
+    for other in sentence.clauses:
+        if other is clause:
+            break
+        offset += len(other.tokens)
+    start = offset + anchor + 1
+    for i in range(start, min(len(tokens) - 1, start + 8)):
+        if tokens[i].word not in aim:
+            continue
+        after = tokens[i + 1 : i + 5]
+        at_pupil = any(t.subject == "pupil" or t.word in _PUPIL_WORDS for t in after)
+        return not at_pupil or bool(tokens[i - 1].negation)
+    return False
 
 
 def _object_name(tokens: tuple[Token, ...], i: int, lexicon: Lexicon) -> bool:

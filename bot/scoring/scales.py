@@ -21,7 +21,9 @@ class CueGroup(BaseModel):
 
     A term is space-separated slots that must all occur in one clause (or sentence); a slot is
     alternatives split by `|`; a trailing `*` matches a prefix, a leading `=` the exact word
-    form only. Other words are compared by lemma.
+    form only. Other words are compared by lemma. `aimed`: a feeling that counts fully only
+    when aimed at the pupil or at nobody named, little when aimed elsewhere ("razend op het
+    systeem", "annoyed with myself", "ambetant, maar niet op hem").
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -32,6 +34,7 @@ class CueGroup(BaseModel):
     questions: list[str] = []
     also: list[str] = []
     scope: Literal["clause", "sentence"] = "clause"
+    aimed: bool = False
     terms: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -44,15 +47,24 @@ class CueGroup(BaseModel):
 
 
 class Elicited(BaseModel):
-    """Evidence the bot's own follow-up asked for in so many words (e.g. "what do you think
-    {pupil} felt?" gets "ik denk dat hij ..."): in parts answering `probes`, support counts
-    `factor` times, unless the sentence gives a reason or context (`unless`, per language)."""
+    """Evidence the interview asked for in so many words (e.g. "what do you think {pupil}
+    felt?" gets "ik denk dat hij ..."; "what do you want to achieve?" gets a goal): in parts
+    answering `probes` or in the main answers to `questions`, support counts `factor` times,
+    unless the sentence gives the teacher's own reason, context or progress (`unless`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    probes: list[str] = Field(min_length=1)
+    probes: list[str] = []
+    questions: list[str] = []
     factor: float = Field(ge=0.0, le=1.0)
     unless: dict[str, list[str]] = {}
+
+    def asked(self, question_id: str, prompt: str) -> bool:
+        """Whether a part (`prompt`) of the answer to `question_id` was asked for this."""
+        probes = set(prompt.split("+"))
+        return bool(probes & set(self.probes)) or (
+            prompt == "main" and question_id in self.questions
+        )
 
 
 class ScaleCues(BaseModel):

@@ -26,7 +26,7 @@ SHARED_SENTENCE = (1.0, 0.6, 0.3)
 PRIOR = 1.2
 LOW_STRETCH = 3.4
 MIN_HIGH_SUPPORT = 2.0
-MIN_LOW_AGAINST = 1.2
+MIN_LOW_AGAINST = 1.5
 THIN_CONFIDENCE = 0.4
 UNSURE = 0.5
 TERSE_CONFIDENCE = 0.45
@@ -44,6 +44,8 @@ class Tally:
     episode_support: float
     main_support: float
     coverage: float
+    answers_support: int
+    interview_episode: bool
 
     @property
     def net(self) -> float:
@@ -127,6 +129,8 @@ def tally(
         episode_support=sum(h.value for h in positive if by_question[h.question_id].episode),
         main_support=sum(h.value for h in positive if h.question_id in scale.feeds),
         coverage=sum(v.substantive for v in fed) / max(1, len(scale.feeds)),
+        answers_support=len({h.question_id for h in positive if h.value >= 0.5}),
+        interview_episode=any(v.episode for v in views),
     )
 
 
@@ -140,7 +144,7 @@ def _weight(
     if (
         elicited is not None
         and hit.value > 0
-        and set(hit.prompt.split("+")) & set(elicited.probes)
+        and elicited.asked(hit.question_id, hit.prompt)
         and not hit.keys & unless
     ):
         factor *= elicited.factor
@@ -155,7 +159,7 @@ def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
     raw = 4.0 + balance * (3.0 if balance > 0 else LOW_STRETCH)
     if raw >= 5.5 and not _carried(tally, related):
         raw = 5.4
-    if raw < 2.5 and against < MIN_LOW_AGAINST:
+    if raw < 2.5 and tally.negative + max(0.0, -related) < MIN_LOW_AGAINST:
         raw = 2.6
     confidence = _confidence(tally, raw)
     if terse:
@@ -170,11 +174,17 @@ def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
 
 
 def _carried(tally: Tally, related: float) -> bool:
-    """High needs the construct said clearly (two full cues' worth), carried by an episode in
-    a main-source answer, and not contradicted elsewhere."""
+    """High needs the construct said clearly (two full cues' worth) in a main-source answer,
+    not contradicted elsewhere, and carried by an episode: told in one, or said strongly in
+    several answers of an interview that tells episodes (feelings such as "nothing works" are
+    said about the episodes rather than in them)."""
+    support = tally.positive + max(0.0, related) * 0.5
+    episode = tally.episode_support >= 0.8 or (
+        tally.interview_episode and tally.answers_support >= 2 and support >= 1.5 * MIN_HIGH_SUPPORT
+    )
     return (
-        tally.positive + max(0.0, related) * 0.5 >= MIN_HIGH_SUPPORT
-        and tally.episode_support >= 0.8
+        support >= MIN_HIGH_SUPPORT
+        and episode
         and tally.main_support >= 1.0
         and tally.conflict < 0.5
     )
