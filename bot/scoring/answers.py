@@ -3,7 +3,7 @@ or evasive, and whether it tells a concrete, recent episode."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.models.profile import TranscriptAnswer
@@ -40,7 +40,13 @@ class AnswerView:
     episode: bool
 
 
-def view(answer: TranscriptAnswer, lang: str, pupil: str, anchors: Sequence[Term]) -> AnswerView:
+def view(
+    answer: TranscriptAnswer,
+    lang: str,
+    pupil: str,
+    anchors: Sequence[Term],
+    echoes: Mapping[str, frozenset[str]],
+) -> AnswerView:
     """The answer's parts located in its text, its length and whether it tells an episode: a
     time anchor ("vorige week", "on Tuesday") in an answer of some length, or a long answer to
     an episode question."""
@@ -52,7 +58,7 @@ def view(answer: TranscriptAnswer, lang: str, pupil: str, anchors: Sequence[Term
     return AnswerView(
         question_id=answer.question_id,
         text=answer.text,
-        spans=spans(answer),
+        spans=spans(answer, echoes),
         words=words,
         thin=thin,
         substantive=not thin and words >= SUBSTANTIVE_WORDS,
@@ -60,19 +66,25 @@ def view(answer: TranscriptAnswer, lang: str, pupil: str, anchors: Sequence[Term
     )
 
 
-def spans(answer: TranscriptAnswer) -> tuple[Span, ...]:
+def spans(
+    answer: TranscriptAnswer, echoes: Mapping[str, frozenset[str]] | None = None
+) -> tuple[Span, ...]:
     """Where each part sits in the answer's text (one main part when parts are unknown or do
     not match the text); a part answering "what did {pupil} feel?" reads a subjectless
-    sentence as the pupil's, one answering "what did you feel?" as the teacher's."""
+    sentence as the pupil's, one answering "what did you feel?" as the teacher's. `echoes`
+    holds the words of each question (by id) and follow-up (by probe id)."""
+    echoes = echoes or {}
+    main = Span("main", 0, len(answer.text), "unknown", echoes.get(answer.question_id, frozenset()))
     found: list[Span] = []
     cursor = 0
     for part in answer.parts:
         start = answer.text.find(part.text, cursor) if part.text else -1
         if start < 0:
-            return (Span("main", 0, len(answer.text)),)
+            return (main,)
         cursor = start + len(part.text)
-        found.append(Span(part.prompt, start, cursor, _default_who(part.prompt)))
-    return tuple(found) or (Span("main", 0, len(answer.text)),)
+        echo = main.echo if part.prompt == "main" else echoes.get(part.prompt, frozenset())
+        found.append(Span(part.prompt, start, cursor, _default_who(part.prompt), echo))
+    return tuple(found) or (main,)
 
 
 def _default_who(prompt: str) -> Who:

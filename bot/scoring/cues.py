@@ -28,17 +28,22 @@ _WH = {
 _AIM = {"nl": frozenset(["op", "tegen", "over"]), "en": frozenset(["at", "with", "about"])}
 _PUPIL_WORDS = frozenset(["hem", "haar", "zijn", "z'n", "him", "her", "his"])
 ELSEWHERE = 0.25
+# A fragment of at most ECHO_WORDS words that only repeats the prompt's own words counts little.
+ECHO_WORDS = 3
+ECHO = 0.2
 
 
 @dataclass(frozen=True)
 class Span:
     """One part of an answer, `text[start:end]`: the prompt it answered and whose feelings a
-    subjectless sentence in it is about ("Boos, denk ik." after "what did {pupil} feel?")."""
+    subjectless sentence in it is about ("Boos, denk ik." after "what did {pupil} feel?"), and
+    the words of the prompt itself (`echo`: "Pleasure." after "what gives you pleasure?")."""
 
     prompt: str
     start: int
     end: int
     default_who: Who = "unknown"
+    echo: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,8 @@ def _clause_values(
             value = -value * negation * 0.9
         if group.aimed and _aimed_elsewhere(sentence, clause, where[0], _AIM[cues.lang]):
             value *= ELSEWHERE
+        if _echo(sentence, clause, where, span.echo):
+            value *= ECHO
         if factor and abs(value) > abs(best.get(g, 0.0)):
             best[g] = value
     per_scale: dict[str, float] = defaultdict(float)
@@ -290,6 +297,12 @@ def experiencer(clause: Clause, anchor: int, lexicon: Lexicon) -> Who:
             if token.subject or token.keys & lexicon.complementisers:
                 return token.subject or clause.inherited
     return clause.inherited
+
+
+def _echo(sentence: Sentence, clause: Clause, where: tuple[int, ...], echo: frozenset[str]) -> bool:
+    """A short fragment whose matched words all come from the prompt: the topic repeated."""
+    words = sum(len(c.tokens) for c in sentence.clauses)
+    return words <= ECHO_WORDS and all(clause.tokens[i].keys & echo for i in where)
 
 
 def _aimed_elsewhere(sentence: Sentence, clause: Clause, anchor: int, aim: frozenset[str]) -> bool:

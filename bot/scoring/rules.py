@@ -12,6 +12,7 @@ which scales had too little to go on or mixed signals. See docs/scoring.md.
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import cache
 from typing import Any
 
@@ -34,6 +35,8 @@ from bot.scoring.weigh import (
 )
 from bot.text.prompts import read_yaml
 
+_WORDS = re.compile(r"\w+")
+
 
 @cache
 def _notes(language: Language) -> dict[str, str]:
@@ -52,6 +55,12 @@ class _Language:
             elicited = scale.typed_cues().elicited
             words = elicited.unless.get(lang, []) if elicited else []
             self.unless[scale.id] = _word_keys(words, lang)
+        script = read_yaml(lang, "interview.yaml")
+        texts = {str(item["id"]): str(item.get("text", "")) for item in script.get("items", [])}
+        texts |= {str(k): str(v) for k, v in dict(script.get("probes") or {}).items()}
+        self.echoes: dict[str, frozenset[str]] = {
+            key: _word_keys(_WORDS.findall(text), lang) for key, text in texts.items()
+        }
 
 
 class RuleScorer:
@@ -68,7 +77,7 @@ class RuleScorer:
         """Draft all scales of the profile from the transcript's answers (pure, deterministic)."""
         lang = self._language(transcript.language)
         views = [
-            view(a, transcript.language, transcript.pupil, lang.anchors)
+            view(a, transcript.language, transcript.pupil, lang.anchors, lang.echoes)
             for a in transcript.answers
             if a.text.strip()
         ]

@@ -25,6 +25,7 @@ THIN_ANSWER = 0.5
 SHARED_SENTENCE = (1.0, 0.6, 0.3)
 PRIOR = 1.2
 LOW_STRETCH = 3.4
+HIGH_STRETCH = 3.0
 MIN_HIGH_SUPPORT = 2.0
 MIN_LOW_AGAINST = 1.5
 THIN_CONFIDENCE = 0.4
@@ -156,21 +157,22 @@ def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
     against = tally.negative + tally.absence + max(0.0, -related)
     support = tally.positive + max(0.0, related)
     balance = (support - against) / (support + against + PRIOR)
-    raw = 4.0 + balance * (3.0 if balance > 0 else LOW_STRETCH)
+    raw = 4.0 + balance * (HIGH_STRETCH if balance > 0 else LOW_STRETCH)
     if raw >= 5.5 and not _carried(tally, related):
         raw = 5.4
     if raw < 2.5 and tally.negative + max(0.0, -related) < MIN_LOW_AGAINST:
         raw = 2.6
-    confidence = _confidence(tally, raw)
+    certainty = _certainty(tally)
     if terse:
-        confidence = min(confidence, TERSE_CONFIDENCE)
-    if confidence < THIN_CONFIDENCE:
+        certainty = min(certainty, TERSE_CONFIDENCE)
+    if certainty < THIN_CONFIDENCE:
         raw = 4.0 + (raw - 4.0) / 2.0
     score = max(1, min(7, math.floor(raw + 0.5)))
-    if confidence < UNSURE:
+    if certainty < UNSURE:
         score = max(3, min(5, score))
+    confidence = _calibrated(certainty, raw, score)
     mixed = tally.conflict >= MIXED and tally.positive + tally.negative >= 1.0
-    return Weighed(score, raw, confidence, confidence < THIN_CONFIDENCE, mixed)
+    return Weighed(score, raw, confidence, certainty < THIN_CONFIDENCE, mixed)
 
 
 def _carried(tally: Tally, related: float) -> bool:
@@ -190,15 +192,23 @@ def _carried(tally: Tally, related: float) -> bool:
     )
 
 
-def _confidence(tally: Tally, raw: float) -> float:
-    """How likely the level is right: more evidence, one-sided, from the main sources, and a
-    lean well inside its band raise it; a lean near a band's edge lowers it."""
+def _certainty(tally: Tally) -> float:
+    """How much the evidence says: more of it, one-sided and from the main sources."""
     evidence = tally.positive + tally.negative + tally.absence
     amount = 1.0 - math.exp(-evidence / 1.8)
-    edge = min(abs(raw - 2.5), abs(raw - 5.5))
-    margin = min(1.0, 0.55 + edge / 1.2)
     value = 0.08 + 0.9 * amount * (0.6 + 0.4 * tally.coverage) * (1.0 - 0.5 * tally.conflict)
-    return round(min(0.95, max(0.05, value * margin)), 2)
+    return min(0.95, max(0.05, value))
+
+
+def _calibrated(certainty: float, raw: float, score: int) -> float:
+    """The confidence shown: how likely the level is right. The certainty of the evidence,
+    lowered when the unrounded lean lies near the edge of the score's band (a lean of 5.6 is
+    high by a hair) but never below the thin-evidence line when the evidence is not thin."""
+    low, high = (1.0, 2.5) if score <= 2 else (5.5, 7.0) if score >= 6 else (2.5, 5.5)
+    edge = min(abs(raw - low) if low > 1.0 else 9.0, abs(high - raw) if high < 7.0 else 9.0)
+    margin = min(1.0, 0.6 + edge / 1.5)
+    floor = THIN_CONFIDENCE if certainty >= THIN_CONFIDENCE else 0.0
+    return round(max(floor, min(certainty, certainty * margin)), 2)
 
 
 def related_net(scale: ScaleDef, cues: ScaleCues, nets: dict[str, float]) -> float:
