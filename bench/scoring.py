@@ -1,19 +1,30 @@
-"""How well the offline scorer agrees with a coach on the hand-written transcripts, and how fast.
+"""How well the offline scorer agrees with the raters, how calibrated it is, and how fast.
 
-Run from the repository root: `python bench/scoring.py` (add `--json` for machine output).
-Each file in tests/data/transcripts/authored/ holds a transcript and
-`expected: {scale_id: level}`, where a
-level may be `unknown` (the interview gives too little; the draft should say so with a
-confidence below 0.5). It prints numbers and never asserts: timing depends on the machine.
+Run from the repository root: `python bench/scoring.py` (`--json` for machine output,
+`--misses` to list the scales off the gold band). It scores every set under
+tests/data/transcripts/ that exists: `authored` (written with the rules; `expected` levels),
+`dev` (independent, the tuning set) and `holdout` (independent, reported once, never tuned on).
+
+Gold per scale: the median of the raters' scores, rounded (`gold: {rater: {scale: score}}`;
+without it the author's intended `author_scores`), or a level (`expected`; `unknown` where the
+interview gives too little: the draft should then say so with a confidence below 0.5). Per set
+and per language variety (nl, be, en) it prints: the share of scales in the gold band and
+within one point (of the score; of the band for levels), the same for a scorer that always says
+4, per rater, the human ceiling (how often two raters agree on the band), calibration (in-band
+share at confidence >= 0.8 and < 0.5), quotes per scale, quotes used for more than one scale,
+quotes not found verbatim, confident extremes on terse interviews, confident low<->high swaps
+on risk scales, and the time per interview. It never asserts: timing depends on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,14 +33,70 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.models.profile import Draft, Transcript  # noqa: E402
+from bot.models.profile import Draft, Level, Transcript, level_for  # noqa: E402
 from bot.scoring.rules import RuleScorer  # noqa: E402
 from bot.scoring.scales import load_scales  # noqa: E402
 from bot.scoring.transcript_io import read_document, transcript_from_dict  # noqa: E402
 
-CASES = ROOT / "tests" / "data" / "transcripts" / "authored"
-BANDS = {"low": (1, 2), "average": (3, 5), "high": (6, 7)}
-RISK_FLIP = {("low", "high"), ("high", "low")}
+DATA = ROOT / "tests" / "data" / "transcripts"
+SETS = ("authored", "dev", "holdout")
+BANDS: dict[str, tuple[int, int]] = {"low": (1, 2), "average": (3, 5), "high": (6, 7)}
+CONFIDENT, UNSURE = 0.8, 0.5
+
+
+@dataclass(frozen=True)
+class Gold:
+    """The gold of one scale: a score (median of the raters) or only a level."""
+
+    level: Level | None
+    score: int | None = None
+    raters: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    transcript: Transcript
+    group: str
+    kind: str
+    gold: dict[str, Gold]
+
+
+def _gold(data: dict[str, Any]) -> dict[str, Gold]:
+    raters: dict[str, dict[str, int]] = dict(data.get("gold") or {})
+    if not raters and data.get("author_scores"):
+        raters = {"author": dict(data["author_scores"])}
+    if raters:
+        scales = sorted(set.union(*(set(scores) for scores in raters.values())))
+        gold = {}
+        for sid in scales:
+            given = tuple((r, int(s[sid])) for r, s in sorted(raters.items()) if sid in s)
+            median = int(statistics.median(score for _, score in given) + 0.5)
+            gold[sid] = Gold(level_for(median), median, given)
+        return gold
+    return {
+        sid: Gold(None if level == "unknown" else level)
+        for sid, level in dict(data.get("expected") or {}).items()
+    }
+
+
+def load_set(folder: Path) -> list[Case]:
+    """Every transcript file of one set, sorted by name."""
+    cases = []
+    for path in sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json")):
+        data = read_document(path)
+        transcript = transcript_from_dict(data, origin=path.name)
+        group = str(data.get("variety") or transcript.language)
+        gold = _gold(data)
+        cases.append(Case(path.stem, transcript, group, str(data.get("kind", "")), gold))
+    return cases
+
+
+def _within_one(score: int, gold: Gold, level: Level) -> bool:
+    if gold.score is not None:
+        return abs(score - gold.score) <= 1
+    low, high = BANDS[level]
+    return low - 1 <= score <= high + 1
 
 
 @dataclass
@@ -37,56 +104,112 @@ class Tally:
     """Agreement counts for one group of cases."""
 
     scales: int = 0
-    same_level: int = 0
+    in_band: int = 0
     within_one: int = 0
-    risk_flips: int = 0
+    base_in_band: int = 0
+    base_within_one: int = 0
     unknown: int = 0
     unknown_flagged: int = 0
-    misses: list[str] = field(default_factory=list)
+    risk_swaps: int = 0
+    terse_extremes: int = 0
+    quotes: int = 0
+    reused: int = 0
+    invented: int = 0
+    raters: Counter[str] = field(default_factory=Counter)
+    rater_scales: Counter[str] = field(default_factory=Counter)
+    pairs: int = 0
+    pairs_agree: int = 0
+    calibration: dict[str, list[int]] = field(
+        default_factory=lambda: {"high": [0, 0], "middle": [0, 0], "low": [0, 0]}
+    )
 
-    def summary(self) -> dict[str, Any]:
+    def add(self, case: Case, draft: Draft, risk: set[str]) -> list[str]:
+        """Count one draft; the misses as readable lines."""
+        misses = self._quotes(case, draft)
+        for item in draft.scales:
+            self.terse_extremes += case.kind == "terse" and (
+                item.level != "average" and item.confidence >= UNSURE
+            )
+        for sid, gold in case.gold.items():
+            got = draft.scale(sid)
+            if gold.level is None:
+                self.unknown += 1
+                self.unknown_flagged += got.confidence < UNSURE
+                continue
+            hit = got.level == gold.level
+            self.scales += 1
+            self.in_band += hit
+            self.within_one += _within_one(got.score, gold, gold.level)
+            self.base_in_band += gold.level == "average"
+            self.base_within_one += _within_one(4, gold, gold.level)
+            bucket = "high" if got.confidence >= CONFIDENT else "low"
+            bucket = "middle" if UNSURE <= got.confidence < CONFIDENT else bucket
+            self.calibration[bucket][0] += 1
+            self.calibration[bucket][1] += hit
+            swap = {gold.level, got.level} == {"low", "high"} and sid in risk
+            self.risk_swaps += swap and got.confidence >= UNSURE
+            self._raters(gold, got.level)
+            if not hit:
+                want = gold.score if gold.score is not None else gold.level
+                misses.append(f"{case.name}:{sid} gold {want}, got {got.score} ({got.confidence})")
+        return misses
+
+    def _raters(self, gold: Gold, level: Level) -> None:
+        for rater, score in gold.raters:
+            self.rater_scales[rater] += 1
+            self.raters[rater] += level_for(score) == level
+        for (_, a), (_, b) in itertools.combinations(gold.raters, 2):
+            self.pairs += 1
+            self.pairs_agree += level_for(a) == level_for(b)
+
+    def _quotes(self, case: Case, draft: Draft) -> list[str]:
+        answers = {a.question_id: a.text for a in case.transcript.answers}
+        used: Counter[tuple[str, str]] = Counter()
+        problems = []
+        for item in draft.scales:
+            for evidence in item.evidence:
+                self.quotes += 1
+                used[(evidence.question_id, evidence.quote)] += 1
+                if evidence.quote not in answers.get(evidence.question_id, ""):
+                    self.invented += 1
+                    problems.append(f"{case.name}:{item.id} quote not verbatim")
+        self.reused += sum(n for n in used.values() if n > 1)
+        return problems
+
+    def summary(self, cases: int) -> dict[str, Any]:
         """The shares and counts as plain numbers."""
+
+        def share(part: int, whole: int) -> float | None:
+            return round(part / whole, 3) if whole else None
+
         return {
+            "cases": cases,
             "scales": self.scales,
-            "same_level": round(self.same_level / self.scales, 3) if self.scales else None,
-            "within_one": round(self.within_one / self.scales, 3) if self.scales else None,
-            "risk_low_high_errors": self.risk_flips,
+            "in_band": share(self.in_band, self.scales),
+            "within_one": share(self.within_one, self.scales),
+            "always_4": {
+                "in_band": share(self.base_in_band, self.scales),
+                "within_one": share(self.base_within_one, self.scales),
+            },
+            "per_rater_in_band": {
+                r: share(n, self.rater_scales[r]) for r, n in sorted(self.raters.items())
+            },
+            "human_ceiling": share(self.pairs_agree, self.pairs),
+            "calibration": {
+                name: {"scales": n, "in_band": share(hit, n)}
+                for name, (n, hit) in self.calibration.items()
+            },
+            "quotes_per_scale": round(self.quotes / (8 * cases), 2) if cases else None,
+            "quotes_reused": self.reused,
+            "quotes_invented": self.invented,
+            "terse_confident_extremes": self.terse_extremes,
+            "risk_low_high_swaps": self.risk_swaps,
             "unknown": self.unknown,
             "unknown_low_confidence": self.unknown_flagged,
         }
 
 
-def load_cases(folder: Path = CASES) -> list[tuple[str, Transcript, dict[str, str], str]]:
-    """(name, transcript, expected levels, kind) for every case file, sorted by name."""
-    cases = []
-    for path in sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json")):
-        data = read_document(path)
-        transcript = transcript_from_dict(data, origin=path.name)
-        cases.append((path.stem, transcript, dict(data["expected"]), str(data.get("kind", ""))))
-    return cases
-
-
-def compare(draft: Draft, expected: dict[str, str], name: str, tallies: list[Tally]) -> None:
-    """Add one draft's agreement with the expected levels to every tally in `tallies`."""
-    risk = {s.id for s in load_scales().scales if s.direction == "risk"}
-    for scale_id, level in expected.items():
-        got = draft.scale(scale_id)
-        for tally in tallies:
-            if level == "unknown":
-                tally.unknown += 1
-                tally.unknown_flagged += got.confidence < 0.5
-                continue
-            low, high = BANDS[level]
-            tally.scales += 1
-            tally.same_level += got.level == level
-            tally.within_one += low - 1 <= got.score <= high + 1
-            flip = scale_id in risk and (level, got.level) in RISK_FLIP and got.confidence >= 0.5
-            tally.risk_flips += flip
-            if got.level != level:
-                tally.misses.append(f"{name}:{scale_id} expected {level}, got {got.score}")
-
-
-def timing(scorer: RuleScorer, transcripts: list[Transcript], rounds: int = 20) -> dict[str, float]:
+def timing(scorer: RuleScorer, transcripts: list[Transcript], rounds: int = 10) -> dict[str, float]:
     """Mean and p95 milliseconds per interview, after a warm-up round."""
     for transcript in transcripts:
         scorer.score(transcript)
@@ -101,55 +224,77 @@ def timing(scorer: RuleScorer, transcripts: list[Transcript], rounds: int = 20) 
     return {"mean_ms": round(statistics.mean(samples), 2), "p95_ms": round(p95, 2)}
 
 
-def run() -> dict[str, Any]:
-    """Score every case and collect agreement per language and overall, plus timing."""
-    scorer = RuleScorer()
-    cases = load_cases()
-    overall, by_lang, held_out = Tally(), {"nl": Tally(), "en": Tally()}, Tally()
-    for name, transcript, expected, kind in cases:
-        groups = [overall, by_lang[transcript.language]]
-        groups += [held_out] if kind == "holdout" else []
-        compare(scorer.score(transcript), expected, name, groups)
+def run_set(scorer: RuleScorer, cases: list[Case]) -> dict[str, Any]:
+    """Score one set: agreement overall and per variety, timing, misses."""
+    risk = {s.id for s in load_scales().scales if s.direction == "risk"}
+    overall, groups, misses = Tally(), {}, []
+    counts: Counter[str] = Counter(case.group for case in cases)
+    for case in cases:
+        draft = scorer.score(case.transcript)
+        misses += overall.add(case, draft, risk)
+        groups.setdefault(case.group, Tally()).add(case, draft, risk)
     return {
-        "cases": len(cases),
-        "overall": overall.summary(),
-        "by_language": {lang: tally.summary() for lang, tally in by_lang.items()},
-        "held_out": held_out.summary(),
-        "timing": timing(scorer, [case[1] for case in cases]),
-        "misses": overall.misses,
+        "overall": overall.summary(len(cases)),
+        "by_variety": {g: t.summary(counts[g]) for g, t in sorted(groups.items())},
+        "timing": timing(scorer, [case.transcript for case in cases]),
+        "misses": misses,
     }
 
 
-def _print(result: dict[str, Any]) -> None:
-    def line(label: str, s: dict[str, Any]) -> str:
-        return (
-            f"{label:<10} scales {s['scales']:>3}  same level {s['same_level']:.0%}  "
-            f"within ±1 {s['within_one']:.0%}  risk low<->high {s['risk_low_high_errors']}  "
-            f"unknown flagged {s['unknown_low_confidence']}/{s['unknown']}"
-        )
+def run(sets: tuple[str, ...] = SETS) -> dict[str, Any]:
+    """Every set that exists, by name."""
+    scorer = RuleScorer()
+    return {name: run_set(scorer, load_set(DATA / name)) for name in sets if (DATA / name).is_dir()}
 
-    print(f"offline scorer (rules) on {result['cases']} transcripts")
-    print(line("overall", result["overall"]))
-    for lang, summary in result["by_language"].items():
-        print(line(lang, summary))
-    if result["held_out"]["scales"]:
-        print(line("held out", result["held_out"]))
-    t = result["timing"]
-    print(f"time per interview: mean {t['mean_ms']} ms, p95 {t['p95_ms']} ms")
-    for miss in result["misses"]:
-        print(f"  miss  {miss}")
+
+def _pct(value: float | None) -> str:
+    return "  -" if value is None else f"{value:.0%}".rjust(4)
+
+
+def _line(label: str, s: dict[str, Any]) -> str:
+    cal = s["calibration"]
+    raters = " ".join(f"{r} {_pct(v)}" for r, v in s["per_rater_in_band"].items())
+    return (
+        f"  {label:<8} {s['cases']:>2} cases {s['scales']:>3} scales  in band {_pct(s['in_band'])}"
+        f"  within 1 {_pct(s['within_one'])}  | always 4: {_pct(s['always_4']['in_band'])}"
+        f" {_pct(s['always_4']['within_one'])}  | conf>=0.8 {_pct(cal['high']['in_band'])}"
+        f" (n={cal['high']['scales']}) <0.5 {_pct(cal['low']['in_band'])}"
+        f" (n={cal['low']['scales']})  | raters: {raters or '-'}"
+        f"  ceiling {_pct(s['human_ceiling'])}"
+    )
+
+
+def _print(result: dict[str, Any], misses: bool) -> None:
+    for name, res in result.items():
+        s, t = res["overall"], res["timing"]
+        print(f"{name}: offline scorer (rules)")
+        print(_line("all", s))
+        for group, summary in res["by_variety"].items():
+            print(_line(group, summary))
+        print(
+            f"  quotes per scale {s['quotes_per_scale']}  reused across scales "
+            f"{s['quotes_reused']}  not verbatim {s['quotes_invented']}  confident extremes on "
+            f"terse interviews {s['terse_confident_extremes']}  risk low<->high "
+            f"{s['risk_low_high_swaps']}  unknown flagged "
+            f"{s['unknown_low_confidence']}/{s['unknown']}"
+        )
+        print(f"  time per interview: mean {t['mean_ms']} ms, p95 {t['p95_ms']} ms")
+        for miss in res["misses"] if misses else []:
+            print(f"    miss  {miss}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the bench and print a table (or JSON with --json)."""
     parser = argparse.ArgumentParser(prog="python bench/scoring.py", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--misses", action="store_true", help="list the scales off the band")
+    parser.add_argument("--set", action="append", choices=SETS, help="only these sets")
     args = parser.parse_args(argv)
-    result = run()
+    result = run(tuple(args.set) if args.set else SETS)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        _print(result)
+        _print(result, args.misses)
     return 0
 
 

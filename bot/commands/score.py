@@ -22,6 +22,7 @@ from bot.scoring.scales import load_scales
 from bot.scoring.transcript_io import load_transcript
 
 QUOTE_WIDTH = 60
+SIGN = {"supports": "+", "contradicts": "-"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,7 +111,15 @@ def draft_to_json(draft: Draft, transcript: Transcript | None = None) -> dict[st
                 "score": s.score,
                 "level": s.level,
                 "confidence": round(s.confidence, 2),
-                "evidence": [{"question_id": e.question_id, "quote": e.quote} for e in s.evidence],
+                "evidence": [
+                    {
+                        "question_id": e.question_id,
+                        "prompt": e.prompt,
+                        "direction": e.direction,
+                        "quote": e.quote,
+                    }
+                    for e in s.evidence
+                ],
             }
             for s in draft.scales
         ],
@@ -120,15 +129,19 @@ def draft_to_json(draft: Draft, transcript: Transcript | None = None) -> dict[st
 
 
 def print_table(draft: Draft, transcript: Transcript, out: TextIO) -> None:
-    """A readable table: scale name, score, level, confidence and the first quote."""
+    """A readable table: scale name, score, level, confidence and the first quote, then every
+    quote under its scale: + supports the score, - contradicts it, with the question (and the
+    follow-up) it answered."""
     scales = load_scales()
     lang = transcript.language
     rows = []
     for item in draft.scales:
         name = scales.get(item.id).name[lang] if item.id in scales.ids else item.id
-        quote = item.evidence[0].quote if item.evidence else "-"
-        if len(quote) > QUOTE_WIDTH:
-            quote = quote[: QUOTE_WIDTH - 1] + "…"
+        quote = (
+            _short(f"{SIGN[item.evidence[0].direction]} {item.evidence[0].quote}")
+            if (item.evidence)
+            else "-"
+        )
         rows.append((name, str(item.score), item.level, f"{item.confidence:.2f}", quote))
     header = ("scale", "score", "level", "conf.", "first quote")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
@@ -138,3 +151,14 @@ def print_table(draft: Draft, transcript: Transcript, out: TextIO) -> None:
         print("  ".join([*cells, row[4]]), file=out)
     for note in draft.notes:
         print(f"note: {note}", file=out)
+    print("quotes (+ supports the score, - contradicts it):", file=out)
+    for item, row in zip(draft.scales, rows, strict=True):
+        for evidence in item.evidence:
+            source = evidence.question_id
+            if evidence.prompt != "main":
+                source += f"/{evidence.prompt}"
+            print(f"  {row[0]} {SIGN[evidence.direction]} [{source}] {evidence.quote}", file=out)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= QUOTE_WIDTH else text[: QUOTE_WIDTH - 1] + "…"

@@ -190,4 +190,3 @@ def _check_texts() -> None:
         _compare("ui", first.messages, texts.messages, lang)
         if set(texts.commands) != set(first.commands):
             raise ScriptError(f"ui: commands in {lang} differ")
-

@@ -16,7 +16,7 @@ from bot.dialogues.engine import Step
 from bot.dialogues.flows import send_drafts_to_coach
 from bot.dialogues.script import load_script
 from bot.models.jobs import Job
-from bot.models.profile import Draft, Transcript, TranscriptAnswer
+from bot.models.profile import Draft, Transcript, TranscriptAnswer, TranscriptPart
 from bot.models.state import AccessRecord, Session, UserState
 from bot.scoring.protocol import Scorer
 from bot.service import job_event
@@ -31,7 +31,13 @@ def transcript_of(state: UserState, session: Session) -> Transcript:
     script = load_script(session.script_id, state.lang, session.script_version)
     pupil = state.pupil(session.pupil_slot)
     answers = [
-        TranscriptAnswer(question_id=item.id, text=session.answers[item.id].text)
+        TranscriptAnswer(
+            question_id=item.id,
+            text=session.answers[item.id].text,
+            parts=[
+                TranscriptPart(prompt=p.prompt, text=p.text) for p in session.answers[item.id].parts
+            ],
+        )
         for item in script.items
         if item.kind not in NOT_SCORED
         and item.id in session.answers

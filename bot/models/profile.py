@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.models.language import Language
 
@@ -27,13 +27,40 @@ def level_for(score: int) -> Level:
     return "average"
 
 
+Direction = Literal["supports", "contradicts"]
+
+
+class TranscriptPart(BaseModel):
+    """One message of an answer: the reply to the main question (`main`) or to a follow-up,
+    named by its probe id (concrete, happened, did, felt, pupil_felt, ending, more; the bot
+    joins probes asked together with "+", e.g. "did+felt")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prompt: str = "main"
+    text: str
+
+
 class TranscriptAnswer(BaseModel):
-    """One answer of the interview: the question id and everything the teacher typed for it."""
+    """One answer of the interview: the question id and everything the teacher typed for it.
+
+    `text` is the whole answer; `parts`, when known, say which part answered which prompt, in
+    order. An answer given with parts only gets `text` = the parts joined by newlines (as the
+    bot joins them); an answer given with text only is one main part."""
 
     model_config = ConfigDict(frozen=True)
 
     question_id: str
-    text: str
+    text: str = ""
+    parts: list[TranscriptPart] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_from_parts(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("text") and data.get("parts"):
+            texts = [p.text if isinstance(p, TranscriptPart) else p["text"] for p in data["parts"]]
+            return {**data, "text": "\n".join(texts)}
+        return data
 
 
 class Transcript(BaseModel):
@@ -47,12 +74,16 @@ class Transcript(BaseModel):
 
 
 class Evidence(BaseModel):
-    """A verbatim quote (one sentence or part of one) from the answer to `question_id`."""
+    """A verbatim quote (one sentence or part of one) from the answer to `question_id`;
+    `prompt` is the part it came from ("main" or the follow-up's probe id); `direction` says
+    whether it supports the scale's score or contradicts it."""
 
     model_config = ConfigDict(frozen=True)
 
     question_id: str
     quote: str
+    direction: Direction = "supports"
+    prompt: str = "main"
 
 
 class ScaleScore(BaseModel):

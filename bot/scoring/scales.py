@@ -21,7 +21,9 @@ class CueGroup(BaseModel):
 
     A term is space-separated slots that must all occur in one clause (or sentence); a slot is
     alternatives split by `|`; a trailing `*` matches a prefix, a leading `=` the exact word
-    form only. Other words are compared by lemma.
+    form only. Other words are compared by lemma. `aimed`: a feeling that counts fully only
+    when aimed at the pupil or at nobody named, little when aimed elsewhere ("razend op het
+    systeem", "annoyed with myself", "ambetant, maar niet op hem").
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -32,6 +34,7 @@ class CueGroup(BaseModel):
     questions: list[str] = []
     also: list[str] = []
     scope: Literal["clause", "sentence"] = "clause"
+    aimed: bool = False
     terms: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -43,6 +46,27 @@ class CueGroup(BaseModel):
         return self
 
 
+class Elicited(BaseModel):
+    """Evidence the interview asked for in so many words (e.g. "what do you think {pupil}
+    felt?" gets "ik denk dat hij ..."; "what do you want to achieve?" gets a goal): in parts
+    answering `probes` or in the main answers to `questions`, support counts `factor` times,
+    unless the sentence gives the teacher's own reason, context or progress (`unless`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    probes: list[str] = []
+    questions: list[str] = []
+    factor: float = Field(ge=0.0, le=1.0)
+    unless: dict[str, list[str]] = {}
+
+    def asked(self, question_id: str, prompt: str) -> bool:
+        """Whether a part (`prompt`) of the answer to `question_id` was asked for this."""
+        probes = set(prompt.split("+"))
+        return bool(probes & set(self.probes)) or (
+            prompt == "main" and question_id in self.questions
+        )
+
+
 class ScaleCues(BaseModel):
     """The offline scorer's cues for one scale: term groups per language; `absence`, the pull
     towards low per substantive feeding answer that says nothing towards high; `related`, how
@@ -52,6 +76,7 @@ class ScaleCues(BaseModel):
 
     absence: float = Field(default=0.0, ge=0.0, le=1.0)
     related: dict[str, float] = {}
+    elicited: Elicited | None = None
     nl: list[CueGroup] = []
     en: list[CueGroup] = []
 
@@ -109,6 +134,7 @@ class ScaleSet(BaseModel):
 
     version: str
     scales: list[ScaleDef]
+    episode: dict[str, list[str]] = {}
 
     @model_validator(mode="after")
     def _unique_ids(self) -> ScaleSet:

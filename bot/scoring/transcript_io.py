@@ -5,8 +5,13 @@
     answers:
       - question_id: q01_three_words
         text: "Strijd, vermoeiend, ..."
+        followups:              # optional: the bot's follow-ups and what they got
+          - probe: did          # concrete, happened, did, felt, pupil_felt, ending, more
+            text: "..."
 
-Other top-level keys (such as a test case's `expected`) are ignored here.
+An answer with follow-ups becomes parts (the main text, then each follow-up, joined by
+newlines into `text`, as the bot joins them), so the scorer knows which part answered which
+prompt. Other keys (a test case's `expected`, `author_scores`, `gold`, `variety`) are ignored.
 """
 
 from __future__ import annotations
@@ -37,6 +42,17 @@ INTERVIEW_QUESTION_IDS: tuple[str, ...] = (
     "q11_worry",
     "q12_goals",
     "q13_anything_else",
+)
+
+
+PROBE_IDS: tuple[str, ...] = (
+    "concrete",
+    "happened",
+    "did",
+    "felt",
+    "pupil_felt",
+    "ending",
+    "more",
 )
 
 
@@ -77,7 +93,14 @@ def transcript_from_dict(data: dict[str, Any], origin: str = "transcript") -> Tr
         _check_answer(answer, number, origin)
     try:
         return Transcript.model_validate(
-            {"language": data["language"], "pupil": data["pupil"], "answers": answers}
+            {
+                "language": data["language"],
+                "pupil": data["pupil"],
+                "answers": [
+                    _with_parts(answer, number, origin)
+                    for number, answer in enumerate(answers, start=1)
+                ],
+            }
         )
     except ValidationError as exc:
         error = exc.errors()[0]
@@ -97,6 +120,23 @@ def _check_answer(answer: Any, number: int, origin: str) -> None:
         )
     if not isinstance(answer["text"], str):
         raise TranscriptError(f"{origin}: answer {number}: text must be a string")
+
+
+def _with_parts(answer: dict[str, Any], number: int, origin: str) -> dict[str, Any]:
+    """The answer as the model takes it: `followups` become parts after the main text."""
+    followups = answer.get("followups") or []
+    if not isinstance(followups, list):
+        raise TranscriptError(f"{origin}: answer {number}: followups must be a list")
+    parts = [{"prompt": "main", "text": answer["text"]}]
+    for item in followups:
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise TranscriptError(f"{origin}: answer {number}: a follow-up needs probe and text")
+        probes = str(item.get("probe", "")).split("+")
+        if not set(probes) <= set(PROBE_IDS):
+            raise TranscriptError(f"{origin}: answer {number}: unknown probe {item.get('probe')!r}")
+        parts.append({"prompt": item["probe"], "text": item["text"]})
+    text = "\n".join(part["text"] for part in parts)
+    return {"question_id": answer["question_id"], "text": text, "parts": parts}
 
 
 def load_transcript(path: str | Path) -> Transcript:

@@ -43,7 +43,8 @@ def test_json_has_exactly_the_agreed_shape(capsys: pytest.CaptureFixture[str]) -
         assert 1 <= item["score"] <= 7 and item["level"] in {"low", "average", "high"}
         assert 0.0 <= item["confidence"] <= 1.0
         for evidence in item["evidence"]:
-            assert set(evidence) == {"question_id", "quote"}
+            assert set(evidence) == {"question_id", "prompt", "direction", "quote"}
+            assert evidence["direction"] in {"supports", "contradicts"}
     assert all(isinstance(note, str) for note in data["notes"])
 
 
@@ -84,6 +85,12 @@ def test_json_transcripts_are_read(tmp_path: Path, capsys: pytest.CaptureFixture
             "language: nl\npupil: S.\nanswers:\n  - question_id: q01_three_words\n",
             "missing text",
         ),
+        (
+            "probe.yaml",
+            "language: nl\npupil: S.\nanswers:\n  - question_id: q02_click\n    text: ja\n"
+            "    followups:\n      - probe: why\n        text: hoi\n",
+            "unknown probe",
+        ),
     ],
 )
 def test_bad_files_give_one_line_and_exit_2(
@@ -95,6 +102,26 @@ def test_bad_files_give_one_line_and_exit_2(
     assert message in err and err.count("\n") == 1
     with pytest.raises(TranscriptError):
         load_transcript(path)
+
+
+def test_followups_become_parts_of_the_answer(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "f.yaml",
+        "language: nl\nvariety: be\npupil: S.\nauthor_scores: {comfort: 4}\nanswers:\n"
+        "  - question_id: q04_upset\n    text: Hij huilde.\n    followups:\n"
+        "      - probe: did\n        text: Ik ging naast hem zitten.\n"
+        "      - probe: pupil_felt\n        text: Ik denk dat hij bang was.\n"
+        "  - question_id: q06_joy\n    text: Zijn grapjes.\n",
+    )
+    first, second = load_transcript(path).answers
+    assert [(p.prompt, p.text) for p in first.parts] == [
+        ("main", "Hij huilde."),
+        ("did", "Ik ging naast hem zitten."),
+        ("pupil_felt", "Ik denk dat hij bang was."),
+    ]
+    assert first.text == "Hij huilde.\nIk ging naast hem zitten.\nIk denk dat hij bang was."
+    assert second.text == "Zijn grapjes." and [p.prompt for p in second.parts] == ["main"]
 
 
 def test_missing_and_binary_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

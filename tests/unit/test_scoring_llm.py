@@ -135,7 +135,7 @@ async def test_request_sends_answers_as_data_and_nothing_identifying(
     assert "Noah" not in system and "Elke dag weer strijd" not in system
     assert data_block(body) == {
         "pupil": "Noah",
-        "answers": [a.model_dump() for a in transcript.answers],
+        "answers": [{"question_id": a.question_id, "text": a.text} for a in transcript.answers],
     }
     assert API_KEY not in json.dumps(body)
 
@@ -313,6 +313,8 @@ def test_quote_under_the_wrong_question_is_filed_under_the_right_one(
     assert scores[0].evidence[0].model_dump() == {
         "question_id": "q02_click",
         "quote": "Ik was echt trots op hem",
+        "direction": "supports",
+        "prompt": "main",
     }
 
 

@@ -1,0 +1,216 @@
+"""Weighing the evidence of one scale into a score and a calibrated confidence.
+
+The evidence is the scale's hits (signed contributions of sentences), weighted by where they
+come from: the questions that are the scale's main source (`feeds`) count fully, other answers
+less; a thin answer counts half; what the bot's own follow-up asked for in so many words (a
+stock "ik denk dat hij ..." after "what do you think {pupil} felt?") counts little unless it
+gives a reason. Silence in substantive main-source answers pulls gently towards low. The score
+leans from the middle by the balance of the evidence; high needs a concrete episode, low needs
+clear evidence, and thin evidence stays near the middle with a low confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.scoring.answers import AnswerView
+from bot.scoring.cues import Hit, clip
+from bot.scoring.scales import ScaleCues, ScaleDef
+
+SECONDARY = 0.6
+THIN_ANSWER = 0.5
+SHARED_SENTENCE = (1.0, 0.6, 0.3)
+PRIOR = 1.2
+LOW_STRETCH = 3.4
+HIGH_STRETCH = 3.0
+MIN_HIGH_SUPPORT = 2.0
+MIN_LOW_AGAINST = 1.5
+THIN_CONFIDENCE = 0.4
+UNSURE = 0.5
+TERSE_CONFIDENCE = 0.45
+MIXED = 0.45
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The weighted evidence of one scale."""
+
+    positive: float
+    negative: float
+    absence: float
+    hits: tuple[Hit, ...]
+    episode_support: float
+    main_support: float
+    coverage: float
+    answers_support: int
+    interview_episode: bool
+
+    @property
+    def net(self) -> float:
+        return self.positive - self.negative - self.absence
+
+    @property
+    def conflict(self) -> float:
+        """0 when all evidence points one way, 1 when it is evenly split."""
+        strongest = max(self.positive, self.negative + self.absence)
+        weakest = min(self.positive, self.negative + self.absence)
+        return weakest / strongest if strongest else 0.0
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """A scale's score, its unrounded lean, confidence and why it may be uncertain."""
+
+    score: int
+    raw: float
+    confidence: float
+    thin: bool
+    mixed: bool
+
+
+def share_sentences(hits: Sequence[Hit]) -> list[Hit]:
+    """A sentence that moves several scales speaks mostly to the one it moves most: that one
+    keeps its full weight, the next less, any further one little."""
+    by_sentence: dict[tuple[str, int], list[Hit]] = defaultdict(list)
+    for hit in hits:
+        by_sentence[(hit.question_id, hit.start)].append(hit)
+    shared = []
+    for group in by_sentence.values():
+        group.sort(key=lambda h: -abs(h.value))
+        for rank, hit in enumerate(group):
+            factor = SHARED_SENTENCE[min(rank, len(SHARED_SENTENCE) - 1)]
+            shared.append(_scaled(hit, factor))
+    return shared
+
+
+def _scaled(hit: Hit, factor: float) -> Hit:
+    return Hit(
+        hit.scale,
+        hit.value * factor,
+        hit.question_id,
+        hit.start,
+        hit.end,
+        hit.prompt,
+        hit.keys,
+    )
+
+
+def tally(
+    scale: ScaleDef,
+    cues: ScaleCues,
+    unless: frozenset[str],
+    views: Sequence[AnswerView],
+    hits: Sequence[Hit],
+) -> Tally:
+    """The scale's evidence, weighted by source, thinness and elicitation."""
+    by_question = {v.question_id: v for v in views}
+    own = [
+        _scaled(hit, _weight(scale, cues, unless, by_question[hit.question_id], hit))
+        for hit in hits
+        if hit.scale == scale.id
+    ]
+    positive = [h for h in own if h.value > 0]
+    support = sum(h.value for h in positive)
+    fed = [v for v in views if v.question_id in scale.feeds]
+    silent = [
+        v
+        for v in fed
+        if v.substantive
+        and not any(abs(h.value) >= 0.3 for h in own if h.question_id == v.question_id)
+    ]
+    absence = cues.absence * 4 * len(silent) / max(1, len(fed)) / (1.0 + support)
+    return Tally(
+        positive=support,
+        negative=-sum(h.value for h in own if h.value < 0),
+        absence=absence,
+        hits=tuple(own),
+        episode_support=sum(h.value for h in positive if by_question[h.question_id].episode),
+        main_support=sum(h.value for h in positive if h.question_id in scale.feeds),
+        coverage=sum(v.substantive for v in fed) / max(1, len(scale.feeds)),
+        answers_support=len({h.question_id for h in positive if h.value >= 0.5}),
+        interview_episode=any(v.episode for v in views),
+    )
+
+
+def _weight(
+    scale: ScaleDef, cues: ScaleCues, unless: frozenset[str], answer: AnswerView, hit: Hit
+) -> float:
+    factor = 1.0 if hit.question_id in scale.feeds else SECONDARY
+    if answer.thin:
+        factor *= THIN_ANSWER
+    elicited = cues.elicited
+    if (
+        elicited is not None
+        and hit.value > 0
+        and elicited.asked(hit.question_id, hit.prompt)
+        and not hit.keys & unless
+    ):
+        factor *= elicited.factor
+    return factor
+
+
+def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
+    """The score from the balance of the evidence, gated at the ends, and its confidence."""
+    against = tally.negative + tally.absence + max(0.0, -related)
+    support = tally.positive + max(0.0, related)
+    balance = (support - against) / (support + against + PRIOR)
+    raw = 4.0 + balance * (HIGH_STRETCH if balance > 0 else LOW_STRETCH)
+    if raw >= 5.5 and not _carried(tally, related):
+        raw = 5.4
+    if raw < 2.5 and tally.negative + max(0.0, -related) < MIN_LOW_AGAINST:
+        raw = 2.6
+    certainty = _certainty(tally)
+    if terse:
+        certainty = min(certainty, TERSE_CONFIDENCE)
+    if certainty < THIN_CONFIDENCE:
+        raw = 4.0 + (raw - 4.0) / 2.0
+    score = max(1, min(7, math.floor(raw + 0.5)))
+    if certainty < UNSURE:
+        score = max(3, min(5, score))
+    confidence = _calibrated(certainty, raw, score)
+    mixed = tally.conflict >= MIXED and tally.positive + tally.negative >= 1.0
+    return Weighed(score, raw, confidence, certainty < THIN_CONFIDENCE, mixed)
+
+
+def _carried(tally: Tally, related: float) -> bool:
+    """High needs the construct said clearly (two full cues' worth) in a main-source answer,
+    not contradicted elsewhere, and carried by an episode: told in one, or said strongly in
+    several answers of an interview that tells episodes (feelings such as "nothing works" are
+    said about the episodes rather than in them)."""
+    support = tally.positive + max(0.0, related) * 0.5
+    episode = tally.episode_support >= 0.8 or (
+        tally.interview_episode and tally.answers_support >= 2 and support >= 1.5 * MIN_HIGH_SUPPORT
+    )
+    return (
+        support >= MIN_HIGH_SUPPORT
+        and episode
+        and tally.main_support >= 1.0
+        and tally.conflict < 0.5
+    )
+
+
+def _certainty(tally: Tally) -> float:
+    """How much the evidence says: more of it, one-sided and from the main sources."""
+    evidence = tally.positive + tally.negative + tally.absence
+    amount = 1.0 - math.exp(-evidence / 1.8)
+    value = 0.08 + 0.9 * amount * (0.6 + 0.4 * tally.coverage) * (1.0 - 0.5 * tally.conflict)
+    return min(0.95, max(0.05, value))
+
+
+def _calibrated(certainty: float, raw: float, score: int) -> float:
+    """The confidence shown: how likely the level is right. The certainty of the evidence,
+    lowered when the unrounded lean lies near the edge of the score's band (a lean of 5.6 is
+    high by a hair) but never below the thin-evidence line when the evidence is not thin."""
+    low, high = (1.0, 2.5) if score <= 2 else (5.5, 7.0) if score >= 6 else (2.5, 5.5)
+    edge = min(abs(raw - low) if low > 1.0 else 9.0, abs(high - raw) if high < 7.0 else 9.0)
+    margin = min(1.0, 0.6 + edge / 1.5)
+    floor = THIN_CONFIDENCE if certainty >= THIN_CONFIDENCE else 0.0
+    return round(max(floor, min(certainty, certainty * margin)), 2)
+
+
+def related_net(scale: ScaleDef, cues: ScaleCues, nets: dict[str, float]) -> float:
+    """What the evidence of linked scales adds (each other net counted up to +-6)."""
+    return sum(factor * clip(nets[o], 6.0) for o, factor in cues.related.items() if o in nets)
