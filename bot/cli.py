@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.errors import KeyMissing, RedisUnavailable
+from bot.models.language import Language
 
 QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler")
 
@@ -103,25 +104,36 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return await add_coach(settings, args.telegram_id)
     if command == "chat":
-        from bot.channels.terminal import run_chat
-
-        setup_logging(settings, settings.data_dir / "llinc.log")
-        return await run_chat(settings, getattr(args, "lang", None))
-    from bot.channels.telegram.app import run_ingress, run_polling, run_webhook, run_worker
-
+        return await _chat(settings, getattr(args, "lang", None))
     if settings.telegram_bot_token is None:
         print("llinc: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
+    if command == "webhook" and (settings.webhook_url is None or settings.webhook_secret is None):
+        print("llinc: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
+        return 2
     setup_logging(settings)
-    if command == "webhook":
-        try:
-            await run_webhook(settings, args.ingress_only)
-        except ValueError as exc:
-            print(f"llinc: {exc}", file=sys.stderr)
-            return 2
-        return 0
-    roles = {"telegram": run_polling, "ingress": run_ingress, "worker": run_worker}
-    await roles[command](settings)
+    return await _telegram(settings, command, getattr(args, "ingress_only", False))
+
+
+async def _chat(settings: Settings, lang: Language | None) -> int:
+    from bot.channels.terminal import run_chat
+    from bot.wiring import open_app
+
+    setup_logging(settings, settings.data_dir / "llinc.log")
+    async with open_app(settings, "terminal") as app:
+        return await run_chat(app, lang)
+
+
+async def _telegram(settings: Settings, command: str, ingress_only: bool) -> int:
+    from bot.channels.telegram.app import run_ingress, run_polling, run_webhook, run_worker
+    from bot.wiring import telegram_app
+
+    async with telegram_app(settings, commands=command != "worker") as (app, bot):
+        if command == "webhook":
+            await run_webhook(app, bot, ingress_only)
+        else:
+            roles = {"telegram": run_polling, "ingress": run_ingress, "worker": run_worker}
+            await roles[command](app, bot)
     return 0
 
 

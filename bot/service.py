@@ -1,9 +1,9 @@
 """Use cases: take one event, apply it under the user's lock, save everything in one step.
 
-Channels (Telegram, the terminal) and the scheduler hand events to `Service.handle`; they never
-touch the engine or Redis themselves. Job handlers (drafting a profile, reminders) plug in by
-job name and run outside the user's lock when they are slow (an LLM call), then commit their
-result as a turn like any other.
+Channels (Telegram, the terminal, the web) and the scheduler hand events to `Service.handle`;
+they never touch the engine or Redis themselves. Job handlers (drafting a profile, reminders)
+plug in by job name (`bot.jobs.registry`) and do their slow part outside the user's lock (an LLM
+call), then commit their result as a turn like any other.
 """
 
 from __future__ import annotations
@@ -13,35 +13,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.config import Settings
 from bot.dialogues.conversation import Context
 from bot.dialogues.engine import Step, step
 from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
 from bot.errors import TurnLost
-from bot.models.clock import utcnow
+from bot.jobs.registry import Apply, JobRegistry
+from bot.models.clock import Clock, utcnow
 from bot.models.events import Inbound, Outbound
 from bot.models.jobs import Job
 from bot.models.state import UserState
-from bot.runtime import metrics
 from bot.storage.store import Entry, Store
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-class JobHandler(Protocol):
-    """What a due job does: slow work first (no lock held), then a quick turn under the lock."""
-
-    async def prepare(self, state: UserState, job: Job) -> object:
-        """Work that may take long (e.g. an LLM call); it sees a snapshot of the state."""
-        ...
-
-    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
-        """Fold the prepared result into the current state (pure)."""
-        ...
 
 
 @dataclass
@@ -52,7 +37,7 @@ class Service:
     settings: Settings
     clock: Clock = utcnow
     probe_policy: ProbePolicy = field(default_factory=RuleProbePolicy)
-    job_handlers: dict[str, JobHandler] = field(default_factory=dict)
+    jobs: JobRegistry = field(default_factory=JobRegistry)
     bot_username: str = ""
     second_look: bool = False
     after_turn: list[Callable[[UserState, datetime], list[Job]]] = field(default_factory=list)
@@ -76,8 +61,8 @@ class Service:
     async def handle(self, event: Inbound, ack: Entry | None = None) -> list[Outbound]:
         """Apply one event; returns the replies it queued ([] for a duplicate)."""
         started = time.perf_counter()
-        prepared = await self._prepare(event)
-        redeemed = prepared if isinstance(prepared, int) and event.kind == "command" else None
+        apply_job = await self._prepare_job(event)
+        redeemed = await self._redeem(event)
         async with self.store.turn(event.user_id, event.event_id) as opened:
             ctx = self.context(redeemed)
             now_ms = int(ctx.now.timestamp() * 1000)
@@ -85,7 +70,7 @@ class Service:
                 await self.store.commit(opened, None, now_ms=now_ms, ack=ack, record_seen=False)
                 log.info("duplicate event=%s user=%s", event.event_id, event.user_id)
                 return []
-            outcome = self._apply(opened.state, event, ctx, prepared)
+            outcome = self._apply(opened.state, event, ctx, apply_job)
             if outcome.state is not None and event.kind != "job":
                 for hook in self.after_turn:
                     outcome.jobs += hook(outcome.state, ctx.now)
@@ -112,8 +97,6 @@ class Service:
             )
         if result == "lock_lost":
             raise TurnLost(event.event_id)
-        metrics.TURNS.inc()
-        metrics.TURN_SECONDS.observe(time.perf_counter() - started)
         log.info(
             "turn event=%s kind=%s user=%s replies=%d ms=%.1f",
             event.event_id, event.kind, event.user_id, len(outcome.replies),
@@ -121,49 +104,36 @@ class Service:
         )  # fmt: skip
         return outcome.replies
 
-    async def _prepare(self, event: Inbound) -> object:
+    async def _redeem(self, event: Inbound) -> int | None:
+        """The coach of the invitation code that came with /start (teachers only)."""
         code = (event.text or "").split()
-        if event.kind == "command" and event.command == "start" and code:
-            state = await self.store.load(event.user_id)
-            if state is not None and state.role == "coach":
-                return None  # a coach never uses up an invitation
-            return await self.store.redeem_invite(code[0], event.user_id)
-        if event.kind != "job":
+        if event.kind != "command" or event.command != "start" or not code:
             return None
-        job = Job.model_validate_json(event.data or "")
-        handler = self.job_handlers.get(job.name)
         state = await self.store.load(event.user_id)
-        if handler is None or state is None:
+        if state is not None and state.role == "coach":
+            return None  # a coach never uses up an invitation
+        return await self.store.redeem_invite(code[0], event.user_id)
+
+    async def _prepare_job(self, event: Inbound) -> Apply | None:
+        """The slow half of a due job, done on a snapshot (no lock held)."""
+        if event.job is None:
             return None
-        return await handler.prepare(state, job)
+        state = await self.store.load(event.user_id)
+        return None if state is None else await self.jobs.prepare(state, event.job)
 
     def _apply(
-        self, state: UserState | None, event: Inbound, ctx: Context, prepared: object
+        self, state: UserState | None, event: Inbound, ctx: Context, apply_job: Apply | None
     ) -> Step:
-        if event.kind != "job":
+        if event.job is None:
             return step(state, event, ctx)
-        job = Job.model_validate_json(event.data or "")
         if state is None:
-            log.info("job %s for a user without data: nothing to do", job.name)
+            log.info("job %s for a user without data: nothing to do", event.job.name)
             return Step(None)
-        handler = self.job_handlers.get(job.name)
-        if handler is None:
-            log.warning("no handler for job %s", job.name)
+        if apply_job is None:
+            log.warning("no handler for job %s", event.job.name)
             return Step(state)
-        return handler.apply(state, job, prepared, ctx)
+        return apply_job(state, ctx)
 
 
 def _job_id(event: Inbound) -> str:
     return event.event_id.removeprefix("job:") if event.kind == "job" else ""
-
-
-def job_event(job: Job) -> Inbound:
-    """The event a due job becomes for its user (replies go to the user's own channel)."""
-    return Inbound(
-        event_id=f"job:{job.id}",
-        channel="telegram",
-        user_id=job.user_id,
-        chat_id=job.user_id,
-        kind="job",
-        data=job.model_dump_json(),
-    )

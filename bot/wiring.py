@@ -1,33 +1,42 @@
-"""Composition root: the service with its job handlers and the configured scorer."""
+"""The composition root: everything a process runs is built here, and only here.
+
+`open_app` connects Redis (or starts the embedded one), checks the master key, builds the store,
+the job handlers, the scorer and the service, and hands the channels an `App`; the Telegram
+processes get their initialised `Bot` from `telegram_app`. Nothing is patched after it is built.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from redis.asyncio import Redis
+from telegram import Bot
 
+from bot.channels.telegram.app import make_bot, set_commands
 from bot.config import Settings
-from bot.dialogues.alerts import SECOND_LOOK_JOB
-from bot.dialogues.coaching import EXPORT_JOB
-from bot.dialogues.flows import CHART_JOB
 from bot.errors import CodecError, KeyMissing
 from bot.jobs.chart import ChartJob
-from bot.jobs.draft import JOB_NAME as DRAFT_JOB
+from bot.jobs.checkin import CheckinJob
 from bot.jobs.draft import DraftJob
-from bot.jobs.followup import (
-    CHECKIN_JOB,
-    REMINDER_JOB,
-    RETENTION_JOB,
-    CheckinJob,
-    Reminders,
-    Retention,
-)
-from bot.jobs.second_look import SecondLookJob
-from bot.models.clock import utcnow
-from bot.render.report import ExportJob
+from bot.jobs.export import ExportJob
+from bot.jobs.registry import JobRegistry
+from bot.jobs.reminders import Reminders
+from bot.jobs.retention import Retention
+from bot.jobs.second_look import SecondLook, SecondLookJob
+from bot.models.clock import Clock, MovableClock
+from bot.models.events import Channel
+from bot.models.jobs import JobName
+from bot.runtime.app import App
+from bot.runtime.outage import until_redis_answers
+from bot.safety.safeguarding import warm_up
 from bot.scoring.protocol import Scorer
-from bot.service import Clock, Service
+from bot.service import Service
+from bot.storage.connection import connect
 from bot.storage.crypto import EnvelopeCodec, Keyring, embedded_master_key
+from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import DATA_KEYS, user_of
 from bot.storage.store import Store
 
@@ -57,8 +66,6 @@ def make_store(redis: Redis, settings: Settings) -> Store:
 async def check_master_key(store: Store) -> None:
     """Refuse to start when the master key does not open the data keys already stored."""
     codec = store.codec
-    if not isinstance(codec, EnvelopeCodec):
-        return
     async for name in store.redis.scan_iter(match=DATA_KEYS, count=100):
         wrapped: bytes | None = await store.redis.get(name)  # type: ignore[assignment]
         user_id = user_of(name)
@@ -82,7 +89,7 @@ def default_scorer(settings: Settings) -> Scorer:
     return make_scorer(settings.llm, RuleScorer())
 
 
-def default_second_look(settings: Settings) -> object | None:
+def default_second_look(settings: Settings) -> SecondLook | None:
     """The LLM safeguarding check when LLM_PROVIDER is set, else None."""
     if settings.llm.provider is None:
         return None
@@ -94,31 +101,65 @@ def default_second_look(settings: Settings) -> object | None:
 def build_service(
     store: Store,
     settings: Settings,
-    clock: Clock = utcnow,
+    clock: Clock | None = None,
     scorer: Scorer | None = None,
-    second_look: object | None = None,
+    second_look: SecondLook | None = None,
+    bot_username: str = "",
 ) -> Service:
-    """The service as every process runs it (scorer and second look: for tests)."""
-    if settings.clock_offset_s and clock is utcnow:
-        offset = timedelta(seconds=settings.clock_offset_s)
-
-        def clock() -> datetime:
-            return utcnow() + offset
-
+    """The service as every process runs it (clock, scorer and second look: for tests)."""
     reminders = Reminders(timedelta(hours=settings.reminder_hours), settings.quiet,
                           settings.timezone)  # fmt: skip
     retention = Retention(timedelta(days=settings.retention_days))
-    handlers = {
-        RETENTION_JOB: retention,
-        DRAFT_JOB: DraftJob(scorer or default_scorer(settings)),
-        CHECKIN_JOB: CheckinJob(),
-        REMINDER_JOB: reminders,
-        CHART_JOB: ChartJob(),
-        EXPORT_JOB: ExportJob(),
-    }
+    jobs = (
+        JobRegistry()
+        .register(JobName.RETENTION, retention)
+        .register(JobName.DRAFT, DraftJob(scorer or default_scorer(settings)))
+        .register(JobName.CHECKIN, CheckinJob())
+        .register(JobName.REMINDER, reminders)
+        .register(JobName.CHART, ChartJob())
+        .register(JobName.EXPORT, ExportJob())
+    )
     checker = second_look or default_second_look(settings)
     if checker is not None:
-        handlers[SECOND_LOOK_JOB] = SecondLookJob(checker)  # type: ignore[arg-type]
-    return Service(store, settings, clock=clock, job_handlers=handlers,  # type: ignore[arg-type]
-                   after_turn=[reminders.schedule, retention.schedule],
-                   second_look=checker is not None)  # fmt: skip
+        jobs.register(JobName.SECOND_LOOK, SecondLookJob(checker))
+    return Service(
+        store,
+        settings,
+        clock=clock or MovableClock(timedelta(seconds=settings.clock_offset_s)),
+        jobs=jobs,
+        bot_username=bot_username,
+        second_look=checker is not None,
+        after_turn=[reminders.schedule, retention.schedule],
+    )
+
+
+@asynccontextmanager
+async def open_app(
+    settings: Settings, channel: Channel, bot: Bot | None = None
+) -> AsyncIterator[App]:
+    """Everything a process of this channel needs, ready; Redis and `bot` closed at the end."""
+    async with connect(settings) as redis:
+        store = make_store(redis, settings)
+        await until_redis_answers(lambda: check_master_key(store), "start-up")
+        await asyncio.to_thread(warm_up)
+        await until_redis_answers(lambda: store.ensure_groups(channel), "start-up")
+        clock = MovableClock(timedelta(seconds=settings.clock_offset_s))
+        jobs = JobQueue(redis, store.codec, settings.partitions)
+        if bot is None:
+            yield App(settings, redis, store, build_service(store, settings, clock), jobs, clock)
+            return
+        async with bot:
+            username = bot.bot.username or ""
+            service = build_service(store, settings, clock, bot_username=username)
+            yield App(settings, redis, store, service, jobs, clock)
+
+
+@asynccontextmanager
+async def telegram_app(settings: Settings, commands: bool) -> AsyncIterator[tuple[App, Bot]]:
+    """The app of a Telegram process and its initialised `Bot` (the command menu set when the
+    process takes updates)."""
+    bot = make_bot(settings)
+    async with open_app(settings, "telegram", bot) as app:
+        if commands:
+            await set_commands(bot, settings.default_language)
+        yield app, bot

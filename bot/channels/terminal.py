@@ -18,18 +18,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Settings
-from bot.models.clock import utcnow
 from bot.models.events import Button, Inbound, Outbound
 from bot.models.language import Language
-from bot.runtime.loops import Relay, Scheduler, Sender, run_until_quiet
-from bot.safety.safeguarding import warm_up
-from bot.service import Service
-from bot.storage.connection import connect
-from bot.storage.jobqueue import JobQueue
+from bot.runtime.app import App
+from bot.runtime.roles import run_until_quiet
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.sender import Relay, Sender
 from bot.storage.keys import TERMINAL_CLOCK_OFFSET, TERMINAL_EVENTS
-from bot.storage.store import Store
-from bot.wiring import build_service, check_master_key, make_store
 
 TERMINAL_TEACHER = 1
 TERMINAL_COACH = 2
@@ -87,20 +82,18 @@ class TerminalTransport:
 class TerminalChat:
     """One local user talking to the bot through stdin and stdout."""
 
-    def __init__(self, store: Store, service: Service, out: TextIO, export_dir: Path) -> None:
+    def __init__(self, app: App, out: TextIO, export_dir: Path) -> None:
+        store, service = app.store, app.service
         self.store = store
         self.service = service
+        self.clock = app.clock
         self.transport = TerminalTransport(out, export_dir)
         self.sender = Sender(store, self.transport, channel="terminal", consumer="terminal")
-        self.scheduler = Scheduler(
-            store, service, JobQueue(store.redis, store.codec, store.partitions)
-        )
+        self.scheduler = Scheduler(store, service, app.jobs)
         self.relay = Sender(store, Relay(service.handle, "terminal"), channel="internal",
                             consumer="terminal-relay")  # fmt: skip
         self.user_id = TERMINAL_TEACHER
         self.lang: Language | None = None
-        self.offset = timedelta()
-        service.clock = lambda: utcnow() + self.offset
 
     async def event(self, line: str) -> Inbound:
         """The event a typed line stands for."""
@@ -151,14 +144,14 @@ class TerminalChat:
             amount = float(days or 1)
         except ValueError:
             amount = 1.0
-        self.offset += timedelta(days=amount)
-        await self.store.redis.set(TERMINAL_CLOCK_OFFSET, self.offset.total_seconds())
-        self.transport.out.write(f"[clock] {self.service.clock():%Y-%m-%d %H:%M}\n\n")
+        self.clock.advance(timedelta(days=amount))
+        await self.store.redis.set(TERMINAL_CLOCK_OFFSET, self.clock.offset.total_seconds())
+        self.transport.out.write(f"[clock] {self.clock():%Y-%m-%d %H:%M}\n\n")
 
     async def load_offset(self) -> None:
         """The clock offset kept from an earlier run."""
         stored = await self.store.redis.get(TERMINAL_CLOCK_OFFSET)
-        self.offset = timedelta(seconds=float(stored or 0))
+        self.clock.offset = timedelta(seconds=float(stored or 0))
 
     async def drain(self) -> None:
         """Relay, run due jobs and print until nothing is left to do."""
@@ -176,30 +169,23 @@ def _make_coach(number: int, lang: Language | None) -> Inbound:
 
 
 async def run_chat(
-    settings: Settings, lang: Language | None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
+    app: App, lang: Language | None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
 ) -> int:
     """The terminal chat until end of input; returns the exit code."""
     interactive = stdin.isatty()
-    async with connect(settings) as redis:
-        store = make_store(redis, settings)
-        await check_master_key(store)
-        await asyncio.to_thread(warm_up)
-        await store.ensure_groups("terminal")
-        chat = TerminalChat(
-            store, build_service(store, settings), out, settings.data_dir / "exports"
-        )
-        chat.lang = lang
-        await chat.load_offset()
-        await chat.drain()
-        await chat.say("/start")
-        while True:
-            out.write(PROMPT)
-            out.flush()
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
-                out.write("\n")
-                return 0
-            line = line.rstrip("\r\n")
-            if not interactive:
-                out.write(line + "\n")
-            await chat.say(line)
+    chat = TerminalChat(app, out, app.settings.data_dir / "exports")
+    chat.lang = lang
+    await chat.load_offset()
+    await chat.drain()
+    await chat.say("/start")
+    while True:
+        out.write(PROMPT)
+        out.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            out.write("\n")
+            return 0
+        line = line.rstrip("\r\n")
+        if not interactive:
+            out.write(line + "\n")
+        await chat.say(line)

@@ -13,11 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogues.conversation import Conversation
-from bot.models.jobs import Job
+from bot.models.jobs import Job, JobName
 from bot.models.state import Alert, Session
 from bot.safety.safeguarding import Signal, check
-
-SECOND_LOOK_JOB = "safeguard_llm"
 
 
 def screen(conv: Conversation, session: Session, question_id: str, text: str) -> None:
@@ -27,7 +25,7 @@ def screen(conv: Conversation, session: Session, question_id: str, text: str) ->
         user_id = conv.state.user_id
         conv.jobs.append(
             Job(id=f"safeguard:{user_id}:{conv.event.event_id}", user_id=user_id,
-                name=SECOND_LOOK_JOB, due=conv.ctx.now,
+                name=JobName.SECOND_LOOK, due=conv.ctx.now,
                 payload={"session_id": session.id, "question_id": question_id})
         )  # fmt: skip
 

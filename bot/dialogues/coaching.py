@@ -13,7 +13,7 @@ from typing import Any
 from bot.dialogues import alerts as safeguarding
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
-from bot.models.jobs import Job
+from bot.models.jobs import Job, JobName
 from bot.models.profile import Draft, level_for
 from bot.models.state import (
     AccessRecord,
@@ -29,7 +29,6 @@ from bot.scoring.scales import load_scales
 from bot.text.chunks import pack
 
 COACH_COMMANDS = ("invite", "queue", "export")
-EXPORT_JOB = "export"
 ADMIN_COMMANDS = ("addcoach",)
 
 
@@ -117,7 +116,7 @@ def export_teacher(conv: Conversation, teacher_id: str) -> bool:
     user_id = conv.state.user_id
     conv.jobs.append(
         Job(id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}", user_id=user_id,
-            name=EXPORT_JOB, due=conv.ctx.now, payload={"teacher_id": teacher_id})
+            name=JobName.EXPORT, due=conv.ctx.now, payload={"teacher_id": teacher_id})
     )  # fmt: skip
     conv.say(conv.t("export_preparing", teacher=teacher.name))
     return True

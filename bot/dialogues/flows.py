@@ -12,7 +12,7 @@ from typing import Any
 from bot.dialogues import runner as run
 from bot.dialogues.alerts import send_alerts
 from bot.dialogues.conversation import Conversation
-from bot.models.jobs import Job
+from bot.models.jobs import Job, JobName
 from bot.models.profile import level_for
 from bot.models.state import AccessRecord, Profile, Session
 from bot.scoring.scales import load_scales
@@ -23,7 +23,6 @@ CHECKIN = "checkin"
 PLAN_ITEM = "p02_actions"
 THREE_WORDS_ITEM = "q01_three_words"
 EARLIER_WORDS_CHARS = 120
-CHART_JOB = "chart"
 
 
 def send_chart(conv: Conversation, ref: str) -> None:
@@ -31,7 +30,7 @@ def send_chart(conv: Conversation, ref: str) -> None:
     ('<session>', teacher): drawn by a job, so the turn does not wait for it."""
     user_id = conv.state.user_id
     conv.jobs.append(
-        Job(id=f"chart:{user_id}:{ref}:{conv.event.event_id}", user_id=user_id, name=CHART_JOB,
+        Job(id=f"chart:{user_id}:{ref}:{conv.event.event_id}", user_id=user_id, name=JobName.CHART,
             due=conv.ctx.now, payload={"ref": ref})
     )  # fmt: skip
 
@@ -44,7 +43,7 @@ def on_submitted(conv: Conversation, session: Session) -> None:
     )
     if session.script_id == INTERVIEW:
         conv.jobs.append(
-            Job(id=f"draft:{user_id}:{session.id}", user_id=user_id, name="interview_submitted",
+            Job(id=f"draft:{user_id}:{session.id}", user_id=user_id, name=JobName.DRAFT,
                 due=conv.ctx.now, payload={"session_id": session.id})
         )  # fmt: skip
         conv.say(conv.t("submitted"))
@@ -54,7 +53,7 @@ def on_submitted(conv: Conversation, session: Session) -> None:
             conv.tell(conv.state.coach_id, "plan_submitted", session_id=session.id,
                       pupil=run.pupil_name(conv, session), answers=answers)  # fmt: skip
         conv.jobs.append(
-            Job(id=f"checkin:{user_id}:{session.id}", user_id=user_id, name="checkin_due",
+            Job(id=f"checkin:{user_id}:{session.id}", user_id=user_id, name=JobName.CHECKIN,
                 due=conv.ctx.now + conv.ctx.checkin_after, payload={"session_id": session.id})
         )  # fmt: skip
         buttons = []

@@ -11,11 +11,11 @@ import asyncio
 
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
+from bot.models.events import Inbound
 from bot.models.jobs import Job
 from bot.models.profile import Draft, ScaleScore, level_for
 from bot.models.state import Profile, UserState
 from bot.render.chart import render_chart
-from bot.service import job_event
 
 
 def profile_draft(profile: Profile) -> Draft:
@@ -28,7 +28,7 @@ def profile_draft(profile: Profile) -> Draft:
 class ChartJob:
     """Draw and send one chart."""
 
-    async def prepare(self, state: UserState, job: Job) -> object:
+    async def prepare(self, state: UserState, job: Job) -> bytes | None:
         """The PNG, drawn in a thread; None when there is nothing to draw any more."""
         ref = job.payload.get("ref", "")
         args = _coach_chart(state, ref) if state.role == "coach" else _teacher_chart(state, ref)
@@ -40,11 +40,11 @@ class ChartJob:
             second=second, first_label=labels[0], second_label=labels[1],
         )  # fmt: skip
 
-    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
+    def apply(self, state: UserState, job: Job, prepared: bytes | None, ctx: Context) -> Step:
         """Send the picture."""
-        if not isinstance(prepared, bytes):
+        if prepared is None:
             return Step(state)
-        conv = Conversation(state, job_event(job), ctx)
+        conv = Conversation(state, Inbound.for_job(job), ctx)
         conv.say("", photo=prepared)
         return Step(state, conv.replies)
 

@@ -15,14 +15,13 @@ from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.flows import send_drafts_to_coach
 from bot.dialogues.script import load_script
+from bot.models.events import Inbound
 from bot.models.jobs import Job
 from bot.models.profile import Draft, Transcript, TranscriptAnswer, TranscriptPart
 from bot.models.state import AccessRecord, Session, UserState
 from bot.scoring.protocol import Scorer
-from bot.service import job_event
 
 log = logging.getLogger(__name__)
-JOB_NAME = "interview_submitted"
 NOT_SCORED = frozenset({"pseudonym", "short"})
 
 
@@ -59,7 +58,7 @@ class DraftJob:
     def __init__(self, scorer: Scorer) -> None:
         self.scorer = scorer
 
-    async def prepare(self, state: UserState, job: Job) -> object:
+    async def prepare(self, state: UserState, job: Job) -> Draft | None:
         """Score the interview (slow, outside the lock); None when there is nothing to do."""
         session = _session(state, job)
         if session is None or session.draft is not None:
@@ -69,14 +68,14 @@ class DraftJob:
                  draft.fallback_reason)  # fmt: skip
         return draft
 
-    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
+    def apply(self, state: UserState, job: Job, prepared: Draft | None, ctx: Context) -> Step:
         """Keep the draft with its session (unless one is there) and send it to the coach."""
         session = _session(state, job)
-        if isinstance(prepared, Draft) and session is not None and session.draft is None:
+        if prepared is not None and session is not None and session.draft is None:
             session.draft = prepared
             what = f"{session.id} ({prepared.scorer})"
             record = AccessRecord(at=ctx.now, who="system", action="drafted", what=what)
             state.access_log.append(record)
-        conv = Conversation(state, job_event(job), ctx)
+        conv = Conversation(state, Inbound.for_job(job), ctx)
         send_drafts_to_coach(conv)
         return Step(state, conv.replies)

@@ -6,23 +6,30 @@ settings of the scorer (`docs/llm.md`); without them this job is never scheduled
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.dialogues.alerts import raise_alerts
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
+from bot.models.events import Inbound
 from bot.models.jobs import Job
 from bot.models.state import UserState
-from bot.safety.llm_check import LlmSafeguard
 from bot.safety.safeguarding import Signal
-from bot.service import job_event
+
+
+class SecondLook(Protocol):
+    """Something that reads an answer for safeguarding signals the rules did not catch."""
+
+    async def signals(self, text: str, lang: str) -> list[Signal]: ...
 
 
 class SecondLookJob:
     """Ask the LLM about one answer; new verified signals become alerts like the rules' ones."""
 
-    def __init__(self, checker: LlmSafeguard) -> None:
+    def __init__(self, checker: SecondLook) -> None:
         self.checker = checker
 
-    async def prepare(self, state: UserState, job: Job) -> object:
+    async def prepare(self, state: UserState, job: Job) -> list[Signal]:
         """The model's verified signals in the answer (slow, outside the lock)."""
         session = state.session(job.payload.get("session_id"))
         answer = session.answers.get(job.payload.get("question_id", "")) if session else None
@@ -30,14 +37,12 @@ class SecondLookJob:
             return []
         return await self.checker.signals(answer.text, state.lang)
 
-    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
+    def apply(self, state: UserState, job: Job, prepared: list[Signal], ctx: Context) -> Step:
         """Raise the signals the rules did not already raise."""
         session = state.session(job.payload.get("session_id"))
-        signals = (
-            [s for s in prepared if isinstance(s, Signal)] if isinstance(prepared, list) else []
-        )
+        signals = prepared
         if session is None or not signals:
             return Step(state)
-        conv = Conversation(state, job_event(job), ctx)
+        conv = Conversation(state, Inbound.for_job(job), ctx)
         raise_alerts(conv, session, job.payload.get("question_id", ""), signals)
         return Step(state, conv.replies)

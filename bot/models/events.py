@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models.clock import utcnow
+from bot.models.jobs import Job
 
 Channel = Literal["telegram", "terminal"]
 
@@ -30,7 +31,14 @@ class Inbound(BaseModel):
     media: str | None = Field(default=None, description="sticker, voice, photo, ... for 'media'.")
     language_code: str | None = None
     user_name: str = Field(default="", description="Telegram first name, shown to the coach.")
+    job: Job | None = Field(default=None, description="The due job of a 'job' event.")
     at: datetime = Field(default_factory=utcnow)
+
+    @classmethod
+    def for_job(cls, job: Job) -> Inbound:
+        """The event a due job becomes for its user (replies go to the user's own channel)."""
+        return cls(event_id=f"job:{job.id}", channel="telegram", user_id=job.user_id,
+                   chat_id=job.user_id, kind="job", job=job)  # fmt: skip
 
 
 class Button(BaseModel):

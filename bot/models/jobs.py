@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+
+class JobName(StrEnum):
+    """Every kind of job; the value is what is stored (stable, never a Python name)."""
+
+    DRAFT = "interview_submitted"
+    CHART = "chart"
+    EXPORT = "export"
+    CHECKIN = "checkin_due"
+    REMINDER = "reminder"
+    RETENTION = "retention"
+    SECOND_LOOK = "safeguard_llm"
 
 
 class Job(BaseModel):
@@ -12,6 +25,6 @@ class Job(BaseModel):
 
     id: str = Field(description="Stable and unique: scheduling the same id twice is one job.")
     user_id: int
-    name: str
+    name: JobName
     due: datetime
     payload: dict[str, str] = Field(default_factory=dict)

@@ -10,7 +10,6 @@ DejaVu Sans that matplotlib ships, so Dutch quotes («ë», “é”, ’) alway
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from datetime import datetime, timedelta
@@ -21,18 +20,13 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from bot.dialogues.conversation import Context, Conversation
-from bot.dialogues.engine import Step
 from bot.dialogues.script import load_script
-from bot.models.events import Document
-from bot.models.jobs import Job
 from bot.models.language import Language
 from bot.models.profile import Draft, ScaleScore, level_for
-from bot.models.state import Review, TeacherFile, UserState
+from bot.models.state import Review, TeacherFile
 from bot.render.chart import render_chart
 from bot.scoring.compare import compare_profiles
 from bot.scoring.scales import load_scales
-from bot.service import job_event
 from bot.text.prompts import read_yaml
 
 FONT = "DejaVu"
@@ -303,26 +297,3 @@ def _clean(text: str) -> str:
 def _when(moment: datetime) -> str:
     utc = moment.utcoffset() == timedelta(0)
     return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if utc else "")
-
-
-class ExportJob:
-    """The coach's /export: the PDF is drawn in a thread, then sent as a file."""
-
-    async def prepare(self, state: UserState, job: Job) -> object:
-        """The PDF of one of the coach's teachers; None when that teacher is gone."""
-        teacher = state.coaching.get(job.payload.get("teacher_id", ""))
-        if state.role != "coach" or teacher is None:
-            return None
-        return await asyncio.to_thread(render_report, teacher, state.lang, generated=job.due)
-
-    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
-        """Send the file."""
-        teacher = state.coaching.get(job.payload.get("teacher_id", ""))
-        if not isinstance(prepared, bytes) or teacher is None:
-            return Step(state)
-        conv = Conversation(state, job_event(job), ctx)
-        name = re.sub(r"[^\w-]+", "-", teacher.name).strip("-") or "teacher"
-        filename = f"llinc-{name}-{job.due:%Y-%m-%d}.pdf"
-        conv.say(conv.t("export_caption", teacher=teacher.name),
-                 document=Document(filename=filename, content=prepared))  # fmt: skip
-        return Step(state, conv.replies)

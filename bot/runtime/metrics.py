@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from redis.asyncio import Redis
 
@@ -21,6 +23,12 @@ ERRORS = Counter("llinc_errors", "Events or sends that failed", registry=REGISTR
 STREAM_LAG = Gauge("llinc_stream_lag", "Ingress entries not yet handled", registry=REGISTRY)
 JOBS_DUE = Gauge("llinc_jobs_scheduled", "Jobs scheduled or running", registry=REGISTRY)
 DRAFTS = Gauge("llinc_drafts_pending", "Profile drafts waiting to be made", registry=REGISTRY)
+
+
+def turn_done(started: float) -> None:
+    """Count one applied turn and its duration (from `time.perf_counter()` at its start)."""
+    TURNS.inc()
+    TURN_SECONDS.observe(time.perf_counter() - started)
 
 
 async def ingress_lag(redis: Redis, store: Store) -> int:

@@ -1,10 +1,10 @@
 """How texts are sealed before they reach Redis: one seam for every stored text.
 
-Every user document, queued update, queued reply and job passes through a `Codec`, keyed by
-the user it belongs to. `EnvelopeCodec` is the real one: each user has a random 256-bit data
-key, stored in Redis wrapped (AES-GCM) by a master key from the settings, next to the user's
-data; every value is sealed with AES-GCM under the owner's data key, with the user id as
-associated data (a value copied to another user's key does not open). Deleting a user's data
+Every user document, queued update, queued reply and job passes through the `EnvelopeCodec`,
+keyed by the user it belongs to: each user has a random 256-bit data key, stored in Redis
+wrapped (AES-GCM) by a master key from the settings, next to the user's data; every value is
+sealed with AES-GCM under the owner's data key, with the user id as associated data (a value
+copied to another user's key does not open). Deleting a user's data
 key (`/forget` does, in the same atomic step as the data) makes every copy unreadable, also
 in AOF files and backups: crypto-shredding.
 
@@ -20,7 +20,6 @@ import os
 import secrets
 from collections import OrderedDict
 from pathlib import Path
-from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -34,26 +33,6 @@ KEY_BYTES = 32
 SEALED = b"e1:"
 CACHE_SIZE = 100_000
 SYSTEM_USER = 0  # owner of values no user's key may protect (e.g. the goodbye after /forget)
-
-
-class Codec(Protocol):
-    """Seal and open the bytes that belong to one user."""
-
-    async def ensure(self, user_id: int, create: bool = True) -> None:
-        """Make the user's key available to `seal` and `open` (creating it when asked)."""
-        ...
-
-    def seal(self, user_id: int, plaintext: bytes) -> bytes: ...
-
-    def open(self, user_id: int, blob: bytes) -> bytes: ...
-
-    def forget(self, user_id: int) -> None:
-        """Drop the user's key from memory (after it was deleted from Redis)."""
-        ...
-
-    def has_key(self, user_id: int) -> bool:
-        """Whether the user's key is loaded (after `ensure`)."""
-        ...
 
 
 class Keyring:

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.errors import CodecError
 from bot.models.jobs import Job
-from bot.storage.crypto import Codec
+from bot.storage.crypto import EnvelopeCodec
 from bot.storage.keys import PartitionKeys
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ return 0
 class JobQueue:
     """Claim due jobs across all partitions."""
 
-    def __init__(self, redis: Redis, codec: Codec, partitions: int) -> None:
+    def __init__(self, redis: Redis, codec: EnvelopeCodec, partitions: int) -> None:
         self.redis = redis
         self.codec = codec
         self.partitions = [PartitionKeys(p) for p in range(partitions)]
@@ -113,12 +113,12 @@ class JobQueue:
         return sum(await pipe.execute())
 
 
-def encode_job(codec: Codec, job: Job) -> bytes:
+def encode_job(codec: EnvelopeCodec, job: Job) -> bytes:
     """The stored form of a job: its user id in clear (to find the key), then the sealed job."""
     return f"{job.user_id}:".encode() + codec.seal(job.user_id, job.model_dump_json().encode())
 
 
-def decode_job(codec: Codec, blob: bytes) -> Job:
+def decode_job(codec: EnvelopeCodec, blob: bytes) -> Job:
     """A job from its stored form."""
     user, _, sealed = blob.partition(b":")
     return Job.model_validate_json(codec.open(int(user), sealed))

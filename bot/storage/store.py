@@ -5,7 +5,7 @@ A turn is two round trips, shared with the other turns of the moment (`bot.autop
 Lua script); `commit` checks the lock is still ours, then writes the new state, marks the event
 seen, queues the replies in the outbox, schedules jobs, acknowledges the ingress entry and
 releases the lock (one Lua script). So a state change, its replies and its idempotency mark
-are saved together or not at all. Every stored text passes the `Codec`.
+are saved together or not at all. Every stored text passes the `EnvelopeCodec`.
 
 Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
 itself (the caller retries the whole turn: nothing was half written).
@@ -30,7 +30,7 @@ from bot.models.events import Channel, Inbound, Outbound, Route
 from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
-from bot.storage.crypto import SYSTEM_USER, Codec
+from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.jobqueue import encode_job
 from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, invite_key
 
@@ -136,7 +136,7 @@ class Store:
     """The bot's Redis storage: user documents, idempotency, outbox, ingress and jobs."""
 
     def __init__(
-        self, redis: Redis, codec: Codec, *, partitions: int = 16, lock_ttl_ms: int = 30_000
+        self, redis: Redis, codec: EnvelopeCodec, *, partitions: int = 16, lock_ttl_ms: int = 30_000
     ) -> None:
         self.redis = redis
         self.codec = codec

@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.jobs.draft import transcript_of
 from bot.models.clock import utcnow
 from bot.models.profile import Draft, ScaleScore, Transcript, level_for
-from bot.runtime.loops import Scheduler
+from bot.runtime.scheduler import Scheduler
 from bot.storage.jobqueue import JobQueue
 from bot.storage.store import Store
 from bot.wiring import build_service
@@ -137,9 +137,9 @@ async def test_a_draft_job_for_a_forgotten_teacher_does_nothing(
     await chat.command("forget")
     await chat.press("Yes, delete everything")
     assert await jobs.pending_count() == 0  # cancelled, even the one a worker holds
-    from bot.service import job_event
+    from bot.models.events import Inbound
 
-    await chat.service.handle(job_event(leased[0]))
+    await chat.service.handle(Inbound.for_job(leased[0]))
     assert scorer.calls == []
     assert await store.load(77) is None
     assert [k async for k in store.redis.scan_iter("*u:77:*")] == []

@@ -10,7 +10,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import Settings
 from bot.models.events import Inbound, Outbound
-from bot.runtime.loops import LeaseKeeper, Sender, Worker
+from bot.runtime.leases import LeaseKeeper
+from bot.runtime.sender import Sender
+from bot.runtime.worker import Worker
 from bot.storage.keys import consumer_group
 from bot.storage.partitions import PartitionLeases
 from bot.storage.store import Store

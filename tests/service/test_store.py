@@ -11,9 +11,9 @@ import pytest
 from bot.config import Settings
 from bot.errors import LockTimeout, TurnLost
 from bot.models.events import Inbound, Outbound
-from bot.models.jobs import Job
+from bot.models.jobs import Job, JobName
 from bot.models.state import UserState
-from bot.runtime.loops import Worker
+from bot.runtime.worker import Worker
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import PREFIX, UserKeys
 from bot.storage.store import Entry, Store
@@ -145,7 +145,7 @@ async def test_unacknowledged_ingress_is_read_again_as_pending(store: Store) -> 
 
 
 async def test_jobs_are_idempotent_and_claimed_once(store: Store) -> None:
-    job = Job(id="draft:7", user_id=7, name="draft", due=NOW)
+    job = Job(id="draft:7", user_id=7, name=JobName.DRAFT, due=NOW)
     for event_id in ("tg:1", "tg:2"):
         opened = await store.begin(7, event_id)
         assert opened is not None
@@ -160,7 +160,7 @@ async def test_jobs_are_idempotent_and_claimed_once(store: Store) -> None:
 
 
 async def test_expired_job_lease_is_claimed_again_and_done_job_removes_it(store: Store) -> None:
-    job = Job(id="draft:7", user_id=7, name="draft", due=NOW)
+    job = Job(id="draft:7", user_id=7, name=JobName.DRAFT, due=NOW)
     opened = await store.begin(7, "tg:1")
     assert opened is not None
     await store.commit(opened, make_state(7), now_ms=NOW_MS, jobs=[job])
@@ -178,7 +178,7 @@ async def test_expired_job_lease_is_claimed_again_and_done_job_removes_it(store:
 async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(store: Store) -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from bot.runtime.loops import Sender
+    from bot.runtime.sender import Sender
 
     class Flaky:
         def __init__(self) -> None:
@@ -213,7 +213,7 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
     remembers it and only acknowledges it once Redis is back."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from bot.runtime.loops import Sender
+    from bot.runtime.sender import Sender
     from tests.support.transports import Recording
 
     opened = await store.begin(7, "tg:1")
@@ -245,7 +245,7 @@ async def test_when_an_acknowledgement_fails_the_other_chats_stop_sending(store:
     acknowledged, and would be sent again if the worker died before Redis is back."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from bot.runtime.loops import Sender
+    from bot.runtime.sender import Sender
     from tests.support.transports import Recording
 
     for user in (7, 8):

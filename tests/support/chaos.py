@@ -29,7 +29,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.dialogues.script import load_texts
-from bot.jobs.followup import MAX_REMINDERS
+from bot.jobs.reminders import MAX_REMINDERS
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import PartitionKeys, consumer_group
 from tests.support.answers import ANSWERS

@@ -8,7 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.models.events import Button, Inbound, Outbound
-from bot.runtime.loops import Relay, Scheduler, Sender, run_until_quiet
+from bot.runtime.roles import run_until_quiet
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.sender import Relay, Sender
 from bot.service import Service
 from bot.storage.jobqueue import JobQueue
 

@@ -18,7 +18,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from bot.channels.telegram.updates import ALLOWED_UPDATES, JSONDict, callback_id, to_inbound
 from bot.errors import NotAnUpdate
 from bot.runtime import metrics
-from bot.runtime.loops import Outage
+from bot.runtime.outage import Outage
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)

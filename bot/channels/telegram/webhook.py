@@ -20,7 +20,7 @@ from telegram import Bot
 from bot.channels.telegram.updates import callback_id, to_inbound
 from bot.errors import NotAnUpdate
 from bot.runtime import metrics
-from bot.runtime.loops import Outage
+from bot.runtime.outage import Outage
 from bot.storage.store import Store
 
 MAX_BODY = 1 << 20  # Telegram updates are small; a megabyte is generous

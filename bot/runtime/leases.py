@@ -1,0 +1,58 @@
+"""Keeping a worker's partition leases, and taking over what a dead worker left pending."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.runtime.outage import forever
+from bot.runtime.sender import Sender
+from bot.runtime.worker import Worker
+from bot.storage.partitions import PartitionLeases
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class LeaseKeeper:
+    """Keeps a worker's partition leases; takes over what a dead worker left pending."""
+
+    def __init__(self, leases: PartitionLeases, store: Store, readers: list[Worker | Sender]):
+        self.leases = leases
+        self.store = store
+        self.readers = readers
+
+    async def run(self, stop: asyncio.Event, interval_s: float = 5.0) -> None:
+        """Refresh the leases every few seconds until `stop`; give them back at the end."""
+
+        async def tick() -> None:
+            await self.once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
+
+        # Back soon after Redis is: a lease not renewed in time passes to another worker,
+        # with the replies this one has sent but could not acknowledge (sent again then).
+        await forever("leases", stop, tick, retry_s=min(1.0, interval_s / 4))
+        await self.leases.release_all()
+
+    async def once(self) -> None:
+        """One refresh; readers first re-read their pending entries after a take-over."""
+        taken = await self.leases.refresh()
+        if not taken:
+            return
+        moved = await self.leases.take_over(self._streams(taken))
+        if moved:
+            log.info("took over %d pending entries", moved)
+        for reader in self.readers:
+            reader.reread_pending()
+
+    def _streams(self, partitions: set[int]) -> list[str]:
+        """The ingress and outbox streams of these partitions that the readers read."""
+        streams = []
+        for part in self.store.partition_keys():
+            if part.partition in partitions:
+                streams.append(part.ingress)
+                streams += [part.outbox_for(r.channel) for r in self.readers
+                            if isinstance(r, Sender)]  # fmt: skip
+        return streams

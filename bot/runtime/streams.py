@@ -1,0 +1,103 @@
+"""Reading a group of Redis streams in batches, pending entries first, one key at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Generic, TypeVar
+
+from bot.runtime.outage import forever
+from bot.storage.keys import partition_of_key
+from bot.storage.partitions import PartitionLeases
+from bot.storage.store import Entry, Store
+
+Item = TypeVar("Item")
+
+
+class StreamReader(Generic[Item]):
+    """Reads a batch from a group of streams (this consumer's pending entries first, after a
+    start, a take-over or a failure), only from leased partitions when there are leases, and
+    handles the entries of each key (a user, a chat) in order, keys in parallel.
+
+    Pending entries are re-read whenever something may have left some behind: a handler that
+    stopped early, a take-over, or a read that failed (Redis may have delivered the batch, and
+    put it on this consumer's pending list, before the connection broke). A request made while
+    a pending read is under way is kept for the next read, not cleared by it.
+    """
+
+    role = "reader"
+    store: Store
+    consumer: str
+    leases: PartitionLeases | None
+    _pending_wanted: int = 1  # requests to re-read the pending entries (1: at start)
+    _pending_read: int = 0  # the requests the last empty pending read has answered
+    _batch_was_pending: bool = False  # the batch being handled came from the pending list
+
+    @property
+    def pending_first(self) -> bool:
+        """Whether the next read is of this consumer's pending entries."""
+        return self._pending_wanted > self._pending_read
+
+    def reread_pending(self) -> None:
+        """Read this consumer's pending entries again before new ones."""
+        self._pending_wanted += 1
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Handle batches until `stop` is set."""
+        await forever(self.role, stop, self.once)
+
+    async def once(self, block_ms: int | None = 1000) -> int:
+        """Read and handle one batch; returns how many entries it had. New entries come from
+        the leased partitions only; pending ones from every partition (see bot.partitions)."""
+        wanted = self._pending_wanted
+        pending = self.pending_first
+        only = self.leases.owned if self.leases and not pending else None
+        if only is not None and not only:
+            await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
+            return 0
+        try:
+            batch = await self.read(block_ms, pending, only)
+        except BaseException:
+            self.reread_pending()
+            raise
+        if pending and not batch:
+            self._pending_read = wanted
+        self._batch_was_pending = pending
+        groups: dict[int, list[tuple[Entry, Item]]] = defaultdict(list)
+        for entry, item in batch:
+            groups[self.key(entry, item)].append((entry, item))
+        try:  # every group finishes (or stops) before the next read
+            outcomes = await asyncio.gather(
+                *(self.handle(items) for items in groups.values()), return_exceptions=True
+            )
+        except BaseException:
+            self.reread_pending()
+            raise
+        failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failed:
+            self.reread_pending()  # what the batch did not finish stays pending: re-read it
+            raise failed[0]
+        return len(batch)
+
+    async def read(
+        self, block_ms: int | None, pending: bool, only: set[int] | None
+    ) -> list[tuple[Entry, Item]]:
+        raise NotImplementedError
+
+    def key(self, entry: Entry, item: Item) -> int:
+        raise NotImplementedError
+
+    async def still_mine(self, entry: Entry) -> bool:
+        """Whether this reader should still handle the entry: yes when it was read new in a
+        partition this reader surely owns; otherwise only while the entry is still on its
+        pending list. Elsewhere a new owner may have taken it over; and an entry re-read from
+        the pending list, e.g. just taken over, may still be in the hands of the worker that
+        gave the partition up, which acknowledges it when done."""
+        if self.leases is None:
+            return True
+        if not self._batch_was_pending and self.leases.holds(partition_of_key(entry.stream)):
+            return True
+        return await self.store.is_pending(entry, self.consumer)
+
+    async def handle(self, items: list[tuple[Entry, Item]]) -> None:
+        raise NotImplementedError
