@@ -21,7 +21,7 @@ from bot.safety.safeguarding import (
     warm_up,
 )
 from bot.text import prompts as prompts_module
-from bot.text.core import split_sentences
+from bot.text.sentences import split_sentences
 from tests.support.paths import SAFEGUARDING
 
 PROMPTS = Path(str(prompts_module.root()))
