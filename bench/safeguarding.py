@@ -31,9 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.safety import safeguarding  # noqa: E402
 from bot.safety.safeguarding import Lang, check  # noqa: E402
-from bot.text.core import lemma_keys  # noqa: E402
+from bot.text import analysis, tokens  # noqa: E402
 
 CASES = ROOT / "tests" / "data" / "safeguarding" / "authored"
 LANGS: tuple[Lang, ...] = ("nl", "en")
@@ -114,9 +113,9 @@ def evaluate(cases: list[Case], lang: Lang) -> Score:
 
 
 def _clear_caches() -> None:
-    safeguarding._token.cache_clear()
-    safeguarding._keys.cache_clear()
-    lemma_keys.cache_clear()
+    analysis._word.cache_clear()
+    tokens.lemma.cache_clear()
+    tokens.lemma_keys.cache_clear()
 
 
 def timing(texts: list[str], lang: Lang, rounds: int = 20) -> dict[str, float]:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from bot.errors import SafeguardingError
 from bot.safety.safeguarding import Lang, Rules, Signal, check, compile_rules, load_rules, warm_up
 from bot.text import prompts as prompts_module
-from bot.text.core import split_sentences
+from bot.text.sentences import split_sentences
 from tests.support.paths import SAFEGUARDING
 
 PROMPTS = Path(str(prompts_module.root()))

@@ -1,0 +1,63 @@
+"""Words: the one word pattern (with character offsets), folding and lemma keys.
+
+Every part of the bot that reads an answer (the scorer, the safeguarding check, the follow-up
+detector) finds its words with `WORD` and compares them folded (`fold`: lower case, no accents,
+straight apostrophes) and by lemma (`lemma_keys`, simplemma). Nothing here knows a language's
+grammar; that is `lexicon` and `analysis`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache, lru_cache
+
+import simplemma
+
+# A word, with an apostrophe in front ("'k", "'s") or inside ("m'n", "can't") and hyphenated
+# parts ("burn-out", "time-out") kept together.
+WORD = re.compile(r"['’]?\w+(?:[-'’]\w+)*")
+
+
+def fold(word: str) -> str:
+    """Lower case without accents, with straight apostrophes ("Geïrriteerd" -> "geirriteerd")."""
+    text = unicodedata.normalize("NFKD", word.lower().replace("’", "'").replace("‘", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@cache
+def lemma_keys(word: str, lang: str) -> frozenset[str]:
+    """The keys a word is matched by: the folded word, its lemma (words of four letters or more)
+    and any hyphenated parts. `analysis` adds short words' lemmas ("wil" -> "willen")."""
+    folded = fold(word)
+    if folded.startswith("'") and len(folded) > 3:
+        folded = folded[1:]
+    keys = {folded}
+    if len(folded) > 3 and "'" not in folded:
+        keys.add(lemma(folded, lang))
+    if "-" in folded:
+        keys.update(part for part in folded.split("-") if part)
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=1 << 16)
+def lemma(word: str, lang: str) -> str:
+    """simplemma's lemma of a word, folded ("sloeg" -> "slaan", "wil" -> "willen")."""
+    folded = fold(word)
+    return fold(simplemma.lemmatize(folded, lang=lang)).replace("_", "")
+
+
+def word_count(text: str) -> int:
+    """The number of words in `text`."""
+    return len(WORD.findall(text))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order ("Ik ben naast hem gaan zitten" -> ["ik", ...])."""
+    return [fold(match.group()) for match in WORD.finditer(text)]
+
+
+def spans(text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+    """The words of `text[start:end]` as matches (with their offsets in `text`)."""
+    return WORD.finditer(text, start, len(text) if end is None else end)
