@@ -239,7 +239,9 @@ class UserState(BaseModel):
     name: str = ""
     coach_id: int | None = None
     coaching: dict[str, TeacherFile] = Field(default_factory=dict, description="Coach only.")
-    current_review: str = Field(default="", description="Coach: '<teacher>/<session>' open.")
+    note_review: str = Field(
+        default="", description="Coach: '<teacher>/<session>', the review a typed note is for."
+    )
     note_target: str = Field(default="", description="Coach: the scale a typed note is for.")
     job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
     alerts: list[Alert] = Field(default_factory=list, description="Teacher: signals found.")

@@ -13,6 +13,7 @@ from bot.dialogues.script import Script, Texts, load_script, load_texts
 from bot.models import Button, Document, Inbound, Job, Language, Outbound, UserState
 
 CALLBACK_SEPARATOR = ":"
+CALLBACK_LIMIT = 64  # bytes: Telegram refuses a button with longer callback data
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,14 @@ class Conversation:
             self.state.menu += 1
             self._menu_bumped = True
         data = CALLBACK_SEPARATOR.join((str(self.state.menu), action, arg))
+        if len(data.encode()) > CALLBACK_LIMIT:
+            raise ValueError(f"callback data of {action!r} over {CALLBACK_LIMIT} bytes")
         return Button(label=label, data=data)
 
 
 def parse_callback(data: str | None) -> tuple[int, str, str] | None:
     """(menu token, action, argument) of callback data, or None when it is not ours."""
-    if not data or len(data) > 64:
+    if not data or len(data.encode()) > CALLBACK_LIMIT:
         return None
     parts = data.split(CALLBACK_SEPARATOR)
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isidentifier():

@@ -463,14 +463,12 @@ _BUTTONS = {
     "done": lambda c, a: _session_button(c, "done", a),
     "second": lambda c, a: c.state.stage == "active" and flows.start_second_pupil(c),
     "open": lambda c, a: _coach_button(c, coaching.show_review, a),
-    "scale": lambda c, a: _coach_button(
-        c, lambda cv, x: x.isdigit() and coaching.show_scale(cv, int(x)), a
-    ),
+    "scale": lambda c, a: _coach_button(c, coaching.open_scale, a),
     "adj": lambda c, a: _coach_button(c, coaching.adjust, a),
     "note": lambda c, a: _coach_button(c, coaching.ask_note, a),
-    "back": lambda c, a: _coach_button(c, lambda cv, _: coaching.show_review(cv), a),
-    "release": lambda c, a: _coach_button(c, lambda cv, _: coaching.release(cv), a),
-    "history": lambda c, a: _coach_button(c, lambda cv, _: coaching.history(cv), a),
+    "back": lambda c, a: _coach_button(c, coaching.back, a),
+    "release": lambda c, a: _coach_button(c, coaching.release, a),
+    "history": lambda c, a: _coach_button(c, coaching.history, a),
     "export": lambda c, a: _coach_button(c, coaching.export_teacher, a),
     "ack": lambda c, a: _coach_button(c, safeguarding.acknowledge, a),
 }
