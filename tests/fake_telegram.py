@@ -77,6 +77,11 @@ class ApiError(Exception):
         self.status, self.description = status, description
 
 
+def utf16_len(text: str) -> int:
+    """The length Telegram's limits count: UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _error(status: int, description: str, parameters: JSON | None = None) -> web.Response:
     body: JSON = {"ok": False, "error_code": status, "description": description}
     return web.json_response(
@@ -451,7 +456,7 @@ class FakeTelegram:
             return None
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > limit:  # Telegram counts after entity parsing: HTML tags count here
+        if utf16_len(text) > limit:  # UTF-16 units, as Telegram; HTML tags count here too
             raise ApiError(
                 400, f"Bad Request: message {'caption ' * (key == 'caption')}is too long"
             )

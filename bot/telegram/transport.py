@@ -13,12 +13,11 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import metrics
-from bot.chunks import split_text
+from bot.chunks import CAPTION_LIMIT, split_text, utf16_len
 from bot.models import Outbound
 from bot.telegram.polling import retry_seconds
 
 log = logging.getLogger(__name__)
-CAPTION_LIMIT = 1024
 MAX_ATTEMPTS = 8
 
 
@@ -46,7 +45,7 @@ class TelegramTransport:
         chat = message.chat_id
         if message.document is not None:
             upload = InputFile(message.document.content, filename=message.document.filename)
-            if len(message.text) <= CAPTION_LIMIT:
+            if utf16_len(message.text) <= CAPTION_LIMIT:
                 await self._call(self.bot.send_document, chat_id=chat, document=upload,
                                  caption=message.text or None)  # fmt: skip
                 return
@@ -54,7 +53,7 @@ class TelegramTransport:
             await self._call(self.bot.send_document, chat_id=chat, document=upload)
             return
         if message.photo is not None:
-            caption = message.text if len(message.text) <= CAPTION_LIMIT else None
+            caption = message.text if utf16_len(message.text) <= CAPTION_LIMIT else None
             await self._call(self.bot.send_photo, chat_id=chat, photo=message.photo,
                              caption=caption, reply_markup=markup(message))  # fmt: skip
             if caption is None and message.text:
