@@ -43,14 +43,20 @@ CHANGED = FontFace(emphasis="BOLD")
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 SCALE_COLUMNS = (32, 20, 20, 22, 53, 33)
 AUDIT_COLUMNS = (38, 50, 60, 32)
+PAGES_ALIAS = "\U000f0000\U000f0001"  # fpdf2 puts the page count here (not «{nb}»: typable)
 
 
 class _Pdf(FPDF):
-    """A4 with DejaVu Sans and a footer naming the teacher and the page."""
+    """A4 with DejaVu Sans and a footer naming the teacher and the page.
 
-    def __init__(self, footer: str) -> None:
+    Typed text is printed as typed: fpdf2's markdown is off (its default) in every cell, and
+    the alias fpdf2 replaces by the page count anywhere in the text is no longer «{nb}», which
+    a user may type, but two private-use characters no keyboard makes."""
+
+    def __init__(self, footer: str, teacher: str) -> None:
         super().__init__(format="A4")
-        self.footer_text = footer
+        self.footer_template, self.teacher = footer, teacher
+        self.alias_nb_pages(PAGES_ALIAS)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 3)
         self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
@@ -60,7 +66,9 @@ class _Pdf(FPDF):
         self.set_y(-MARGIN + 2)
         self.set_font(FONT, size=7.5)
         self.set_text_color(*GREY)
-        self.cell(0, 5, self.footer_text.replace("{n}", str(self.page_no())), align="C")
+        footer = self.footer_template.format(teacher=self.teacher, n=self.page_no(),
+                                             total=PAGES_ALIAS)  # fmt: skip
+        self.cell(0, 5, footer, align="C")
         self.set_text_color(0)
 
 
@@ -70,7 +78,7 @@ def render_report(
     """The teacher's file as PDF bytes for the coach, texts in `lang`; `compress=False` keeps
     the page streams readable (for tests)."""
     texts = _texts(lang)
-    pdf = _Pdf(texts["footer"].format(teacher=teacher.name, n="{n}", total="{nb}"))
+    pdf = _Pdf(texts["footer"], teacher.name)
     pdf.set_compression(compress)
     pdf.set_title(f"LLInC · {teacher.name}")
     pdf.set_creation_date(generated)
