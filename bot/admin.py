@@ -1,4 +1,4 @@
-"""Administration from the command line (`llinc coach add ID`)."""
+"""Administration from the command line (`llinc coach add ID`, `llinc jobs failed`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 import secrets
 
 from bot.config import Settings
-from bot.crypto import new_master_key_spec
+from bot.crypto import PlainCodec, new_master_key_spec
+from bot.jobs import JobQueue
 from bot.keys import PREFIX
 from bot.models import Inbound
 from bot.redis_conn import connect
@@ -32,6 +33,21 @@ async def add_coach(settings: Settings, telegram_id: int) -> int:
             )
         )
     print(f"llinc: {telegram_id} is now a coach; they get a message when the bot runs.")
+    return 0
+
+
+async def failed_jobs(settings: Settings) -> int:
+    """List the parked jobs (`llinc jobs failed`): id, name, user id, when, exception type;
+    never job data or answer text. Needs no master key: the records hold nothing sealed."""
+    async with connect(settings) as redis:
+        parked = await JobQueue(redis, PlainCodec(), settings.partitions).failed_jobs()
+    if not parked:
+        print("llinc: no parked jobs")
+        return 0
+    print(f"{'when (UTC)':<19}  {'name':<20}  {'user':<12}  {'error':<20}  id")
+    for job in parked:
+        print(f"{job.at:%Y-%m-%d %H:%M:%S}  {job.name:<20}  {job.user_id:<12}  "
+              f"{job.error:<20}  {job.id}")  # fmt: skip
     return 0
 
 

@@ -58,6 +58,17 @@ class PartitionKeys:
         """Sorted set of claimed job ids by lease deadline (ms)."""
         return f"{PREFIX}:{self.tag}:jobs:running"
 
+    @property
+    def job_attempts(self) -> str:
+        """Hash of job id -> '<failures> <exception type>': failures in a row of one kind."""
+        return f"{PREFIX}:{self.tag}:jobs:attempts"
+
+    @property
+    def jobs_failed(self) -> str:
+        """Hash of job id -> JSON (id, name, user id, when, exception type) of a job parked
+        after failing the same way twice; no job data, no user text."""
+        return f"{PREFIX}:{self.tag}:jobs:failed"
+
 
 @dataclass(frozen=True)
 class UserKeys:

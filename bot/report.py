@@ -331,3 +331,12 @@ class ExportJob:
         conv.say(conv.t("export_caption", teacher=teacher.name),
                  document=Document(filename=filename, content=prepared))  # fmt: skip
         return Step(state, conv.replies)
+
+    def failed(self, state: UserState, job: Job, ctx: Context) -> Step:
+        """The report failed the same way twice and was parked: say so, kindly."""
+        teacher = state.coaching.get(job.payload.get("teacher_id", ""))
+        if teacher is None:
+            return Step(state)
+        conv = Conversation(state, job_event(job), ctx)
+        conv.say(conv.t("export_failed", teacher=teacher.name))
+        return Step(state, conv.replies)

@@ -40,6 +40,36 @@ class JobHandler(Protocol):
         ...
 
 
+FAILED_JOB = "job_failed"
+
+
+class FailureNotice:
+    """The job that tells a user that a job of theirs was parked (it failed the same way
+    twice): the parked job's handler says what could not be made, in its `failed(state, job,
+    ctx) -> Step`. Scheduled in the same atomic step that parks the job (`JobQueue.failed`)."""
+
+    def __init__(self, handlers: dict[str, JobHandler]) -> None:
+        self.handlers = handlers
+
+    async def prepare(self, state: UserState, job: Job) -> object:
+        """Nothing slow."""
+        return None
+
+    def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
+        """The parked job's handler's kind words."""
+        failed = Job.model_validate_json(job.payload["job"])
+        tell = getattr(self.handlers.get(failed.name), "failed", None)
+        return tell(state, failed, ctx) if tell is not None else Step(state)
+
+
+def failure_notice(handlers: dict[str, JobHandler], job: Job, now: datetime) -> Job | None:
+    """The notice job for a job being parked, when its handler has something to say."""
+    if job.name == FAILED_JOB or not hasattr(handlers.get(job.name), "failed"):
+        return None
+    return Job(id=f"{FAILED_JOB}:{job.id}", user_id=job.user_id, name=FAILED_JOB, due=now,
+               payload={"job": job.model_dump_json()})  # fmt: skip
+
+
 class TurnLost(RuntimeError):
     """The user's lock expired while the turn ran; nothing was written, retry the event."""
 

@@ -42,7 +42,8 @@ if redis.call('ZSCORE', KEYS[3], ARGV[3]) then seen = 1 end
 return {1, redis.call('GET', KEYS[2]) or '', seen}
 """
 
-# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey
+# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey attempts
+#       failed
 # ARGV: token event_id now_ms keep mode blob ack group done_job record n_out (route u m)* n_jobs
 #       (id due blob)* n_cancel (id)*
 _COMMIT = """
@@ -75,10 +76,14 @@ else
   n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
     redis.call('ZREM', KEYS[5], ARGV[i]); redis.call('ZREM', KEYS[7], ARGV[i])
-    redis.call('HDEL', KEYS[6], ARGV[i]); i = i + 1
+    redis.call('HDEL', KEYS[6], ARGV[i]); redis.call('HDEL', KEYS[11], ARGV[i])
+    redis.call('HDEL', KEYS[12], ARGV[i]); i = i + 1
   end
 end
-if ARGV[9] ~= '' then redis.call('ZREM', KEYS[7], ARGV[9]); redis.call('HDEL', KEYS[6], ARGV[9]) end
+if ARGV[9] ~= '' then
+  redis.call('ZREM', KEYS[7], ARGV[9]); redis.call('HDEL', KEYS[6], ARGV[9])
+  redis.call('HDEL', KEYS[11], ARGV[9])
+end
 if ARGV[7] ~= '' then
   redis.call('XACK', KEYS[8], ARGV[8], ARGV[7]); redis.call('XDEL', KEYS[8], ARGV[7])
 end
@@ -248,7 +253,7 @@ class Store:
             self._commit,
             [keys.lock, keys.state, keys.seen, self.outbox_key(part, channel), part.jobs,
              part.job_data, part.jobs_running, ingress, self.outbox_key(part, "internal"),
-             keys.data_key],
+             keys.data_key, part.job_attempts, part.jobs_failed],
             args,
         )  # fmt: skip
         outcome = result.decode() if isinstance(result, bytes) else str(result)

@@ -27,7 +27,7 @@ from bot.models import utcnow
 from bot.report import ExportJob
 from bot.scoring.protocol import Scorer
 from bot.screening import SecondLookJob
-from bot.service import Clock, Service
+from bot.service import FAILED_JOB, Clock, FailureNotice, Service
 from bot.store import Store
 
 
@@ -122,6 +122,7 @@ def build_service(
     checker = second_look or default_second_look()
     if checker is not None:
         handlers[SECOND_LOOK_JOB] = SecondLookJob(checker)  # type: ignore[arg-type]
+    handlers[FAILED_JOB] = FailureNotice(handlers)  # type: ignore[arg-type]
     return Service(store, settings, clock=clock, job_handlers=handlers,  # type: ignore[arg-type]
                    after_turn=[reminders.schedule, retention.schedule],
                    second_look=checker is not None)  # fmt: skip

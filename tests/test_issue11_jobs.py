@@ -9,18 +9,30 @@ is told, kindly, in the same atomic step.
 from __future__ import annotations
 
 import datetime
+import logging
+import os
+import subprocess
+import sys
+from datetime import UTC, timedelta
+from pathlib import Path
 
 import matplotlib
 import pytest
+from redis.asyncio import Redis
 
+from bot import metrics
+from bot.charts import ChartJob
 from bot.config import Settings
 from bot.dialogues.script import load_texts
-from bot.report import render_report
+from bot.jobs import JobQueue
+from bot.models import Job, UserState
+from bot.report import ExportJob, render_report
 from bot.scoring.chart import render_chart
 from bot.store import Store
 from bot.wiring import build_service
 from tests import test_coaching as coaching_tests
 from tests.answers import ANSWERS
+from tests.conftest import TEST_MASTER_KEY
 from tests.hub import Hub, HubUser
 from tests.test_report import GENERATED, _teacher, _text
 
@@ -85,3 +97,132 @@ async def test_a_pseudonym_with_dollars_gets_its_chart_and_report(hub: Hub) -> N
     said = await coach.press("Tessa")
     assert EN.get("export_caption", teacher="Tessa") in said
     assert [m for m in coach.inbox if m.document and m.document.content.startswith(b"%PDF")]
+
+
+class BrokenChart(ChartJob):
+    """A chart job whose drawing raises, in turn, the exceptions it is given."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+
+    async def prepare(self, state: UserState, job: Job) -> object:
+        raise self.errors.pop(0)
+
+
+def later(hub: Hub, seconds: float) -> None:
+    """Move the hub's clock forward."""
+    now = hub.service.clock()
+    hub.service.clock = lambda: now + timedelta(seconds=seconds)
+
+
+async def parked(store: Store) -> list[tuple[str, str, int, str]]:
+    queue = JobQueue(store.redis, store.codec, store.partitions)
+    return [(j.id, j.name, j.user_id, j.error) for j in await queue.failed_jobs()]
+
+
+async def scheduled(store: Store) -> list[str]:
+    ids = []
+    for part in store.partition_keys():
+        for key in (part.jobs, part.jobs_running):
+            ids += [m.decode() for m in await store.redis.zrange(key, 0, -1)]
+    return ids
+
+
+async def test_a_job_that_fails_the_same_way_twice_is_parked_and_the_coach_told(
+    hub: Hub, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    hub.service.job_handlers["chart"] = BrokenChart(*(ValueError(f"no {MATH}") for _ in range(9)))
+    coach, _ = await linked(hub)
+    coach.new()
+    [chart_job] = [j for j in await scheduled(store) if j.startswith("chart:")]
+    assert await parked(store) == []  # the first failure: tried again in a minute
+    later(hub, 61)
+    await hub.settle()
+    assert await parked(store) == [(chart_job, "chart", COACH, "ValueError")]
+    assert coach.new() == EN.get("chart_failed")
+    assert chart_job not in await scheduled(store)
+    later(hub, 3600)  # parked: never tried again, the coach is told once
+    await hub.settle()
+    assert coach.new() == ""
+    assert await parked(store) == [(chart_job, "chart", COACH, "ValueError")]
+    logged = [r.getMessage() for r in caplog.records if chart_job in r.getMessage()]
+    assert len([line for line in logged if "parked" in line]) == 1
+    assert MATH not in caplog.text  # the exception's message may quote user text: not logged
+    assert b"llinc_jobs_failed 1.0" in await metrics.render(store)
+
+
+async def test_only_the_same_exception_twice_in_a_row_parks_a_job(hub: Hub, store: Store) -> None:
+    errors = (ValueError("a"), KeyError("b"), ValueError("c"), RuntimeError("d"), RuntimeError("e"))
+    hub.service.job_handlers["chart"] = BrokenChart(*errors)
+    coach, _ = await linked(hub)
+    coach.new()
+    for minutes in range(1, 4):
+        later(hub, 61 * minutes)
+        await hub.settle()
+        assert await parked(store) == [], minutes
+    later(hub, 61 * 4)
+    await hub.settle()
+    assert [(name, error) for _, name, _, error in await parked(store)] == [
+        ("chart", "RuntimeError")
+    ]
+    assert coach.new() == EN.get("chart_failed")
+
+
+async def test_a_failed_report_is_parked_and_the_coach_told_with_the_teachers_name(
+    hub: Hub, store: Store
+) -> None:
+    class BrokenExport(ExportJob):
+        async def prepare(self, state: UserState, job: Job) -> object:
+            raise ValueError("fpdf")
+
+    hub.service.job_handlers["export"] = BrokenExport()
+    coach, _ = await linked(hub)
+    await coach.command("export")
+    await coach.press("Tessa")
+    later(hub, 61)
+    await hub.settle()
+    assert coach.new() == EN.get("export_failed", teacher="Tessa")
+    assert [name for _, name, _, _ in await parked(store)] == ["export"]
+
+
+async def test_forget_removes_the_parked_record_with_the_user(hub: Hub, store: Store) -> None:
+    hub.service.job_handlers["chart"] = BrokenChart(ValueError(), ValueError())
+    coach, _ = await linked(hub)
+    later(hub, 61)
+    await hub.settle()
+    assert len(await parked(store)) == 1
+    await coach.command("forget")
+    await coach.press(EN.get("forget_yes"))
+    assert await parked(store) == []
+    for part in store.partition_keys():
+        assert await store.redis.hlen(part.job_attempts) == 0
+
+
+async def test_llinc_jobs_failed_lists_the_parked_jobs(
+    hub: Hub, store: Store, redis_url: str, tmp_path: Path
+) -> None:
+    hub.service.job_handlers["chart"] = BrokenChart(ValueError(), ValueError())
+    await linked(hub)
+    later(hub, 61)
+    await hub.settle()
+    [(job_id, _, _, _)] = await parked(store)
+    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PARTITIONS="4",
+               LLINC_MASTER_KEY=TEST_MASTER_KEY)  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "bot", "jobs", "failed"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [header, row] = done.stdout.splitlines()
+    assert header.split() == ["when", "(UTC)", "name", "user", "error", "id"]
+    assert row.split()[2:] == ["chart", str(COACH), "ValueError", job_id]
+    when = datetime.datetime.strptime(" ".join(row.split()[:2]), "%Y-%m-%d %H:%M:%S")
+    assert abs(when.replace(tzinfo=UTC) - hub.service.clock()) < timedelta(minutes=1)
+    assert "Sam" not in done.stdout and all(a not in done.stdout for a in ANSWERS["en"])
+
+
+async def test_llinc_jobs_failed_says_when_there_are_none(redis: Redis, redis_url: str,
+                                                         tmp_path: Path) -> None:  # fmt: skip
+    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PARTITIONS="4")
+    done = subprocess.run([sys.executable, "-m", "bot", "jobs", "failed"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert (done.returncode, done.stdout.strip()) == (0, "llinc: no parked jobs")
