@@ -24,7 +24,7 @@ from fpdf.fonts import FontFace
 
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
-from bot.dialogues.script import load_script
+from bot.dialogues.script import load_script, load_texts
 from bot.models import Document, Job, Language, Review, TeacherFile, UserState
 from bot.scoring.chart import render_chart
 from bot.scoring.compare import compare_profiles
@@ -73,20 +73,27 @@ class _Pdf(FPDF):
 
 
 def render_report(
-    teacher: TeacherFile, lang: Language, *, generated: datetime, compress: bool = True
+    teacher: TeacherFile,
+    lang: Language,
+    *,
+    generated: datetime,
+    compress: bool = True,
+    name: str | None = None,
 ) -> bytes:
-    """The teacher's file as PDF bytes for the coach, texts in `lang`; `compress=False` keeps
-    the page streams readable (for tests)."""
+    """The teacher's file as PDF bytes for the coach, texts in `lang`, the teacher called
+    `name` (as the coach sees them; their first name by default); `compress=False` keeps the
+    page streams readable (for tests)."""
     texts = _texts(lang)
-    pdf = _Pdf(texts["footer"], teacher.name)
+    name = name or teacher.name
+    pdf = _Pdf(texts["footer"], name)
     pdf.set_compression(compress)
-    pdf.set_title(f"LLInC · {teacher.name}")
+    pdf.set_title(f"LLInC · {name}")
     pdf.set_creation_date(generated)
     reviews = sorted(teacher.reviews.values(), key=lambda r: r.received_at)
     for review in reviews:
-        _review(pdf, teacher, review, lang, generated)
+        _review(pdf, teacher, name, review, lang, generated)
     if not reviews:
-        _title(pdf, texts, teacher.name, "–", generated)
+        _title(pdf, texts, name, "–", generated)
         _paragraph(pdf, texts["no_reviews"])
     if len(reviews) >= 2:
         _comparison(pdf, reviews[0], reviews[1], lang)
@@ -99,9 +106,11 @@ def _texts(lang: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items()}
 
 
-def _review(pdf: _Pdf, teacher: TeacherFile, review: Review, lang: Language, now: datetime) -> None:
+def _review(
+    pdf: _Pdf, teacher: TeacherFile, name: str, review: Review, lang: Language, now: datetime
+) -> None:
     texts = _texts(lang)
-    _title(pdf, texts, teacher.name, review.pupil, now)
+    _title(pdf, texts, name, review.pupil, now)
     png = render_chart(
         review.draft,
         pupil=review.pupil,
@@ -318,7 +327,11 @@ class ExportJob:
         teacher = state.coaching.get(job.payload.get("teacher_id", ""))
         if state.role != "coach" or teacher is None:
             return None
-        return await asyncio.to_thread(render_report, teacher, state.lang, generated=job.due)
+        name = state.teacher_label(
+            teacher.teacher_id, load_texts(state.lang).messages["teacher_unnamed"]
+        )
+        return await asyncio.to_thread(render_report, teacher, state.lang, generated=job.due,
+                                       name=name)  # fmt: skip
 
     def apply(self, state: UserState, job: Job, prepared: object, ctx: Context) -> Step:
         """Send the file."""
@@ -326,9 +339,9 @@ class ExportJob:
         if not isinstance(prepared, bytes) or teacher is None:
             return Step(state)
         conv = Conversation(state, job_event(job), ctx)
-        name = re.sub(r"[^\w-]+", "-", teacher.name).strip("-") or "teacher"
+        name = re.sub(r"[^\w-]+", "-", conv.teacher_name(teacher)).strip("-") or "teacher"
         filename = f"llinc-{name}-{job.due:%Y-%m-%d}.pdf"
-        conv.say(conv.t("export_caption", teacher=teacher.name),
+        conv.say(conv.t("export_caption", teacher=conv.teacher_name(teacher)),
                  document=Document(filename=filename, content=prepared))  # fmt: skip
         return Step(state, conv.replies)
 
@@ -338,5 +351,5 @@ class ExportJob:
         if teacher is None:
             return Step(state)
         conv = Conversation(state, job_event(job), ctx)
-        conv.say(conv.t("export_failed", teacher=teacher.name))
+        conv.say(conv.t("export_failed", teacher=conv.teacher_name(teacher)))
         return Step(state, conv.replies)

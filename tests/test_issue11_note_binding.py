@@ -43,11 +43,11 @@ async def tg() -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
-async def until(condition: object, timeout: float = 30.0) -> None:
+async def until(condition: object, timeout: float = 30.0, who: Teacher | None = None) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():  # type: ignore[operator]
-        assert loop.time() < deadline, "timed out waiting"
+        assert loop.time() < deadline, [m.text for m in who.messages()] if who else "timed out"
         await asyncio.sleep(0.1)
 
 
@@ -94,7 +94,7 @@ async def test_a_note_started_on_one_draft_stays_there_when_another_draft_arrive
         # ... and before the note is typed, Y's draft arrives and is shown
         await y.press(EN.get("submit"))
         arrived = EN.get("coach_draft_ready", teacher=y_name, pupil="Robin")
-        await until(lambda: any(arrived in (m.text or "") for m in coach.messages()))
+        await until(lambda: any(arrived in (m.text or "") for m in coach.messages()), 10, coach)
         await coach.wait_for_button(EN.get("release_button"))
         await asyncio.sleep(1.0)  # the rest of Y's review (its buttons) is sent
         said = await coach.say(NOTE)

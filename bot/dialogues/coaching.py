@@ -82,7 +82,8 @@ def queue(conv: Conversation) -> None:
     ]
     for n, (teacher, review) in enumerate(waiting, start=1):
         age = _age(conv, review.received_at)
-        lines.append(conv.t("queue_item", n=n, teacher=teacher.name, pupil=review.pupil, age=age))
+        name = conv.teacher_name(teacher)
+        lines.append(conv.t("queue_item", n=n, teacher=name, pupil=review.pupil, age=age))
         ref = review_ref(teacher, review)
         buttons.append([conv.button(conv.t("open_button", n=n), "open", ref)])
     conv.say("\n".join(lines), buttons)
@@ -95,14 +96,14 @@ def export(conv: Conversation) -> None:
         return
     wanted = conv.event.text.strip().lower()
     teachers = sorted(conv.state.coaching.values(), key=lambda t: t.linked_at)
-    chosen = [t for t in teachers if wanted and t.name.lower().startswith(wanted)]
+    chosen = [t for t in teachers if wanted and conv.teacher_name(t).lower().startswith(wanted)]
     if len(chosen) == 1:
         export_teacher(conv, str(chosen[0].teacher_id))
         return
     if not teachers:
         conv.say(conv.t("export_none"))
         return
-    rows = [[conv.button(t.name, "export", str(t.teacher_id))] for t in teachers]
+    rows = [[conv.button(conv.teacher_name(t), "export", str(t.teacher_id))] for t in teachers]
     conv.say(conv.t("export_pick"), rows)
 
 
@@ -119,7 +120,7 @@ def export_teacher(conv: Conversation, teacher_id: str) -> bool:
         Job(id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}", user_id=user_id,
             name=EXPORT_JOB, due=conv.ctx.now, payload={"teacher_id": teacher_id})
     )  # fmt: skip
-    conv.say(conv.t("export_preparing", teacher=teacher.name))
+    conv.say(conv.t("export_preparing", teacher=conv.teacher_name(teacher)))
     return True
 
 
@@ -185,7 +186,7 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
     draft = review.draft
     lines = [conv.t("review_alert", quote=a.quote, question=a.question_id)
              for a in teacher.alerts if a.session_id == review.session_id]  # fmt: skip
-    lines.append(conv.t("review_header", teacher=teacher.name, pupil=review.pupil,
+    lines.append(conv.t("review_header", teacher=conv.teacher_name(teacher), pupil=review.pupil,
                         scorer=draft.scorer))  # fmt: skip
     rows = []
     for index, scale in enumerate(draft.scales):
@@ -294,7 +295,8 @@ def ask_note(conv: Conversation, arg: str) -> bool:
     conv.state.pending = "coach_note"
     conv.state.note_review = ref
     conv.state.note_target = target
-    conv.say(conv.t("note_prompt", name=_note_name(conv, target), teacher=teacher.name,
+    name = conv.teacher_name(teacher)
+    conv.say(conv.t("note_prompt", name=_note_name(conv, target), teacher=name,
                     pupil=review.pupil))  # fmt: skip
     return True
 
@@ -312,7 +314,7 @@ def take_note(conv: Conversation, text: str) -> None:
     teacher, review = opened
     review.notes[target] = text
     review.audit.append(AuditEntry(at=conv.ctx.now, action="note", scale=target))
-    conv.say(conv.t("note_saved", name=_note_name(conv, target), teacher=teacher.name,
+    conv.say(conv.t("note_saved", name=_note_name(conv, target), teacher=conv.teacher_name(teacher),
                     pupil=review.pupil))  # fmt: skip
     show_review(conv, ref, read=False)
 
@@ -353,7 +355,7 @@ def release(conv: Conversation, ref: str) -> bool:
     profile = Profile(scales=scales, note=review.notes.get("overall", ""), released_at=conv.ctx.now)
     conv.tell(teacher.teacher_id, "profile_released", session_id=review.session_id,
               profile=profile.model_dump(mode="json"))  # fmt: skip
-    conv.say(conv.t("released_coach", teacher=teacher.name))
+    conv.say(conv.t("released_coach", teacher=conv.teacher_name(teacher)))
     return True
 
 
@@ -387,10 +389,19 @@ def on_teacher_linked(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher_id = str(payload["teacher_id"])
     if teacher_id not in conv.state.coaching:
         conv.state.coaching[teacher_id] = TeacherFile(
-            teacher_id=int(teacher_id), name=str(payload.get("name") or teacher_id),
-            linked_at=conv.ctx.now,
+            teacher_id=int(teacher_id), name=str(payload.get("name") or ""),
+            last_initial=str(payload.get("last_initial") or ""), linked_at=conv.ctx.now,
         )  # fmt: skip
-        conv.say(conv.t("coach_teacher_linked", teacher=conv.state.coaching[teacher_id].name))
+        teacher = conv.state.coaching[teacher_id]
+        conv.say(conv.t("coach_teacher_linked", teacher=conv.teacher_name(teacher)))
+
+
+def on_teacher_name(conv: Conversation, payload: dict[str, Any]) -> None:
+    """A teacher's Telegram name as it is now (it changed, or it reached the bot only now)."""
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    if teacher is not None and payload.get("name"):
+        teacher.name = str(payload["name"])
+        teacher.last_initial = str(payload.get("last_initial") or "")
 
 
 def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
@@ -405,7 +416,9 @@ def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
         session_id=session_id, pupil=str(payload["pupil"]), draft=draft,
         scores={s.id: s.score for s in draft.scales}, received_at=conv.ctx.now,
     )  # fmt: skip
-    conv.say(conv.t("coach_draft_ready", teacher=teacher.name, pupil=payload["pupil"]))
+    conv.say(
+        conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=payload["pupil"])
+    )
     _evidence(conv, draft)
     _compare(conv, teacher, teacher.reviews[session_id])
     ref = review_ref(teacher, teacher.reviews[session_id])
@@ -419,7 +432,8 @@ def on_plan_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
         return
     answers = {str(k): str(v) for k, v in dict(payload["answers"]).items()}
     teacher.plans[str(payload["session_id"])] = answers
-    blocks = [conv.t("coach_plan_received", teacher=teacher.name, pupil=payload["pupil"])]
+    name = conv.teacher_name(teacher)
+    blocks = [conv.t("coach_plan_received", teacher=name, pupil=payload["pupil"])]
     blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
     for message in pack(blocks):
         conv.say(message)
@@ -433,7 +447,8 @@ def on_checkin_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
     for n, item in enumerate(payload["actions"], start=1):
         answers[f"c01_actions#{n}"] = f"{item['action']} -> {item['answer']}"
     teacher.checkins[str(payload["session_id"])] = answers
-    blocks = [conv.t("coach_checkin_received", teacher=teacher.name, pupil=payload["pupil"])]
+    name = conv.teacher_name(teacher)
+    blocks = [conv.t("coach_checkin_received", teacher=name, pupil=payload["pupil"])]
     blocks += [conv.t("coach_checkin_action", action=a["action"], answer=a["answer"] or "–")
                for a in payload["actions"]]  # fmt: skip
     blocks.append(conv.t("coach_checkin_words", then=payload["words_then"],
@@ -474,16 +489,19 @@ def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
 def on_retention_notice(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher = conv.state.coaching.get(str(payload["from"]))
     if teacher is not None:
-        conv.say(conv.t("coach_retention_notice", teacher=teacher.name, date=payload["date"]))
+        name = conv.teacher_name(teacher)
+        conv.say(conv.t("coach_retention_notice", teacher=name, date=payload["date"]))
 
 
 def on_teacher_withdrew(conv: Conversation, payload: dict[str, Any]) -> None:
-    teacher = conv.state.coaching.pop(str(payload["from"]), None)
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    name = conv.teacher_name(teacher) if teacher is not None else ""
+    conv.state.coaching.pop(str(payload["from"]), None)
     if teacher is not None:
         if conv.state.note_review.startswith(f"{teacher.teacher_id}/"):
             conv.state.pending = None
             conv.state.note_review = conv.state.note_target = ""
-        conv.say(conv.t("coach_teacher_withdrew", teacher=teacher.name))
+        conv.say(conv.t("coach_teacher_withdrew", teacher=name))
 
 
 def internal_payload(data: str | None) -> dict[str, Any] | None:

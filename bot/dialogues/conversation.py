@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
 from bot.dialogues.script import Script, Texts, load_script, load_texts
-from bot.models import Button, Document, Inbound, Job, Language, Outbound, UserState
+from bot.models import Button, Document, Inbound, Job, Language, Outbound, TeacherFile, UserState
 
 CALLBACK_SEPARATOR = ":"
 CALLBACK_LIMIT = 64  # bytes: Telegram refuses a button with longer callback data
@@ -59,6 +59,10 @@ class Conversation:
     def t(self, message_id: str, **params: object) -> str:
         """A UI text in the user's language."""
         return self.texts.get(message_id, **params)
+
+    def teacher_name(self, teacher: TeacherFile) -> str:
+        """How the coach sees one of their teachers (see `UserState.teacher_label`)."""
+        return self.state.teacher_label(teacher.teacher_id, self.texts.messages["teacher_unnamed"])
 
     def say(
         self,

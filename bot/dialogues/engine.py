@@ -80,6 +80,7 @@ def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
     if not conv.state.lang_chosen:  # created by another user's event: adopt the client's
         conv.state.lang = language_for(event.language_code, conv.state.lang)
         conv.state.lang_chosen = True
+    _remember_name(conv)
     idle = ctx.now - conv.state.last_seen
     if event.kind == "button":
         _on_button(conv)
@@ -93,16 +94,26 @@ def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         _on_text(conv, event.text, greeting=idle >= ctx.idle_greeting)
     if event.kind in ("button", "command", "text"):
         conv.state.last_seen = ctx.now
-    if event.user_name and not conv.state.name:
-        conv.state.name = event.user_name
     if conv.forget:
         return Step(None, conv.replies, [], forget=True)
     return Step(conv.state, conv.replies, conv.jobs, invites=conv.invites)
 
 
+def _remember_name(conv: Conversation) -> None:
+    """Keep the user's Telegram name current; a teacher's coach hears of a change (the coach
+    shows teachers by first name, never by id)."""
+    name, initial = conv.event.user_name.strip(), conv.event.user_last_initial.strip()
+    if not name or (conv.state.name, conv.state.last_initial) == (name, initial):
+        return
+    conv.state.name, conv.state.last_initial = name, initial
+    if conv.state.coach_id is not None and not coaching.is_coach(conv.state):
+        conv.tell(conv.state.coach_id, "teacher_name", name=name, last_initial=initial)
+
+
 _INTERNAL = {
     "make_coach": coaching.on_make_coach,
     "teacher_linked": coaching.on_teacher_linked,
+    "teacher_name": coaching.on_teacher_name,
     "draft_ready": coaching.on_draft_ready,
     "teacher_withdrew": coaching.on_teacher_withdrew,
     "plan_submitted": coaching.on_plan_submitted,
@@ -272,7 +283,7 @@ def _start(conv: Conversation) -> None:
     state = conv.state
     if conv.event.text and not coaching.is_coach(state):
         if conv.ctx.redeemed_coach is not None:
-            flows.link_coach(conv, conv.ctx.redeemed_coach, conv.event.user_name)
+            flows.link_coach(conv, conv.ctx.redeemed_coach)
         else:
             conv.say(conv.t("invite_invalid"))
     if state.stage == "stopped":
