@@ -245,6 +245,9 @@ class UserState(BaseModel):
     name: str = Field(default="", description="Telegram first name, as last seen.")
     last_initial: str = Field(default="", description="First letter of the Telegram last name.")
     coach_id: int | None = None
+    invite_codes: list[str] = Field(
+        default_factory=list, description="Teacher: the invitations they used (freed on /forget)."
+    )
     coaching: dict[str, TeacherFile] = Field(default_factory=dict, description="Coach only.")
     note_review: str = Field(
         default="", description="Coach: '<teacher>/<session>', the review a typed note is for."

@@ -497,6 +497,7 @@ def on_teacher_withdrew(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher = conv.state.coaching.get(str(payload["from"]))
     name = conv.teacher_name(teacher) if teacher is not None else ""
     conv.state.coaching.pop(str(payload["from"]), None)
+    conv.unsee.append(int(payload["from"]))  # event and job ids naming them leave the seen set
     if teacher is not None:
         if conv.state.note_review.startswith(f"{teacher.teacher_id}/"):
             conv.state.pending = None

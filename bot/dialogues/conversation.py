@@ -46,6 +46,8 @@ class Conversation:
     jobs: list[Job] = field(default_factory=list)
     forget: bool = False
     invites: list[str] = field(default_factory=list)
+    # Users whose ids leave this user's seen set (a teacher who deleted their data).
+    unsee: list[int] = field(default_factory=list)
     _menu_bumped: bool = False
 
     @property

@@ -51,6 +51,7 @@ class Step:
     jobs: list[Job] = field(default_factory=list)
     forget: bool = False
     invites: list[str] = field(default_factory=list)
+    unsee: list[int] = field(default_factory=list)  # see Conversation.unsee
 
 
 def language_for(code: str | None, default: Language) -> Language:
@@ -134,7 +135,7 @@ def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         return Step(None)  # the addressee deleted their data: nothing to keep
     conv = Conversation(state or new_state(event, ctx), event, ctx)
     _INTERNAL[payload["type"]](conv, payload)
-    return Step(conv.state, conv.replies, conv.jobs)
+    return Step(conv.state, conv.replies, conv.jobs, unsee=conv.unsee)
 
 
 def _welcome(conv: Conversation, message_id: str = "welcome") -> None:
@@ -283,6 +284,9 @@ def _start(conv: Conversation) -> None:
     state = conv.state
     if conv.event.text and not coaching.is_coach(state):
         if conv.ctx.redeemed_coach is not None:
+            code = conv.event.text.split()[0]
+            if code not in state.invite_codes:  # its record names this teacher until /forget
+                state.invite_codes.append(code)
             flows.link_coach(conv, conv.ctx.redeemed_coach)
         else:
             conv.say(conv.t("invite_invalid"))
