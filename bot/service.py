@@ -126,7 +126,7 @@ class Service:
                 )
             jobs = list(outcome.jobs)
             old_jobs = opened.state.job_ids if opened.state else []
-            cancel = old_jobs if outcome.forget else []
+            cancel = list(old_jobs) if outcome.forget else []
             unsee: list[str] = []
             for other in outcome.unsee:  # a teacher left: no id of theirs stays with the coach
                 unsee += await self.store.seen_naming(event.user_id, other)
