@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     coach_sub = coach.add_subparsers(dest="action", required=True)
     add = coach_sub.add_parser("add", help="make a Telegram user a coach")
     add.add_argument("telegram_id", type=int)
+    jobs = sub.add_parser("jobs", help="scheduled jobs")
+    jobs_sub = jobs.add_subparsers(dest="action", required=True)
+    jobs_sub.add_parser("failed", help="list the jobs parked after failing the same way twice")
     keys = sub.add_parser("keys", help="master keys for encryption at rest")
     keys_sub = keys.add_subparsers(dest="action", required=True)
     keys_sub.add_parser("new", help="print a new master key (id:base64)")
@@ -99,6 +102,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.commands.admin import new_key, rotate_keys
 
         return new_key() if args.action == "new" else await rotate_keys(settings)
+    if command == "jobs":
+        from bot.commands.admin import list_failed_jobs
+
+        return await list_failed_jobs(settings)
     if command == "coach":
         from bot.commands.admin import add_coach
 

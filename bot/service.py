@@ -9,6 +9,7 @@ call), then commit their result as a turn like any other.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,8 +81,17 @@ class Service:
                 )
             jobs = list(outcome.jobs)
             old_jobs = opened.state.job_ids if opened.state else []
+            cancel = list(old_jobs) if outcome.forget else []
+            unsee: list[str] = []
+            for other in outcome.unsee:  # a teacher left: no id of theirs stays with the coach
+                unsee += await self.store.seen_naming(event.user_id, other)
+                unsee += [event.event_id] if _names(event.event_id, other) else []
+                cancel += [j for j in old_jobs if _names(j, other)]
+            if outcome.forget and opened.state is not None and opened.state.invite_codes:
+                await self.store.free_invites(opened.state.invite_codes, event.user_id)
             if outcome.state is not None:
-                outcome.state.job_ids = [j for j in outcome.state.job_ids if j != _job_id(event)]
+                outcome.state.job_ids = [j for j in outcome.state.job_ids
+                                         if j != _job_id(event) and j not in cancel]  # fmt: skip
                 outcome.state.job_ids += [j.id for j in jobs if j.id not in outcome.state.job_ids]
             result = await self.store.commit(
                 opened,
@@ -90,10 +100,11 @@ class Service:
                 delete=outcome.forget,
                 outbox=outcome.replies,
                 jobs=jobs,
-                cancel_jobs=old_jobs if outcome.forget else [],
+                cancel_jobs=cancel,
                 ack=ack,
                 done_job=_job_id(event),
                 record_seen=outcome.state is not None or opened.state is not None,
+                unsee=unsee,
             )
         if result == "lock_lost":
             raise TurnLost(event.event_id)
@@ -133,6 +144,11 @@ class Service:
             log.warning("no handler for job %s", event.job.name)
             return Step(state)
         return apply_job(state, ctx)
+
+
+def _names(job_id: str, user_id: int) -> bool:
+    """Whether a job id names a user (their id as a whole number)."""
+    return re.search(rf"(?<![0-9]){user_id}(?![0-9])", job_id) is not None
 
 
 def _job_id(event: Inbound) -> str:

@@ -1,4 +1,4 @@
-"""Administration from the command line (`llinc coach add ID`)."""
+"""Administration from the command line (`llinc coach add ID`, `llinc jobs failed`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.models.events import Inbound
 from bot.storage.connection import connect
 from bot.storage.crypto import new_master_key_spec
+from bot.storage.jobqueue import failed_jobs
 from bot.storage.keys import DATA_KEYS, user_of
 from bot.wiring import build_service, make_codec, make_store
 
@@ -32,6 +33,21 @@ async def add_coach(settings: Settings, telegram_id: int) -> int:
             )
         )
     print(f"llinc: {telegram_id} is now a coach; they get a message when the bot runs.")
+    return 0
+
+
+async def list_failed_jobs(settings: Settings) -> int:
+    """List the parked jobs (`llinc jobs failed`): id, name, user id, when, exception type;
+    never job data or answer text. Needs no master key: the records hold nothing sealed."""
+    async with connect(settings) as redis:
+        parked = await failed_jobs(redis, settings.partitions)
+    if not parked:
+        print("llinc: no parked jobs")
+        return 0
+    print(f"{'when (UTC)':<19}  {'name':<20}  {'user':<12}  {'error':<20}  id")
+    for job in parked:
+        print(f"{job.at:%Y-%m-%d %H:%M:%S}  {job.name:<20}  {job.user_id:<12}  "
+              f"{job.error:<20}  {job.id}")  # fmt: skip
     return 0
 
 

@@ -70,7 +70,8 @@ def on_alert(conv: Conversation, payload: dict[str, Any]) -> None:
     alert = Alert.model_validate(payload["alert"])
     teacher.alerts.append(alert)
     index = len(teacher.alerts) - 1
-    text = conv.t(f"coach_alert_{alert.kind}", teacher=teacher.name, question=alert.question_id,
+    name = conv.teacher_name(teacher)
+    text = conv.t(f"coach_alert_{alert.kind}", teacher=name, question=alert.question_id,
                   quote=alert.quote)  # fmt: skip
     conv.say(text, [[conv.button(conv.t("acknowledge_button"), "ack",
                                  f"{teacher.teacher_id}/{index}")]])  # fmt: skip
@@ -85,7 +86,7 @@ def acknowledge(conv: Conversation, arg: str) -> bool:
     alert = teacher.alerts[int(index)]
     if alert.acknowledged_at is None:
         alert.acknowledged_at = conv.ctx.now
-    conv.say(conv.t("alert_acknowledged", teacher=teacher.name))
+    conv.say(conv.t("alert_acknowledged", teacher=conv.teacher_name(teacher)))
     return True
 
 
@@ -96,6 +97,6 @@ def open_alerts(conv: Conversation) -> list[tuple[str, str]]:
     for teacher in conv.state.coaching.values():
         for index, alert in enumerate(teacher.alerts):
             if alert.acknowledged_at is None:
-                line = conv.t("queue_alert", teacher=teacher.name, quote=alert.quote)
+                line = conv.t("queue_alert", teacher=conv.teacher_name(teacher), quote=alert.quote)
                 found.append((line, f"{teacher.teacher_id}/{index}"))
     return found

@@ -81,8 +81,9 @@ def queue(conv: Conversation) -> None:
     ]
     for n, (teacher, review) in enumerate(waiting, start=1):
         age = _age(conv, review.received_at)
-        lines.append(conv.t("queue_item", n=n, teacher=teacher.name, pupil=review.pupil, age=age))
-        ref = f"{teacher.teacher_id}/{review.session_id}"
+        name = conv.teacher_name(teacher)
+        lines.append(conv.t("queue_item", n=n, teacher=name, pupil=review.pupil, age=age))
+        ref = review_ref(teacher, review)
         buttons.append([conv.button(conv.t("open_button", n=n), "open", ref)])
     conv.say("\n".join(lines), buttons)
 
@@ -94,14 +95,14 @@ def export(conv: Conversation) -> None:
         return
     wanted = conv.event.text.strip().lower()
     teachers = sorted(conv.state.coaching.values(), key=lambda t: t.linked_at)
-    chosen = [t for t in teachers if wanted and t.name.lower().startswith(wanted)]
+    chosen = [t for t in teachers if wanted and conv.teacher_name(t).lower().startswith(wanted)]
     if len(chosen) == 1:
         export_teacher(conv, str(chosen[0].teacher_id))
         return
     if not teachers:
         conv.say(conv.t("export_none"))
         return
-    rows = [[conv.button(t.name, "export", str(t.teacher_id))] for t in teachers]
+    rows = [[conv.button(conv.teacher_name(t), "export", str(t.teacher_id))] for t in teachers]
     conv.say(conv.t("export_pick"), rows)
 
 
@@ -118,7 +119,7 @@ def export_teacher(conv: Conversation, teacher_id: str) -> bool:
         Job(id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}", user_id=user_id,
             name=JobName.EXPORT, due=conv.ctx.now, payload={"teacher_id": teacher_id})
     )  # fmt: skip
-    conv.say(conv.t("export_preparing", teacher=teacher.name))
+    conv.say(conv.t("export_preparing", teacher=conv.teacher_name(teacher)))
     return True
 
 
@@ -143,11 +144,25 @@ def _age(conv: Conversation, since: Any) -> str:
 # -- the review -----------------------------------------------------------------------------
 
 
-def _open(conv: Conversation) -> tuple[TeacherFile, Review] | None:
-    teacher_id, _, session_id = conv.state.current_review.partition("/")
+def review_ref(teacher: TeacherFile, review: Review) -> str:
+    """The reference of one review, '<teacher id>/<session id>': every coach button and every
+    awaited input carries the review it acts on, never "the review open now"."""
+    return f"{teacher.teacher_id}/{review.session_id}"
+
+
+def _open(conv: Conversation, ref: str) -> tuple[TeacherFile, Review] | None:
+    """The coach's own review named by `ref` (only this coach's teachers and their drafts)."""
+    teacher_id, _, session_id = ref.partition("/")
     teacher = conv.state.coaching.get(teacher_id)
     review = teacher.reviews.get(session_id) if teacher else None
     return (teacher, review) if teacher and review else None
+
+
+def _split(arg: str) -> tuple[str, str]:
+    """A button's argument '<teacher>/<session>/<rest>' as (review reference, rest)."""
+    teacher_id, _, rest = arg.partition("/")
+    session_id, _, rest = rest.partition("/")
+    return f"{teacher_id}/{session_id}", rest
 
 
 def _scale_name(conv: Conversation, scale_id: str) -> str:
@@ -158,20 +173,19 @@ def _level(conv: Conversation, score: int) -> str:
     return conv.t(f"level_{level_for(score)}")
 
 
-def show_review(conv: Conversation, ref: str | None = None) -> bool:
-    """The overview of one review: a line and a button per scale, note, release, history."""
-    if ref is not None:
-        conv.state.current_review = ref
-    opened = _open(conv)
+def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
+    """The overview of one review: a line and a button per scale, note, release, history.
+    `read`: the coach opens it (told to the teacher's audit log), not comes back to it."""
+    opened = _open(conv, ref)
     if opened is None:
         return False
     teacher, review = opened
-    if ref is not None:
+    if read:
         _log(conv, teacher, "read", review.session_id)
     draft = review.draft
     lines = [conv.t("review_alert", quote=a.quote, question=a.question_id)
              for a in teacher.alerts if a.session_id == review.session_id]  # fmt: skip
-    lines.append(conv.t("review_header", teacher=teacher.name, pupil=review.pupil,
+    lines.append(conv.t("review_header", teacher=conv.teacher_name(teacher), pupil=review.pupil,
                         scorer=draft.scorer))  # fmt: skip
     rows = []
     for index, scale in enumerate(draft.scales):
@@ -182,23 +196,34 @@ def show_review(conv: Conversation, ref: str | None = None) -> bool:
             conv.t("review_scale_line", name=name, score=score, mark=mark,
                    level=_level(conv, score), confidence=f"{scale.confidence:.1f}")
         )  # fmt: skip
-        rows.append([conv.button(f"{name}: {score}{mark}", "scale", str(index))])
+        rows.append([conv.button(f"{name}: {score}{mark}", "scale", f"{ref}/{index}")])
     thin = [_scale_name(conv, s.id) for s in draft.scales if s.confidence < 0.5]
     if thin:
         lines.append(conv.t("review_low_confidence", scales=", ".join(thin)))
     if review.status == "released":
         lines.append(conv.t("review_released"))
     else:
-        rows.append([conv.button(conv.t("overall_note_button"), "note", "overall")])
-        rows.append([conv.button(conv.t("release_button"), "release")])
-    rows.append([conv.button(conv.t("history_button"), "history")])
+        rows.append([conv.button(conv.t("overall_note_button"), "note", f"{ref}/overall")])
+        rows.append([conv.button(conv.t("release_button"), "release", ref)])
+    rows.append([conv.button(conv.t("history_button"), "history", ref)])
     conv.say("\n".join(lines), rows)
     return True
 
 
-def show_scale(conv: Conversation, index: int) -> bool:
+def back(conv: Conversation, ref: str) -> bool:
+    """Back to the overview of a review (not a new reading of it)."""
+    return show_review(conv, ref, read=False)
+
+
+def open_scale(conv: Conversation, arg: str) -> bool:
+    """The scale button '<review>/<index>'."""
+    ref, index = _split(arg)
+    return index.isdigit() and show_scale(conv, ref, int(index))
+
+
+def show_scale(conv: Conversation, ref: str, index: int) -> bool:
     """One scale: draft and current score, the quotes, the note; −/+ and note buttons."""
-    opened = _open(conv)
+    opened = _open(conv, ref)
     if opened is None or not 0 <= index < len(opened[1].draft.scales):
         return False
     _, review = opened
@@ -216,70 +241,86 @@ def show_scale(conv: Conversation, index: int) -> bool:
         quotes=quotes or conv.t("review_no_quotes"),
         note=review.notes.get(scale.id) or "–",
     )
-    rows = [[conv.button(conv.t("back_button"), "back")]]
+    rows = [[conv.button(conv.t("back_button"), "back", ref)]]
     if review.status == "waiting":
         rows.insert(0, [
-            conv.button("−1", "adj", f"{index}-"),
-            conv.button("+1", "adj", f"{index}+"),
-            conv.button(conv.t("note_button"), "note", str(index)),
+            conv.button("−1", "adj", f"{ref}/{index}-"),
+            conv.button("+1", "adj", f"{ref}/{index}+"),
+            conv.button(conv.t("note_button"), "note", f"{ref}/{index}"),
         ])  # fmt: skip
     conv.say(text, rows)
     return True
 
 
 def adjust(conv: Conversation, arg: str) -> bool:
-    """−1 / +1 on a scale of the open review, within 1..7, written to the audit trail."""
-    opened = _open(conv)
-    if opened is None or len(arg) < 2 or not arg[:-1].isdigit() or arg[-1] not in "+-":
+    """−1 / +1 ('<review>/<index><sign>') on a scale, within 1..7, written to the audit trail."""
+    ref, change = _split(arg)
+    opened = _open(conv, ref)
+    if opened is None or len(change) < 2 or not change[:-1].isdigit() or change[-1] not in "+-":
         return False
     _, review = opened
-    index = int(arg[:-1])
+    index = int(change[:-1])
     if review.status != "waiting" or not 0 <= index < len(review.draft.scales):
         return False
     scale_id = review.draft.scales[index].id
     old = review.scores[scale_id]
-    new = min(7, max(1, old + (1 if arg[-1] == "+" else -1)))
+    new = min(7, max(1, old + (1 if change[-1] == "+" else -1)))
     review.scores[scale_id] = new
     review.audit.append(AuditEntry(at=conv.ctx.now, action="score", scale=scale_id, old=old,
                                    new=new))  # fmt: skip
-    return show_scale(conv, index)
+    return show_scale(conv, ref, index)
+
+
+def _note_name(conv: Conversation, target: str) -> str:
+    return conv.t("overall_note_button") if target == "overall" else _scale_name(conv, target)
 
 
 def ask_note(conv: Conversation, arg: str) -> bool:
-    """Wait for the coach's typed note on a scale ('<index>') or on the whole ('overall')."""
-    opened = _open(conv)
+    """Wait for the coach's typed note on a scale ('<review>/<index>') or on the whole
+    ('<review>/overall'). The awaited note is bound to that review, whatever arrives before
+    the coach types it (another teacher's draft, say)."""
+    ref, which = _split(arg)
+    opened = _open(conv, ref)
     if opened is None or opened[1].status != "waiting":
         return False
-    scales = opened[1].draft.scales
-    if arg == "overall":
-        target, name = "overall", conv.t("overall_note_button")
-    elif arg.isdigit() and int(arg) < len(scales):
-        target, name = scales[int(arg)].id, _scale_name(conv, scales[int(arg)].id)
+    teacher, review = opened
+    scales = review.draft.scales
+    if which == "overall":
+        target = "overall"
+    elif which.isdigit() and int(which) < len(scales):
+        target = scales[int(which)].id
     else:
         return False
     conv.state.pending = "coach_note"
+    conv.state.note_review = ref
     conv.state.note_target = target
-    conv.say(conv.t("note_prompt", name=name))
+    name = conv.teacher_name(teacher)
+    conv.say(conv.t("note_prompt", name=_note_name(conv, target), teacher=name,
+                    pupil=review.pupil))  # fmt: skip
     return True
 
 
 def take_note(conv: Conversation, text: str) -> None:
-    """Store the typed note on the scale the coach chose."""
-    opened = _open(conv)
+    """Store the typed note on the scale of the review the coach chose it for."""
+    ref, target = conv.state.note_review, conv.state.note_target
+    opened = _open(conv, ref) if ref else None
     conv.state.pending = None
-    if opened is None:
+    conv.state.note_review = conv.state.note_target = ""
+    if opened is None or opened[1].status != "waiting":
+        conv.say(conv.t("note_not_saved"))
         queue(conv)
         return
-    _, review = opened
-    review.notes[conv.state.note_target] = text
-    review.audit.append(AuditEntry(at=conv.ctx.now, action="note", scale=conv.state.note_target))
-    conv.say(conv.t("note_saved"))
-    show_review(conv)
+    teacher, review = opened
+    review.notes[target] = text
+    review.audit.append(AuditEntry(at=conv.ctx.now, action="note", scale=target))
+    conv.say(conv.t("note_saved", name=_note_name(conv, target), teacher=conv.teacher_name(teacher),
+                    pupil=review.pupil))  # fmt: skip
+    show_review(conv, ref, read=False)
 
 
-def history(conv: Conversation) -> bool:
-    """The audit trail of the open review."""
-    opened = _open(conv)
+def history(conv: Conversation, ref: str) -> bool:
+    """The audit trail of a review."""
+    opened = _open(conv, ref)
     if opened is None:
         return False
     _, review = opened
@@ -289,13 +330,13 @@ def history(conv: Conversation) -> bool:
         change = f" {entry.old}→{entry.new}" if entry.old is not None else ""
         scale = _scale_name(conv, entry.scale) if entry.scale not in ("", "overall") else ""
         lines.append(f"{when} {conv.t('audit_' + entry.action)} {scale}{change}".rstrip())
-    conv.say("\n".join(lines), [[conv.button(conv.t("back_button"), "back")]])
+    conv.say("\n".join(lines), [[conv.button(conv.t("back_button"), "back", ref)]])
     return True
 
 
-def release(conv: Conversation) -> bool:
+def release(conv: Conversation, ref: str) -> bool:
     """Send the coach's version of the profile to the teacher; the draft stays beside it."""
-    opened = _open(conv)
+    opened = _open(conv, ref)
     if opened is None or opened[1].status != "waiting":
         return False
     teacher, review = opened
@@ -313,7 +354,7 @@ def release(conv: Conversation) -> bool:
     profile = Profile(scales=scales, note=review.notes.get("overall", ""), released_at=conv.ctx.now)
     conv.tell(teacher.teacher_id, "profile_released", session_id=review.session_id,
               profile=profile.model_dump(mode="json"))  # fmt: skip
-    conv.say(conv.t("released_coach", teacher=teacher.name))
+    conv.say(conv.t("released_coach", teacher=conv.teacher_name(teacher)))
     return True
 
 
@@ -347,10 +388,19 @@ def on_teacher_linked(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher_id = str(payload["teacher_id"])
     if teacher_id not in conv.state.coaching:
         conv.state.coaching[teacher_id] = TeacherFile(
-            teacher_id=int(teacher_id), name=str(payload.get("name") or teacher_id),
-            linked_at=conv.ctx.now,
+            teacher_id=int(teacher_id), name=str(payload.get("name") or ""),
+            last_initial=str(payload.get("last_initial") or ""), linked_at=conv.ctx.now,
         )  # fmt: skip
-        conv.say(conv.t("coach_teacher_linked", teacher=conv.state.coaching[teacher_id].name))
+        teacher = conv.state.coaching[teacher_id]
+        conv.say(conv.t("coach_teacher_linked", teacher=conv.teacher_name(teacher)))
+
+
+def on_teacher_name(conv: Conversation, payload: dict[str, Any]) -> None:
+    """A teacher's Telegram name as it is now (it changed, or it reached the bot only now)."""
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    if teacher is not None and payload.get("name"):
+        teacher.name = str(payload["name"])
+        teacher.last_initial = str(payload.get("last_initial") or "")
 
 
 def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
@@ -365,11 +415,14 @@ def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
         session_id=session_id, pupil=str(payload["pupil"]), draft=draft,
         scores={s.id: s.score for s in draft.scales}, received_at=conv.ctx.now,
     )  # fmt: skip
-    conv.say(conv.t("coach_draft_ready", teacher=teacher.name, pupil=payload["pupil"]))
+    conv.say(
+        conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=payload["pupil"])
+    )
     _evidence(conv, draft)
     _compare(conv, teacher, teacher.reviews[session_id])
-    send_chart(conv, f"{teacher.teacher_id}/{session_id}")
-    show_review(conv, f"{teacher.teacher_id}/{session_id}")
+    ref = review_ref(teacher, teacher.reviews[session_id])
+    send_chart(conv, ref)
+    show_review(conv, ref)
 
 
 def on_plan_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
@@ -378,7 +431,8 @@ def on_plan_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
         return
     answers = {str(k): str(v) for k, v in dict(payload["answers"]).items()}
     teacher.plans[str(payload["session_id"])] = answers
-    blocks = [conv.t("coach_plan_received", teacher=teacher.name, pupil=payload["pupil"])]
+    name = conv.teacher_name(teacher)
+    blocks = [conv.t("coach_plan_received", teacher=name, pupil=payload["pupil"])]
     blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
     for message in pack(blocks):
         conv.say(message)
@@ -392,7 +446,8 @@ def on_checkin_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
     for n, item in enumerate(payload["actions"], start=1):
         answers[f"c01_actions#{n}"] = f"{item['action']} -> {item['answer']}"
     teacher.checkins[str(payload["session_id"])] = answers
-    blocks = [conv.t("coach_checkin_received", teacher=teacher.name, pupil=payload["pupil"])]
+    name = conv.teacher_name(teacher)
+    blocks = [conv.t("coach_checkin_received", teacher=name, pupil=payload["pupil"])]
     blocks += [conv.t("coach_checkin_action", action=a["action"], answer=a["answer"] or "–")
                for a in payload["actions"]]  # fmt: skip
     blocks.append(conv.t("coach_checkin_words", then=payload["words_then"],
@@ -433,15 +488,20 @@ def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
 def on_retention_notice(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher = conv.state.coaching.get(str(payload["from"]))
     if teacher is not None:
-        conv.say(conv.t("coach_retention_notice", teacher=teacher.name, date=payload["date"]))
+        name = conv.teacher_name(teacher)
+        conv.say(conv.t("coach_retention_notice", teacher=name, date=payload["date"]))
 
 
 def on_teacher_withdrew(conv: Conversation, payload: dict[str, Any]) -> None:
-    teacher = conv.state.coaching.pop(str(payload["from"]), None)
+    teacher = conv.state.coaching.get(str(payload["from"]))
+    name = conv.teacher_name(teacher) if teacher is not None else ""
+    conv.state.coaching.pop(str(payload["from"]), None)
+    conv.unsee.append(int(payload["from"]))  # event and job ids naming them leave the seen set
     if teacher is not None:
-        if conv.state.current_review.startswith(f"{teacher.teacher_id}/"):
-            conv.state.current_review = ""
-        conv.say(conv.t("coach_teacher_withdrew", teacher=teacher.name))
+        if conv.state.note_review.startswith(f"{teacher.teacher_id}/"):
+            conv.state.pending = None
+            conv.state.note_review = conv.state.note_target = ""
+        conv.say(conv.t("coach_teacher_withdrew", teacher=name))
 
 
 def internal_payload(data: str | None) -> dict[str, Any] | None:

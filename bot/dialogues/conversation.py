@@ -13,9 +13,10 @@ from bot.dialogues.script import Script, Texts, load_script, load_texts
 from bot.models.events import Button, Document, Inbound, Outbound
 from bot.models.jobs import Job
 from bot.models.language import Language
-from bot.models.state import UserState
+from bot.models.state import TeacherFile, UserState
 
 CALLBACK_SEPARATOR = ":"
+CALLBACK_LIMIT = 64  # bytes: Telegram refuses a button with longer callback data
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Conversation:
     jobs: list[Job] = field(default_factory=list)
     forget: bool = False
     invites: list[str] = field(default_factory=list)
+    # Users whose ids leave this user's seen set (a teacher who deleted their data).
+    unsee: list[int] = field(default_factory=list)
     _menu_bumped: bool = False
 
     @property
@@ -61,6 +64,10 @@ class Conversation:
     def t(self, message_id: str, **params: object) -> str:
         """A UI text in the user's language."""
         return self.texts.get(message_id, **params)
+
+    def teacher_name(self, teacher: TeacherFile) -> str:
+        """How the coach sees one of their teachers (see `UserState.teacher_label`)."""
+        return self.state.teacher_label(teacher.teacher_id, self.texts.messages["teacher_unnamed"])
 
     def say(
         self,
@@ -95,12 +102,14 @@ class Conversation:
             self.state.menu += 1
             self._menu_bumped = True
         data = CALLBACK_SEPARATOR.join((str(self.state.menu), action, arg))
+        if len(data.encode()) > CALLBACK_LIMIT:
+            raise ValueError(f"callback data of {action!r} over {CALLBACK_LIMIT} bytes")
         return Button(label=label, data=data)
 
 
 def parse_callback(data: str | None) -> tuple[int, str, str] | None:
     """(menu token, action, argument) of callback data, or None when it is not ours."""
-    if not data or len(data) > 64:
+    if not data or len(data.encode()) > CALLBACK_LIMIT:
         return None
     parts = data.split(CALLBACK_SEPARATOR)
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isidentifier():

@@ -45,6 +45,7 @@ class Step:
     jobs: list[Job] = field(default_factory=list)
     forget: bool = False
     invites: list[str] = field(default_factory=list)
+    unsee: list[int] = field(default_factory=list)  # see Conversation.unsee
 
 
 def language_for(code: str | None, default: Language) -> Language:
@@ -74,6 +75,7 @@ def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
     if not conv.state.lang_chosen:  # created by another user's event: adopt the client's
         conv.state.lang = language_for(event.language_code, conv.state.lang)
         conv.state.lang_chosen = True
+    _remember_name(conv)
     idle = ctx.now - conv.state.last_seen
     if event.kind == "button":
         _on_button(conv)
@@ -87,16 +89,26 @@ def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         _on_text(conv, event.text, greeting=idle >= ctx.idle_greeting)
     if event.kind in ("button", "command", "text"):
         conv.state.last_seen = ctx.now
-    if event.user_name and not conv.state.name:
-        conv.state.name = event.user_name
     if conv.forget:
         return Step(None, conv.replies, [], forget=True)
     return Step(conv.state, conv.replies, conv.jobs, invites=conv.invites)
 
 
+def _remember_name(conv: Conversation) -> None:
+    """Keep the user's Telegram name current; a teacher's coach hears of a change (the coach
+    shows teachers by first name, never by id)."""
+    name, initial = conv.event.user_name.strip(), conv.event.user_last_initial.strip()
+    if not name or (conv.state.name, conv.state.last_initial) == (name, initial):
+        return
+    conv.state.name, conv.state.last_initial = name, initial
+    if conv.state.coach_id is not None and not coaching.is_coach(conv.state):
+        conv.tell(conv.state.coach_id, "teacher_name", name=name, last_initial=initial)
+
+
 _INTERNAL = {
     "make_coach": coaching.on_make_coach,
     "teacher_linked": coaching.on_teacher_linked,
+    "teacher_name": coaching.on_teacher_name,
     "draft_ready": coaching.on_draft_ready,
     "teacher_withdrew": coaching.on_teacher_withdrew,
     "plan_submitted": coaching.on_plan_submitted,
@@ -117,7 +129,7 @@ def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         return Step(None)  # the addressee deleted their data: nothing to keep
     conv = Conversation(state or new_state(event, ctx), event, ctx)
     _INTERNAL[payload["type"]](conv, payload)
-    return Step(conv.state, conv.replies, conv.jobs)
+    return Step(conv.state, conv.replies, conv.jobs, unsee=conv.unsee)
 
 
 def _welcome(conv: Conversation, message_id: str = "welcome") -> None:
@@ -266,7 +278,10 @@ def _start(conv: Conversation) -> None:
     state = conv.state
     if conv.event.text and not coaching.is_coach(state):
         if conv.ctx.redeemed_coach is not None:
-            flows.link_coach(conv, conv.ctx.redeemed_coach, conv.event.user_name)
+            code = conv.event.text.split()[0]
+            if code not in state.invite_codes:  # its record names this teacher until /forget
+                state.invite_codes.append(code)
+            flows.link_coach(conv, conv.ctx.redeemed_coach)
         else:
             conv.say(conv.t("invite_invalid"))
     if state.stage == "stopped":
@@ -457,14 +472,12 @@ _BUTTONS = {
     "done": lambda c, a: _session_button(c, "done", a),
     "second": lambda c, a: c.state.stage == "active" and flows.start_second_pupil(c),
     "open": lambda c, a: _coach_button(c, coaching.show_review, a),
-    "scale": lambda c, a: _coach_button(
-        c, lambda cv, x: x.isdigit() and coaching.show_scale(cv, int(x)), a
-    ),
+    "scale": lambda c, a: _coach_button(c, coaching.open_scale, a),
     "adj": lambda c, a: _coach_button(c, coaching.adjust, a),
     "note": lambda c, a: _coach_button(c, coaching.ask_note, a),
-    "back": lambda c, a: _coach_button(c, lambda cv, _: coaching.show_review(cv), a),
-    "release": lambda c, a: _coach_button(c, lambda cv, _: coaching.release(cv), a),
-    "history": lambda c, a: _coach_button(c, lambda cv, _: coaching.history(cv), a),
+    "back": lambda c, a: _coach_button(c, coaching.back, a),
+    "release": lambda c, a: _coach_button(c, coaching.release, a),
+    "history": lambda c, a: _coach_button(c, coaching.history, a),
     "export": lambda c, a: _coach_button(c, coaching.export_teacher, a),
     "ack": lambda c, a: _coach_button(c, safeguarding.acknowledge, a),
 }

@@ -87,15 +87,17 @@ def send_drafts_to_coach(conv: Conversation) -> None:
             session.draft_sent = True
 
 
-def link_coach(conv: Conversation, coach_id: int, name: str) -> None:
-    """Link the teacher to the coach of a redeemed invitation (and unlink a previous one)."""
+def link_coach(conv: Conversation, coach_id: int) -> None:
+    """Link the teacher to the coach of a redeemed invitation (and unlink a previous one); the
+    coach learns the teacher's Telegram first name and last initial."""
     previous = conv.state.coach_id
     if previous == coach_id:
         return
     if previous is not None:
         conv.tell(previous, "teacher_withdrew")
     conv.state.coach_id = coach_id
-    conv.tell(coach_id, "teacher_linked", teacher_id=conv.state.user_id, name=name)
+    conv.tell(coach_id, "teacher_linked", teacher_id=conv.state.user_id, name=conv.state.name,
+              last_initial=conv.state.last_initial)  # fmt: skip
     for session in conv.state.sessions:
         session.draft_sent = False
     send_drafts_to_coach(conv)

@@ -48,6 +48,12 @@ class ChartJob:
         conv.say("", photo=prepared)
         return Step(state, conv.replies)
 
+    def failed(self, state: UserState, job: Job, ctx: Context) -> Step:
+        """The chart failed the same way twice and was parked: say so, kindly."""
+        conv = Conversation(state, Inbound.for_job(job), ctx)
+        conv.say(conv.t("chart_failed"))
+        return Step(state, conv.replies)
+
 
 ChartArgs = tuple[Draft, Draft | None, str, tuple[str | None, str | None]]
 

@@ -7,6 +7,7 @@ import re
 
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
+from bot.dialogues.script import load_texts
 from bot.models.events import Document, Inbound
 from bot.models.jobs import Job
 from bot.models.state import UserState
@@ -21,7 +22,12 @@ class ExportJob:
         teacher = state.coaching.get(job.payload.get("teacher_id", ""))
         if state.role != "coach" or teacher is None:
             return None
-        return await asyncio.to_thread(render_report, teacher, state.lang, generated=job.due)
+        name = state.teacher_label(
+            teacher.teacher_id, load_texts(state.lang).messages["teacher_unnamed"]
+        )
+        return await asyncio.to_thread(
+            render_report, teacher, state.lang, generated=job.due, name=name
+        )
 
     def apply(self, state: UserState, job: Job, prepared: bytes | None, ctx: Context) -> Step:
         """Send the file."""
@@ -29,8 +35,17 @@ class ExportJob:
         if prepared is None or teacher is None:
             return Step(state)
         conv = Conversation(state, Inbound.for_job(job), ctx)
-        name = re.sub(r"[^\w-]+", "-", teacher.name).strip("-") or "teacher"
+        name = re.sub(r"[^\w-]+", "-", conv.teacher_name(teacher)).strip("-") or "teacher"
         filename = f"llinc-{name}-{job.due:%Y-%m-%d}.pdf"
-        conv.say(conv.t("export_caption", teacher=teacher.name),
+        conv.say(conv.t("export_caption", teacher=conv.teacher_name(teacher)),
                  document=Document(filename=filename, content=prepared))  # fmt: skip
+        return Step(state, conv.replies)
+
+    def failed(self, state: UserState, job: Job, ctx: Context) -> Step:
+        """The report failed the same way twice and was parked: say so, kindly."""
+        teacher = state.coaching.get(job.payload.get("teacher_id", ""))
+        if teacher is None:
+            return Step(state)
+        conv = Conversation(state, Inbound.for_job(job), ctx)
+        conv.say(conv.t("export_failed", teacher=conv.teacher_name(teacher)))
         return Step(state, conv.replies)

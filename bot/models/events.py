@@ -31,6 +31,11 @@ class Inbound(BaseModel):
     media: str | None = Field(default=None, description="sticker, voice, photo, ... for 'media'.")
     language_code: str | None = None
     user_name: str = Field(default="", description="Telegram first name, shown to the coach.")
+    user_last_initial: str = Field(
+        default="",
+        description="The first letter of the Telegram last name, to tell two teachers of one "
+        "coach with the same first name apart.",
+    )
     job: Job | None = Field(default=None, description="The due job of a 'job' event.")
     at: datetime = Field(default_factory=utcnow)
 

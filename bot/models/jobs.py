@@ -18,6 +18,7 @@ class JobName(StrEnum):
     REMINDER = "reminder"
     RETENTION = "retention"
     SECOND_LOOK = "safeguard_llm"
+    FAILED = "job_failed"
 
 
 class Job(BaseModel):

@@ -6,6 +6,7 @@ enum ordinals. Every model round-trips through JSON unchanged.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Literal
 
@@ -153,7 +154,8 @@ class TeacherFile(BaseModel):
     """What a coach keeps about one linked teacher."""
 
     teacher_id: int
-    name: str
+    name: str = Field(description="The teacher's Telegram first name ('' while unknown).")
+    last_initial: str = Field(default="", description="The first letter of their last name.")
     linked_at: datetime
     reviews: dict[str, Review] = Field(default_factory=dict)
     alerts: list[Alert] = Field(default_factory=list, description="Safeguarding, newest last.")
@@ -183,10 +185,16 @@ class UserState(BaseModel):
     sessions: list[Session] = Field(default_factory=list)
     active_session: str | None = None
     role: Role = "teacher"
-    name: str = ""
+    name: str = Field(default="", description="Telegram first name, as last seen.")
+    last_initial: str = Field(default="", description="First letter of the Telegram last name.")
     coach_id: int | None = None
+    invite_codes: list[str] = Field(
+        default_factory=list, description="Teacher: the invitations they used (freed on /forget)."
+    )
     coaching: dict[str, TeacherFile] = Field(default_factory=dict, description="Coach only.")
-    current_review: str = Field(default="", description="Coach: '<teacher>/<session>' open.")
+    note_review: str = Field(
+        default="", description="Coach: '<teacher>/<session>', the review a typed note is for."
+    )
     note_target: str = Field(default="", description="Coach: the scale a typed note is for.")
     job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
     alerts: list[Alert] = Field(default_factory=list, description="Teacher: signals found.")
@@ -205,3 +213,31 @@ class UserState(BaseModel):
     def pupil(self, slot: int) -> Pupil | None:
         """The pupil in a slot (1 or 2)."""
         return next((p for p in self.pupils if p.slot == slot), None)
+
+    def teacher_label(self, teacher_id: int, unnamed: str = "") -> str:
+        """How this coach sees a linked teacher: the Telegram first name, with the last name's
+        initial when another of the coach's teachers has the same first name (and a number
+        when that still does not tell them apart). A teacher whose name never reached the bot
+        is `unnamed` ('Teacher {n}'), numbered in the order they joined: never their id."""
+        files = sorted(self.coaching.values(), key=lambda t: (t.linked_at, t.teacher_id))
+        firsts = {
+            t.teacher_id: "" if t.name == str(t.teacher_id) else t.name.strip() for t in files
+        }
+        labels: dict[int, str] = {}
+        for number, teacher in enumerate((t for t in files if not firsts[t.teacher_id]), 1):
+            labels[teacher.teacher_id] = unnamed.format(n=number)
+        for teacher in files:
+            first = firsts[teacher.teacher_id]
+            if not first:
+                continue
+            twins = sum(1 for name in firsts.values() if name.casefold() == first.casefold())
+            initial = teacher.last_initial
+            labels[teacher.teacher_id] = f"{first} {initial}." if twins > 1 and initial else first
+        counts = Counter(label.casefold() for label in labels.values())
+        numbered: Counter[str] = Counter()
+        for teacher in files:
+            label = labels[teacher.teacher_id]
+            if counts[label.casefold()] > 1:
+                numbered[label.casefold()] += 1
+                labels[teacher.teacher_id] = f"{label} ({numbered[label.casefold()]})"
+        return labels.get(teacher_id, "")

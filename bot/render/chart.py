@@ -5,7 +5,8 @@ phone), one bar per scale on the 1-7 axis over the shaded bands low / average / 
 say so after their name and have a red-tinted high band; a worrying level is drawn in a warm
 colour; a low-confidence score is hatched and lighter. An optional second draft (the coach's
 adjusted scores or a second pupil) is a diamond per scale, with a legend. Uses matplotlib's
-Figure and the Agg canvas directly, so no pyplot state is touched.
+Figure and the Agg canvas directly, so no pyplot state is touched. Every text is drawn as plain
+text (no mathtext, no TeX), whatever a pseudonym holds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from bot.models.profile import Draft, ScaleScore
 from bot.scoring.scales import ScaleDef, load_scales
@@ -83,6 +85,9 @@ def render_chart(
     figure.suptitle(_title(texts, pupil, date), fontsize=16, fontweight="bold", y=0.985)
     entries = _legend(figure, draft, second, texts, first_label, second_label)
     figure.subplots_adjust(left=0.05, right=0.95, top=0.90, bottom=0.05 + 0.028 * entries)
+    for text in figure.findobj(Text):  # a pseudonym like «$\frac$» is drawn as typed, not as TeX
+        text.set_usetex(False)
+        text.set_parse_math(False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()
@@ -120,7 +125,7 @@ def _panel(
     for position, scale in enumerate(rows):
         y = count - 1 - position
         _row(axes, y, scale, _find(draft, scale.id), _find(second, scale.id), texts, lang)
-    axes.set_xticks(range(1, 8))
+    axes.set_xticks(range(1, 8), labels=[str(n) for n in range(1, 8)])
     axes.tick_params(axis="x", labelsize=11, length=0)
     axes.set_yticks([])
     for side in ("top", "right", "left"):

@@ -40,14 +40,20 @@ CHANGED = FontFace(emphasis="BOLD")
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 SCALE_COLUMNS = (32, 20, 20, 22, 53, 33)
 AUDIT_COLUMNS = (38, 50, 60, 32)
+PAGES_ALIAS = "\U000f0000\U000f0001"  # fpdf2 puts the page count here (not «{nb}»: typable)
 
 
 class _Pdf(FPDF):
-    """A4 with DejaVu Sans and a footer naming the teacher and the page."""
+    """A4 with DejaVu Sans and a footer naming the teacher and the page.
 
-    def __init__(self, footer: str) -> None:
+    Typed text is printed as typed: fpdf2's markdown is off (its default) in every cell, and
+    the alias fpdf2 replaces by the page count anywhere in the text is no longer «{nb}», which
+    a user may type, but two private-use characters no keyboard makes."""
+
+    def __init__(self, footer: str, teacher: str) -> None:
         super().__init__(format="A4")
-        self.footer_text = footer
+        self.footer_template, self.teacher = footer, teacher
+        self.alias_nb_pages(PAGES_ALIAS)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 3)
         self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
@@ -57,25 +63,34 @@ class _Pdf(FPDF):
         self.set_y(-MARGIN + 2)
         self.set_font(FONT, size=7.5)
         self.set_text_color(*GREY)
-        self.cell(0, 5, self.footer_text.replace("{n}", str(self.page_no())), align="C")
+        footer = self.footer_template.format(teacher=self.teacher, n=self.page_no(),
+                                             total=PAGES_ALIAS)  # fmt: skip
+        self.cell(0, 5, footer, align="C")
         self.set_text_color(0)
 
 
 def render_report(
-    teacher: TeacherFile, lang: Language, *, generated: datetime, compress: bool = True
+    teacher: TeacherFile,
+    lang: Language,
+    *,
+    generated: datetime,
+    compress: bool = True,
+    name: str | None = None,
 ) -> bytes:
-    """The teacher's file as PDF bytes for the coach, texts in `lang`; `compress=False` keeps
-    the page streams readable (for tests)."""
+    """The teacher's file as PDF bytes for the coach, texts in `lang`, the teacher called
+    `name` (as the coach sees them; their first name by default); `compress=False` keeps the
+    page streams readable (for tests)."""
     texts = _texts(lang)
-    pdf = _Pdf(texts["footer"].format(teacher=teacher.name, n="{n}", total="{nb}"))
+    name = name or teacher.name
+    pdf = _Pdf(texts["footer"], name)
     pdf.set_compression(compress)
-    pdf.set_title(f"LLInC · {teacher.name}")
+    pdf.set_title(f"LLInC · {name}")
     pdf.set_creation_date(generated)
     reviews = sorted(teacher.reviews.values(), key=lambda r: r.received_at)
     for review in reviews:
-        _review(pdf, teacher, review, lang, generated)
+        _review(pdf, teacher, name, review, lang, generated)
     if not reviews:
-        _title(pdf, texts, teacher.name, "–", generated)
+        _title(pdf, texts, name, "–", generated)
         _paragraph(pdf, texts["no_reviews"])
     if len(reviews) >= 2:
         _comparison(pdf, reviews[0], reviews[1], lang)
@@ -88,9 +103,11 @@ def _texts(lang: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items()}
 
 
-def _review(pdf: _Pdf, teacher: TeacherFile, review: Review, lang: Language, now: datetime) -> None:
+def _review(
+    pdf: _Pdf, teacher: TeacherFile, name: str, review: Review, lang: Language, now: datetime
+) -> None:
     texts = _texts(lang)
-    _title(pdf, texts, teacher.name, review.pupil, now)
+    _title(pdf, texts, name, review.pupil, now)
     png = render_chart(
         review.draft,
         pupil=review.pupil,

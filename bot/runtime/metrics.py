@@ -23,6 +23,13 @@ ERRORS = Counter("llinc_errors", "Events or sends that failed", registry=REGISTR
 STREAM_LAG = Gauge("llinc_stream_lag", "Ingress entries not yet handled", registry=REGISTRY)
 JOBS_DUE = Gauge("llinc_jobs_scheduled", "Jobs scheduled or running", registry=REGISTRY)
 DRAFTS = Gauge("llinc_drafts_pending", "Profile drafts waiting to be made", registry=REGISTRY)
+JOBS_PARKED = Counter(
+    "llinc_jobs_parked", "Jobs this process parked after the same failure twice", registry=REGISTRY
+)
+JOBS_FAILED = Gauge(
+    "llinc_jobs_failed", "Jobs parked after failing the same way twice (llinc jobs failed)",
+    registry=REGISTRY,
+)  # fmt: skip
 
 
 def turn_done(started: float) -> None:
@@ -45,7 +52,9 @@ async def ingress_lag(redis: Redis, store: Store) -> int:
 async def render(store: Store) -> bytes:
     """The metrics in Prometheus' text format, with the Redis gauges read now."""
     STREAM_LAG.set(await ingress_lag(store.redis, store))
-    JOBS_DUE.set(await JobQueue(store.redis, store.codec, store.partitions).pending_count())
+    jobs = JobQueue(store.redis, store.codec, store.partitions)
+    JOBS_DUE.set(await jobs.pending_count())
+    JOBS_FAILED.set(await jobs.failed_count())
     drafts = 0
     for part in store.partition_keys():
         for key in (part.jobs, part.jobs_running):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import traceback
 
 from redis.exceptions import RedisError
 
@@ -76,7 +77,27 @@ class Scheduler:
         except (LockTimeout, TurnLost, RedisError, OSError) as exc:
             log.info("job %s not run now: %s", job.name, type(exc).__name__)
             return False
-        except Exception:
-            log.exception("job %s failed; it will be retried after its lease", job.name)
+        except Exception as exc:
             metrics.ERRORS.inc()
+            await self._failed(job, exc)
         return True
+
+    async def _failed(self, job: Job, exc: Exception) -> None:
+        """A job's handler raised: log where (the exception's type and traceback, never its
+        message, which may quote a user's text), then retry it in a minute, or park it when it
+        failed the same way before, telling its user in the same atomic step."""
+        error = type(exc).__name__
+        where = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("job %s (%s) failed with %s at:\n%s", job.id, job.name, error, where.rstrip())
+        now = self.service.clock()
+        notice = self.service.jobs.failure_notice(job, now)
+        try:
+            outcome = await self.jobs.failed(job, error, int(now.timestamp() * 1000), notice)
+        except (RedisError, OSError) as redis_exc:
+            log.warning("job %s: failure not recorded (%s); retried after its lease", job.id,
+                        type(redis_exc).__name__)  # fmt: skip
+            return
+        if outcome == "parked":
+            metrics.JOBS_PARKED.inc()
+            log.error("job %s (%s) failed twice with %s: parked, not retried; see `llinc jobs "
+                      "failed`", job.id, job.name, error)  # fmt: skip

@@ -67,6 +67,17 @@ class PartitionKeys:
         """The outbox stream of one channel ('telegram', 'terminal', or 'internal' events)."""
         return f"{self.outbox}:{channel}"
 
+    @property
+    def job_attempts(self) -> str:
+        """Hash of job id -> '<failures> <exception type>': failures in a row of one kind."""
+        return f"{PREFIX}:{self.tag}:jobs:attempts"
+
+    @property
+    def jobs_failed(self) -> str:
+        """Hash of job id -> JSON (id, name, user id, when, exception type) of a job parked
+        after failing the same way twice; no job data, no user text."""
+        return f"{PREFIX}:{self.tag}:jobs:failed"
+
 
 @dataclass(frozen=True)
 class UserKeys:

@@ -45,9 +45,10 @@ if redis.call('ZSCORE', KEYS[3], ARGV[3]) then seen = 1 end
 return {1, redis.call('GET', KEYS[2]) or '', seen}
 """
 
-# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey
+# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey attempts
+#       failed
 # ARGV: token event_id now_ms keep mode blob ack group done_job record n_out (route u m)* n_jobs
-#       (id due blob)* n_cancel (id)*
+#       (id due blob)* n_cancel (id)* n_unsee (seen event id)*
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'lock_lost' end
 local result = 'ok'
@@ -78,10 +79,16 @@ else
   n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
     redis.call('ZREM', KEYS[5], ARGV[i]); redis.call('ZREM', KEYS[7], ARGV[i])
-    redis.call('HDEL', KEYS[6], ARGV[i]); i = i + 1
+    redis.call('HDEL', KEYS[6], ARGV[i]); redis.call('HDEL', KEYS[11], ARGV[i])
+    redis.call('HDEL', KEYS[12], ARGV[i]); i = i + 1
   end
+  n = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, n do redis.call('ZREM', KEYS[3], ARGV[i]); i = i + 1 end
 end
-if ARGV[9] ~= '' then redis.call('ZREM', KEYS[7], ARGV[9]); redis.call('HDEL', KEYS[6], ARGV[9]) end
+if ARGV[9] ~= '' then
+  redis.call('ZREM', KEYS[7], ARGV[9]); redis.call('HDEL', KEYS[6], ARGV[9])
+  redis.call('HDEL', KEYS[11], ARGV[9])
+end
 if ARGV[7] ~= '' then
   redis.call('XACK', KEYS[8], ARGV[8], ARGV[7]); redis.call('XDEL', KEYS[8], ARGV[7])
 end
@@ -99,6 +106,12 @@ redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 return redis.call('XDEL', KEYS[1], ARGV[2])
 """
 
+
+# A teacher who deletes their data frees the invitations they used: no record names them.
+_FREE_INVITE = """
+if redis.call('HGET', KEYS[1], 'used_by') ~= ARGV[1] then return 0 end
+return redis.call('HDEL', KEYS[1], 'used_by')
+"""
 
 _REDEEM = """
 local coach = redis.call('HGET', KEYS[1], 'coach')
@@ -148,6 +161,7 @@ class Store:
         self._release = self.pipe.script(_RELEASE)
         self._ack = self.pipe.script(_ACK)
         self._redeem = redis.register_script(_REDEEM)
+        self._free_invite = redis.register_script(_FREE_INVITE)
 
     def user_keys(self, user_id: int) -> UserKeys:
         """The keys of one user."""
@@ -216,6 +230,7 @@ class Store:
         ack: Entry | None = None,
         done_job: str = "",
         record_seen: bool = True,
+        unsee: Sequence[str] = (),
     ) -> CommitResult:
         """Write a turn's outcome atomically and release the lock (see the module docstring)."""
         keys = self.user_keys(opened.user_id)
@@ -242,12 +257,14 @@ class Store:
             args += [job.id, due_ms, encode_job(self.codec, job)]
         args.append(len(cancel_jobs))
         args += list(cancel_jobs)
+        args.append(len(unsee))
+        args += list(unsee)
         ingress = ack.stream if ack else part.ingress
         result = await self.pipe.run(
             self._commit,
             [keys.lock, keys.state, keys.seen, part.outbox_for(channel), part.jobs,
              part.job_data, part.jobs_running, ingress, part.outbox_for("internal"),
-             keys.data_key],
+             keys.data_key, part.job_attempts, part.jobs_failed],
             args,
         )  # fmt: skip
         outcome = result.decode() if isinstance(result, bytes) else str(result)
@@ -386,6 +403,23 @@ class Store:
             pipe.hset(invite_key(code), mapping={"coach": coach_id})
             pipe.expire(invite_key(code), days * 86400)
         await pipe.execute()
+
+    async def free_invites(self, codes: Sequence[str], teacher_id: int) -> None:
+        """Take the teacher out of the invitations they used (before /forget commits: an
+        invitation is a key of its own, outside the teacher's hash slot; done again if the
+        turn is retried, and harmless then)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for code in codes:
+            if INVITE_CODE.match(code):
+                await self._free_invite(keys=[invite_key(code)], args=[teacher_id], client=pipe)
+        await pipe.execute()
+
+    async def seen_naming(self, user_id: int, other: int) -> list[str]:
+        """The event ids in a user's seen set that name another user (their id, as a whole
+        number): job and internal-event ids carry the ids of the users they concern."""
+        members: list[bytes] = await self.redis.zrange(self.user_keys(user_id).seen, 0, -1)  # type: ignore[assignment]
+        naming = re.compile(rf"(?<![0-9]){other}(?![0-9])")
+        return [_text(m) for m in members if naming.search(_text(m))]
 
     async def redeem_invite(self, code: str, teacher_id: int) -> int | None:
         """The coach of a valid code; a code works for one teacher only (again for the same)."""

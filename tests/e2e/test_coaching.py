@@ -76,7 +76,8 @@ async def run_the_loop(tg: FakeTelegram, bot: BotProcess, redis: Redis) -> None:
     before = int(re.search(r"Now: (\d)", detail).group(1))  # type: ignore[union-attr]
     await coach.press("+1" if before < 7 else "−1")
     await coach.press(EN.get("note_button"))
-    assert EN.get("note_saved") in await coach.say("Sam clearly trusts you.")
+    saved = await coach.say("Sam clearly trusts you.")
+    assert EN.get("note_saved", name="Secure base", teacher="Teacher", pupil="Sam") in saved
     await coach.press(EN.get("release_button"))
     await until(lambda: any("Question 1 of 9" in (m.text or "") for m in teacher.messages()))
     await until(lambda: any(m.method == "sendPhoto" for m in teacher.messages()))

@@ -80,7 +80,8 @@ async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, sto
     after = int(re.search(r"Now: (\d)", adjusted).group(1))  # type: ignore[union-attr]
     assert after == (before + 1 if before < 7 else before - 1)
     await coach.press("Note")
-    assert EN.get("note_saved") in await coach.text("You clearly want to be there for Sam.")
+    saved = EN.get("note_saved", name="Secure base", teacher="Tessa", pupil="Sam")
+    assert saved in await coach.text("You clearly want to be there for Sam.")
     assert "score" in await coach.press("History")
     await coach.press("Back to the overview")
     released = await coach.press("Release to the teacher")

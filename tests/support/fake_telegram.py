@@ -77,6 +77,11 @@ class ApiError(Exception):
         self.status, self.description = status, description
 
 
+def utf16_len(text: str) -> int:
+    """The length Telegram's limits count: UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _error(status: int, description: str, parameters: JSON | None = None) -> web.Response:
     body: JSON = {"ok": False, "error_code": status, "description": description}
     return web.json_response(
@@ -187,18 +192,27 @@ class FakeTelegram:
     # ---- control API -------------------------------------------------------------------------
 
     def add_text(
-        self, user_id: int, text: str, *, language_code: str = "nl", first_name: str = "Teacher"
+        self,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str = "nl",
+        first_name: str | None = None,
+        last_name: str | None = None,
     ) -> int:
-        """Queue a private text message from a user; commands get a ``bot_command`` entity."""
+        """Queue a private text message from a user; commands get a ``bot_command`` entity.
+        The user keeps the name given last (``first_name`` "Teacher" and no last name at
+        first), as on Telegram; ``last_name=""`` removes the last name."""
         content: JSON = {"text": text}
         if text.startswith("/"):
             length = len(text.split()[0].encode("utf-16-le")) // 2
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        frm = self._user(user_id, language_code, first_name)
+        frm = self._user(user_id, language_code, first_name, last_name)
         return self._add({"message": self._msg(user_id, frm, content)})
 
     def add_command(self, user_id: int, command: str, args: str = "", **user: str) -> int:
-        """Queue ``/command args``; ``language_code``/``first_name`` as for :meth:`add_text`."""
+        """Queue ``/command args``; ``language_code``, ``first_name``, ``last_name`` as for
+        :meth:`add_text`."""
         return self.add_text(user_id, f"/{command.lstrip('/')} {args}".strip(), **user)
 
     def add_sticker(self, user_id: int) -> int:
@@ -345,10 +359,13 @@ class FakeTelegram:
             await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
 
     def _user(
-        self, user_id: int, language_code: str | None = None, name: str | None = None
-    ) -> JSON:
+        self, user_id: int, language_code: str | None = None, name: str | None = None,
+        last_name: str | None = None,
+    ) -> JSON:  # fmt: skip
         old = self._users.get(user_id, {"first_name": "Teacher", "language_code": "nl"})
         user = {"id": user_id, "is_bot": False, "first_name": name or old["first_name"]}
+        last = old.get("last_name", "") if last_name is None else last_name
+        user |= {"last_name": last} if last else {}
         self._users[user_id] = user | {"language_code": language_code or old["language_code"]}
         return self._users[user_id]
 
@@ -451,7 +468,7 @@ class FakeTelegram:
             return None
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > limit:  # Telegram counts after entity parsing: HTML tags count here
+        if utf16_len(text) > limit:  # UTF-16 units, as Telegram; HTML tags count here too
             raise ApiError(
                 400, f"Bad Request: message {'caption ' * (key == 'caption')}is too long"
             )

@@ -16,10 +16,9 @@ from bot.channels.telegram.polling import retry_seconds
 from bot.errors import SendFailed
 from bot.models.events import Outbound
 from bot.runtime import metrics
-from bot.text.chunks import split_text
+from bot.text.chunks import CAPTION_LIMIT, split_text, utf16_len
 
 log = logging.getLogger(__name__)
-CAPTION_LIMIT = 1024
 MAX_ATTEMPTS = 8
 
 
@@ -43,7 +42,7 @@ class TelegramTransport:
         chat = message.chat_id
         if message.document is not None:
             upload = InputFile(message.document.content, filename=message.document.filename)
-            if len(message.text) <= CAPTION_LIMIT:
+            if utf16_len(message.text) <= CAPTION_LIMIT:
                 await self._call(self.bot.send_document, chat_id=chat, document=upload,
                                  caption=message.text or None)  # fmt: skip
                 return
@@ -51,7 +50,7 @@ class TelegramTransport:
             await self._call(self.bot.send_document, chat_id=chat, document=upload)
             return
         if message.photo is not None:
-            caption = message.text if len(message.text) <= CAPTION_LIMIT else None
+            caption = message.text if utf16_len(message.text) <= CAPTION_LIMIT else None
             await self._call(self.bot.send_photo, chat_id=chat, photo=message.photo,
                              caption=caption, reply_markup=markup(message))  # fmt: skip
             if caption is None and message.text:

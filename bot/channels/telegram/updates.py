@@ -16,6 +16,7 @@ MEDIA = (
     "location", "contact", "poll", "dice", "venue", "story",
 )  # fmt: skip
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+NAME_CHARS = 64  # Telegram's longest first name
 JSONDict = dict[str, Any]
 
 
@@ -52,6 +53,8 @@ def _inbound(update: JSONDict) -> Inbound | None:
         "user_id": int(user["id"]),
         "chat_id": int(chat["id"]),
         "language_code": user.get("language_code"),
+        "user_name": str(user.get("first_name") or "").strip()[:NAME_CHARS],
+        "user_last_initial": str(user.get("last_name") or "").strip()[:1].upper(),
     }
     if query is not None:
         return Inbound(kind="button", data=str(query.get("data") or ""), **base)
