@@ -38,10 +38,19 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="llinc-chaos-") as tmp:
-        result = asyncio.run(asyncio.wait_for(
-            run_chaos(Path(tmp), teachers=args.teachers, kills=args.kills,
-                      job_kills=args.job_kills, seed=args.seed, timeout=120),
-            timeout=1500))  # fmt: skip
+        result = asyncio.run(
+            asyncio.wait_for(
+                run_chaos(
+                    Path(tmp),
+                    teachers=args.teachers,
+                    kills=args.kills,
+                    job_kills=args.job_kills,
+                    seed=args.seed,
+                    timeout=120,
+                ),
+                timeout=1500,
+            )
+        )
     numbers = dataclasses.asdict(result) | {"seconds": round(time.monotonic() - started, 1)}
     if args.json:
         print(json.dumps(numbers))

@@ -127,9 +127,21 @@ def parse_options(argv: list[str] | None = None) -> Options:
     )
     a = p.parse_args(argv)
     return Options(
-        a.teachers, a.workers, a.think, a.questions, a.mode, a.json, a.timeout,
-        a.turn_timeout, a.fsync, a.lift_limits, a.split, a.seed, a.keep, a.profile,
-    )  # fmt: skip
+        a.teachers,
+        a.workers,
+        a.think,
+        a.questions,
+        a.mode,
+        a.json,
+        a.timeout,
+        a.turn_timeout,
+        a.fsync,
+        a.lift_limits,
+        a.split,
+        a.seed,
+        a.keep,
+        a.profile,
+    )
 
 
 # ---- processes --------------------------------------------------------------------------------
@@ -147,9 +159,13 @@ class Child:
 def bot_subcommands() -> set[str]:
     """The subcommands `python -m bot` offers now (others are changing the bot meanwhile)."""
     out = subprocess.run(
-        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, timeout=60,
-        cwd=ROOT, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
     found = re.search(r"\{([\w,-]+)\}", out.stdout)
     return set(found.group(1).split(",")) if found else set()
 
@@ -183,11 +199,17 @@ def bot_env(tg_url: str, redis_url: str, key: str, data_dir: Path, consumer: str
     """The environment of a bot process: the fake API, the private Redis, no LLM."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "TELEGRAM_"))}
     env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=tg_url, REDIS_URL=redis_url,
-        LLINC_MASTER_KEY=key, DATA_DIR=str(data_dir), POLL_TIMEOUT_S="1",
-        LLINC_CONSUMER=consumer, LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=tg_url,
+        REDIS_URL=redis_url,
+        LLINC_MASTER_KEY=key,
+        DATA_DIR=str(data_dir),
+        POLL_TIMEOUT_S="1",
+        LLINC_CONSUMER=consumer,
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    )  # fmt: skip
+    )
     return env
 
 
@@ -202,16 +224,22 @@ def bot_commit() -> str:
             timeout=10,
             check=True,
         ).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "bot",
-                                "prompts"], capture_output=True, text=True, cwd=ROOT,
-                               timeout=10, check=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "bot", "prompts"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return head + ("+dirty" if dirty else "")
 
 
-def start_child(name: str, role: str, env: dict[str, str], work: Path, lift: bool,
-                profile: Path | None = None) -> Child:  # fmt: skip
+def start_child(
+    name: str, role: str, env: dict[str, str], work: Path, lift: bool, profile: Path | None = None
+) -> Child:
     """Start one bot process in `work` (no stray .env is read), its output to a log file."""
     command = [sys.executable, "-m", "bot", *role.split()]
     if profile is not None:
@@ -226,8 +254,9 @@ def start_child(name: str, role: str, env: dict[str, str], work: Path, lift: boo
     return Child(name, popen, log)
 
 
-def start_bots(opts: Options, roles: list[str], tg: FakeTelegram, redis_url: str, key: str,
-               work: Path) -> list[Child]:  # fmt: skip
+def start_bots(
+    opts: Options, roles: list[str], tg: FakeTelegram, redis_url: str, key: str, work: Path
+) -> list[Child]:
     """Start every bot process, each with a consumer name of its own."""
     children = []
     hook = free_port()
@@ -353,9 +382,12 @@ async def snapshot(redis: Redis, pids: dict[str, int]) -> Snapshot:
     cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
     info = await redis.info("all")
     commands = Counter(
-        {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in info.items()
-         if k.startswith("cmdstat_")}
-    )  # fmt: skip
+        {
+            k.removeprefix("cmdstat_"): int(v["calls"])
+            for k, v in info.items()
+            if k.startswith("cmdstat_")
+        }
+    )
     return Snapshot(cpu, commands, int(info["total_reads_processed"]))
 
 
@@ -527,10 +559,15 @@ async def drive(bench: Bench, budget_s: float) -> Outcome:
     """Run N teachers concurrently, within the time budget."""
     rng = random.Random(bench.opts.seed)
     teachers = [
-        Teacher(bench, FIRST_USER + i, random.Random(rng.random()), bench.opts.questions,
-                bench.opts.think)
+        Teacher(
+            bench,
+            FIRST_USER + i,
+            random.Random(rng.random()),
+            bench.opts.questions,
+            bench.opts.think,
+        )
         for i in range(bench.opts.teachers)
-    ]  # fmt: skip
+    ]
     tasks = [asyncio.create_task(t.interview()) for t in teachers]
     try:
         done, pending = await asyncio.wait(tasks, timeout=max(budget_s, 1.0))
@@ -654,33 +691,50 @@ def cpu_numbers(before: Snapshot, after: Snapshot, turns: int) -> dict[str, Any]
     }
 
 
-def report(opts: Options, roles: list[str], outcome: Outcome, bench: Bench,
-           snaps: tuple[Snapshot, Snapshot], extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def report(
+    opts: Options,
+    roles: list[str],
+    outcome: Outcome,
+    bench: Bench,
+    snaps: tuple[Snapshot, Snapshot],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     """The result object (the keys the brief asks for first, then the details)."""
     turns = [t for teacher in outcome.teachers for t in teacher.turns]
     span = max((t.last for t in turns), default=0) - min((t.added for t in turns), default=0)
     bot_ms = [bench.logs.turns[t.event_id][1] for t in turns if t.event_id in bench.logs.turns]
     workers = roles.count("worker") or 1
     return {
-        "teachers": opts.teachers, "workers": workers, "mode": opts.mode, "turns": len(turns),
+        "teachers": opts.teachers,
+        "workers": workers,
+        "mode": opts.mode,
+        "turns": len(turns),
         "turns_per_s": round(len(turns) / span, 1) if span > 0 else None,
         "latency_ms": percentiles([(t.first - t.added) * 1000 for t in turns]),
-        **cpu_numbers(*snaps, len(turns)), **redis_numbers(*snaps, len(turns)),
-        "peak_rss_mb": extra.pop("peak_rss_mb"), **extra.pop("checks"),
+        **cpu_numbers(*snaps, len(turns)),
+        **redis_numbers(*snaps, len(turns)),
+        "peak_rss_mb": extra.pop("peak_rss_mb"),
+        **extra.pop("checks"),
         "errors": bench.logs.tracebacks,
-        "think_s": opts.think, "questions": opts.questions, "roles": roles,
-        "limits": "lifted" if opts.lift_limits else "telegram", "appendfsync": opts.fsync,
-        "duration_s": round(span, 1), "latency_last_reply_ms": percentiles(
-            [(t.last - t.added) * 1000 for t in turns]),
-        "bot_turn_ms": percentiles(bot_ms), "job_turns": bench.logs.job_turns,
+        "think_s": opts.think,
+        "questions": opts.questions,
+        "roles": roles,
+        "limits": "lifted" if opts.lift_limits else "telegram",
+        "appendfsync": opts.fsync,
+        "duration_s": round(span, 1),
+        "latency_last_reply_ms": percentiles([(t.last - t.added) * 1000 for t in turns]),
+        "bot_turn_ms": percentiles(bot_ms),
+        "job_turns": bench.logs.job_turns,
         "completed_teachers": sum(t.done for t in outcome.teachers),
-        "timed_out": outcome.timed_out, "failed_teachers": len(outcome.failures),
+        "timed_out": outcome.timed_out,
+        "failed_teachers": len(outcome.failures),
         "failures": outcome.failures[:3],
-        "error_log_lines": bench.logs.error_lines, "unlogged_turns": bench.logs.unlogged,
+        "error_log_lines": bench.logs.error_lines,
+        "unlogged_turns": bench.logs.unlogged,
         "flood_violations": len(bench.tg.flood_violations),
         "flood_violations_by_kind": dict(Counter(v.reason for v in bench.tg.flood_violations)),
         **extra,
-    }  # fmt: skip
+    }
 
 
 # ---- the run ----------------------------------------------------------------------------------
@@ -706,9 +760,16 @@ async def measure(opts: Options, work: Path, notes: list[str]) -> dict[str, Any]
         server.stop()
 
 
-async def session(opts: Options, roles: list[str], tg: FakeTelegram, server: RedisServer,
-                  work: Path, children: list[Child], deadline: float,
-                  notes: list[str]) -> dict[str, Any]:  # fmt: skip
+async def session(
+    opts: Options,
+    roles: list[str],
+    tg: FakeTelegram,
+    server: RedisServer,
+    work: Path,
+    children: list[Child],
+    deadline: float,
+    notes: list[str],
+) -> dict[str, Any]:
     """Start the bot and warm it up, run the teachers between two snapshots, check, stop."""
     key, commit = "bench:" + base64.b64encode(os.urandom(32)).decode(), bot_commit()
     children.extend(start_bots(opts, roles, tg, server.url, key, work))
@@ -732,8 +793,14 @@ async def session(opts: Options, roles: list[str], tg: FakeTelegram, server: Red
     return report(opts, roles, outcome, bench, (before, after), extra)
 
 
-async def get_ready(opts: Options, roles: list[str], tg: FakeTelegram, redis: Redis,
-                    children: list[Child], notes: list[str]) -> Bench:  # fmt: skip
+async def get_ready(
+    opts: Options,
+    roles: list[str],
+    tg: FakeTelegram,
+    redis: Redis,
+    children: list[Child],
+    notes: list[str],
+) -> Bench:
     """Wait until the bot polls (and the workers share the partitions), then warm it up."""
     await wait_ready(tg, children)
     if "worker" in roles:

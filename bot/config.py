@@ -95,9 +95,13 @@ class Settings(BaseSettings):
         """The LLM settings. OPENAI_API_KEY is used only without LLM_BASE_URL: a key for OpenAI
         is never sent to a server of another party."""
         key = self.llm_api_key or (None if self.llm_base_url else self.openai_api_key)
-        return LlmSettings(provider=self.llm_provider, model=self.llm_model,
-                           base_url=self.llm_base_url, api_key=key,
-                           timeout_s=self.llm_timeout_s)  # fmt: skip
+        return LlmSettings(
+            provider=self.llm_provider,
+            model=self.llm_model,
+            base_url=self.llm_base_url,
+            api_key=key,
+            timeout_s=self.llm_timeout_s,
+        )
 
     def consumer(self, role: str) -> str:
         """This process's stable consumer name for a role (LLINC_CONSUMER overrides it)."""

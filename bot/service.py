@@ -90,8 +90,9 @@ class Service:
             if outcome.forget and opened.state is not None and opened.state.invite_codes:
                 await self.store.free_invites(opened.state.invite_codes, event.user_id)
             if outcome.state is not None:
-                outcome.state.job_ids = [j for j in outcome.state.job_ids
-                                         if j != _job_id(event) and j not in cancel]  # fmt: skip
+                outcome.state.job_ids = [
+                    j for j in outcome.state.job_ids if j != _job_id(event) and j not in cancel
+                ]
                 outcome.state.job_ids += [j.id for j in jobs if j.id not in outcome.state.job_ids]
             result = await self.store.commit(
                 opened,
@@ -110,9 +111,12 @@ class Service:
             raise TurnLost(event.event_id)
         log.info(
             "turn event=%s kind=%s user=%s replies=%d ms=%.1f",
-            event.event_id, event.kind, event.user_id, len(outcome.replies),
+            event.event_id,
+            event.kind,
+            event.user_id,
+            len(outcome.replies),
             (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
+        )
         return outcome.replies
 
     async def _redeem(self, event: Inbound) -> int | None:

@@ -49,8 +49,9 @@ def make_codec(redis: Redis, settings: Settings) -> EnvelopeCodec:
     elif settings.redis_url is None:
         spec = embedded_master_key(settings.data_dir)
     else:
-        raise KeyMissing("LLINC_MASTER_KEY is not set (needed with REDIS_URL); "
-                         "make one with: llinc keys new")  # fmt: skip
+        raise KeyMissing(
+            "LLINC_MASTER_KEY is not set (needed with REDIS_URL); make one with: llinc keys new"
+        )
     try:
         return EnvelopeCodec(redis, Keyring(spec), settings.partitions)
     except CodecError as exc:
@@ -59,8 +60,12 @@ def make_codec(redis: Redis, settings: Settings) -> EnvelopeCodec:
 
 def make_store(redis: Redis, settings: Settings) -> Store:
     """The store with its codec, as every process uses it."""
-    return Store(redis, make_codec(redis, settings), partitions=settings.partitions,
-                 lock_ttl_ms=settings.lock_ttl_ms)  # fmt: skip
+    return Store(
+        redis,
+        make_codec(redis, settings),
+        partitions=settings.partitions,
+        lock_ttl_ms=settings.lock_ttl_ms,
+    )
 
 
 async def check_master_key(store: Store) -> None:
@@ -107,8 +112,9 @@ def build_service(
     bot_username: str = "",
 ) -> Service:
     """The service as every process runs it (clock, scorer and second look: for tests)."""
-    reminders = Reminders(timedelta(hours=settings.reminder_hours), settings.quiet,
-                          settings.timezone)  # fmt: skip
+    reminders = Reminders(
+        timedelta(hours=settings.reminder_hours), settings.quiet, settings.timezone
+    )
     retention = Retention(timedelta(days=settings.retention_days))
     jobs = (
         JobRegistry()

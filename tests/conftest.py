@@ -46,9 +46,11 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 @pytest.fixture
 def settings(tmp_path: Path, redis_url: str) -> Settings:
     return Settings(
-        redis_url=redis_url, data_dir=tmp_path / "data", partitions=4,
+        redis_url=redis_url,
+        data_dir=tmp_path / "data",
+        partitions=4,
         llinc_master_key=TEST_MASTER_KEY,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

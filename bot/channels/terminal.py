@@ -90,8 +90,9 @@ class TerminalChat:
         self.transport = TerminalTransport(out, export_dir)
         self.sender = Sender(store, self.transport, channel="terminal", consumer="terminal")
         self.scheduler = Scheduler(store, service, app.jobs)
-        self.relay = Sender(store, Relay(service.handle, "terminal"), channel="internal",
-                            consumer="terminal-relay")  # fmt: skip
+        self.relay = Sender(
+            store, Relay(service.handle, "terminal"), channel="internal", consumer="terminal-relay"
+        )
         self.user_id = TERMINAL_TEACHER
         self.lang: Language | None = None
 
@@ -163,9 +164,15 @@ class TerminalChat:
 
 def _make_coach(number: int, lang: Language | None) -> Inbound:
     payload = json.dumps({"id": f"term:{number}", "type": "make_coach", "from": 0})
-    return Inbound(event_id=f"term:{number}", channel="terminal", user_id=TERMINAL_COACH,
-                   chat_id=TERMINAL_COACH, kind="internal", data=payload,
-                   language_code=lang)  # fmt: skip
+    return Inbound(
+        event_id=f"term:{number}",
+        channel="terminal",
+        user_id=TERMINAL_COACH,
+        chat_id=TERMINAL_COACH,
+        kind="internal",
+        data=payload,
+        language_code=lang,
+    )
 
 
 async def run_chat(

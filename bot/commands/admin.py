@@ -46,8 +46,10 @@ async def list_failed_jobs(settings: Settings) -> int:
         return 0
     print(f"{'when (UTC)':<19}  {'name':<20}  {'user':<12}  {'error':<20}  id")
     for job in parked:
-        print(f"{job.at:%Y-%m-%d %H:%M:%S}  {job.name:<20}  {job.user_id:<12}  "
-              f"{job.error:<20}  {job.id}")  # fmt: skip
+        print(
+            f"{job.at:%Y-%m-%d %H:%M:%S}  {job.name:<20}  {job.user_id:<12}  "
+            f"{job.error:<20}  {job.id}"
+        )
     return 0
 
 

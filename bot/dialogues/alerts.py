@@ -24,10 +24,14 @@ def screen(conv: Conversation, session: Session, question_id: str, text: str) ->
     if conv.ctx.second_look:
         user_id = conv.state.user_id
         conv.jobs.append(
-            Job(id=f"safeguard:{user_id}:{conv.event.event_id}", user_id=user_id,
-                name=JobName.SECOND_LOOK, due=conv.ctx.now,
-                payload={"session_id": session.id, "question_id": question_id})
-        )  # fmt: skip
+            Job(
+                id=f"safeguard:{user_id}:{conv.event.event_id}",
+                user_id=user_id,
+                name=JobName.SECOND_LOOK,
+                due=conv.ctx.now,
+                payload={"session_id": session.id, "question_id": question_id},
+            )
+        )
 
 
 def raise_alerts(
@@ -38,8 +42,13 @@ def raise_alerts(
     for signal in signals:
         if (signal.kind, signal.quote) in known:
             continue
-        alert = Alert(kind=signal.kind, session_id=session.id, question_id=question_id,
-                      quote=signal.quote, at=conv.ctx.now)  # fmt: skip
+        alert = Alert(
+            kind=signal.kind,
+            session_id=session.id,
+            question_id=question_id,
+            quote=signal.quote,
+            at=conv.ctx.now,
+        )
         conv.state.alerts.append(alert)
         if signal.kind not in conv.state.alerts_told:
             conv.state.alerts_told.append(signal.kind)
@@ -71,10 +80,12 @@ def on_alert(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher.alerts.append(alert)
     index = len(teacher.alerts) - 1
     name = conv.teacher_name(teacher)
-    text = conv.t(f"coach_alert_{alert.kind}", teacher=name, question=alert.question_id,
-                  quote=alert.quote)  # fmt: skip
-    conv.say(text, [[conv.button(conv.t("acknowledge_button"), "ack",
-                                 f"{teacher.teacher_id}/{index}")]])  # fmt: skip
+    text = conv.t(
+        f"coach_alert_{alert.kind}", teacher=name, question=alert.question_id, quote=alert.quote
+    )
+    conv.say(
+        text, [[conv.button(conv.t("acknowledge_button"), "ack", f"{teacher.teacher_id}/{index}")]]
+    )
 
 
 def acknowledge(conv: Conversation, arg: str) -> bool:

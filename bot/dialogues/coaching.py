@@ -116,9 +116,14 @@ def export_teacher(conv: Conversation, teacher_id: str) -> bool:
     _log(conv, teacher, "exported", "report")
     user_id = conv.state.user_id
     conv.jobs.append(
-        Job(id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}", user_id=user_id,
-            name=JobName.EXPORT, due=conv.ctx.now, payload={"teacher_id": teacher_id})
-    )  # fmt: skip
+        Job(
+            id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}",
+            user_id=user_id,
+            name=JobName.EXPORT,
+            due=conv.ctx.now,
+            payload={"teacher_id": teacher_id},
+        )
+    )
     conv.say(conv.t("export_preparing", teacher=conv.teacher_name(teacher)))
     return True
 
@@ -183,19 +188,34 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
     if read:
         _log(conv, teacher, "read", review.session_id)
     draft = review.draft
-    lines = [conv.t("review_alert", quote=a.quote, question=a.question_id)
-             for a in teacher.alerts if a.session_id == review.session_id]  # fmt: skip
-    lines.append(conv.t("review_header", teacher=conv.teacher_name(teacher), pupil=review.pupil,
-                        scorer=draft.scorer))  # fmt: skip
+    lines = [
+        conv.t("review_alert", quote=a.quote, question=a.question_id)
+        for a in teacher.alerts
+        if a.session_id == review.session_id
+    ]
+    lines.append(
+        conv.t(
+            "review_header",
+            teacher=conv.teacher_name(teacher),
+            pupil=review.pupil,
+            scorer=draft.scorer,
+        )
+    )
     rows = []
     for index, scale in enumerate(draft.scales):
         score = review.scores[scale.id]
         mark = "*" if score != scale.score else ""
         name = _scale_name(conv, scale.id)
         lines.append(
-            conv.t("review_scale_line", name=name, score=score, mark=mark,
-                   level=_level(conv, score), confidence=f"{scale.confidence:.1f}")
-        )  # fmt: skip
+            conv.t(
+                "review_scale_line",
+                name=name,
+                score=score,
+                mark=mark,
+                level=_level(conv, score),
+                confidence=f"{scale.confidence:.1f}",
+            )
+        )
         rows.append([conv.button(f"{name}: {score}{mark}", "scale", f"{ref}/{index}")])
     thin = [_scale_name(conv, s.id) for s in draft.scales if s.confidence < 0.5]
     if thin:
@@ -243,11 +263,14 @@ def show_scale(conv: Conversation, ref: str, index: int) -> bool:
     )
     rows = [[conv.button(conv.t("back_button"), "back", ref)]]
     if review.status == "waiting":
-        rows.insert(0, [
-            conv.button("−1", "adj", f"{ref}/{index}-"),
-            conv.button("+1", "adj", f"{ref}/{index}+"),
-            conv.button(conv.t("note_button"), "note", f"{ref}/{index}"),
-        ])  # fmt: skip
+        rows.insert(
+            0,
+            [
+                conv.button("−1", "adj", f"{ref}/{index}-"),
+                conv.button("+1", "adj", f"{ref}/{index}+"),
+                conv.button(conv.t("note_button"), "note", f"{ref}/{index}"),
+            ],
+        )
     conv.say(text, rows)
     return True
 
@@ -266,8 +289,9 @@ def adjust(conv: Conversation, arg: str) -> bool:
     old = review.scores[scale_id]
     new = min(7, max(1, old + (1 if change[-1] == "+" else -1)))
     review.scores[scale_id] = new
-    review.audit.append(AuditEntry(at=conv.ctx.now, action="score", scale=scale_id, old=old,
-                                   new=new))  # fmt: skip
+    review.audit.append(
+        AuditEntry(at=conv.ctx.now, action="score", scale=scale_id, old=old, new=new)
+    )
     return show_scale(conv, ref, index)
 
 
@@ -295,8 +319,7 @@ def ask_note(conv: Conversation, arg: str) -> bool:
     conv.state.note_review = ref
     conv.state.note_target = target
     name = conv.teacher_name(teacher)
-    conv.say(conv.t("note_prompt", name=_note_name(conv, target), teacher=name,
-                    pupil=review.pupil))  # fmt: skip
+    conv.say(conv.t("note_prompt", name=_note_name(conv, target), teacher=name, pupil=review.pupil))
     return True
 
 
@@ -313,8 +336,14 @@ def take_note(conv: Conversation, text: str) -> None:
     teacher, review = opened
     review.notes[target] = text
     review.audit.append(AuditEntry(at=conv.ctx.now, action="note", scale=target))
-    conv.say(conv.t("note_saved", name=_note_name(conv, target), teacher=conv.teacher_name(teacher),
-                    pupil=review.pupil))  # fmt: skip
+    conv.say(
+        conv.t(
+            "note_saved",
+            name=_note_name(conv, target),
+            teacher=conv.teacher_name(teacher),
+            pupil=review.pupil,
+        )
+    )
     show_review(conv, ref, read=False)
 
 
@@ -347,13 +376,21 @@ def release(conv: Conversation, ref: str) -> bool:
     _log(conv, teacher, "changed", f"{review.session_id}: {changed} scales")
     _log(conv, teacher, "released", review.session_id)
     scales = [
-        ProfileScale(id=s.id, score=review.scores[s.id], note=review.notes.get(s.id, ""),
-                     quotes=[e.quote for e in s.evidence[:2]])
+        ProfileScale(
+            id=s.id,
+            score=review.scores[s.id],
+            note=review.notes.get(s.id, ""),
+            quotes=[e.quote for e in s.evidence[:2]],
+        )
         for s in review.draft.scales
-    ]  # fmt: skip
+    ]
     profile = Profile(scales=scales, note=review.notes.get("overall", ""), released_at=conv.ctx.now)
-    conv.tell(teacher.teacher_id, "profile_released", session_id=review.session_id,
-              profile=profile.model_dump(mode="json"))  # fmt: skip
+    conv.tell(
+        teacher.teacher_id,
+        "profile_released",
+        session_id=review.session_id,
+        profile=profile.model_dump(mode="json"),
+    )
     conv.say(conv.t("released_coach", teacher=conv.teacher_name(teacher)))
     return True
 
@@ -371,9 +408,13 @@ def on_access(conv: Conversation, payload: dict[str, Any]) -> None:
     if payload["from"] != conv.state.coach_id:
         return
     conv.state.access_log.append(
-        AccessRecord(at=conv.ctx.now, who="coach", action=str(payload["action"]),
-                     what=str(payload.get("what", "")))
-    )  # fmt: skip
+        AccessRecord(
+            at=conv.ctx.now,
+            who="coach",
+            action=str(payload["action"]),
+            what=str(payload.get("what", "")),
+        )
+    )
 
 
 def on_make_coach(conv: Conversation, payload: dict[str, Any]) -> None:
@@ -388,9 +429,11 @@ def on_teacher_linked(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher_id = str(payload["teacher_id"])
     if teacher_id not in conv.state.coaching:
         conv.state.coaching[teacher_id] = TeacherFile(
-            teacher_id=int(teacher_id), name=str(payload.get("name") or ""),
-            last_initial=str(payload.get("last_initial") or ""), linked_at=conv.ctx.now,
-        )  # fmt: skip
+            teacher_id=int(teacher_id),
+            name=str(payload.get("name") or ""),
+            last_initial=str(payload.get("last_initial") or ""),
+            linked_at=conv.ctx.now,
+        )
         teacher = conv.state.coaching[teacher_id]
         conv.say(conv.t("coach_teacher_linked", teacher=conv.teacher_name(teacher)))
 
@@ -412,9 +455,12 @@ def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
     if session_id in teacher.reviews:
         return
     teacher.reviews[session_id] = Review(
-        session_id=session_id, pupil=str(payload["pupil"]), draft=draft,
-        scores={s.id: s.score for s in draft.scales}, received_at=conv.ctx.now,
-    )  # fmt: skip
+        session_id=session_id,
+        pupil=str(payload["pupil"]),
+        draft=draft,
+        scores={s.id: s.score for s in draft.scales},
+        received_at=conv.ctx.now,
+    )
     conv.say(
         conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=payload["pupil"])
     )
@@ -448,10 +494,17 @@ def on_checkin_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
     teacher.checkins[str(payload["session_id"])] = answers
     name = conv.teacher_name(teacher)
     blocks = [conv.t("coach_checkin_received", teacher=name, pupil=payload["pupil"])]
-    blocks += [conv.t("coach_checkin_action", action=a["action"], answer=a["answer"] or "–")
-               for a in payload["actions"]]  # fmt: skip
-    blocks.append(conv.t("coach_checkin_words", then=payload["words_then"],
-                         now=answers.get("c03_three_words", "–")))  # fmt: skip
+    blocks += [
+        conv.t("coach_checkin_action", action=a["action"], answer=a["answer"] or "–")
+        for a in payload["actions"]
+    ]
+    blocks.append(
+        conv.t(
+            "coach_checkin_words",
+            then=payload["words_then"],
+            now=answers.get("c03_three_words", "–"),
+        )
+    )
     blocks += [f"{k}:\n{v}" for k, v in answers.items() if k in ("c02_noticed", "c04_next")]
     for message in pack(blocks):
         conv.say(message)
@@ -461,9 +514,14 @@ def _evidence(conv: Conversation, draft: Draft) -> None:
     """Every scale with its score and the quotes behind it, in as few messages as fit."""
     blocks = []
     for scale in draft.scales:
-        head = conv.t("review_scale_line", name=_scale_name(conv, scale.id), score=scale.score,
-                      mark="", level=_level(conv, scale.score),
-                      confidence=f"{scale.confidence:.1f}")  # fmt: skip
+        head = conv.t(
+            "review_scale_line",
+            name=_scale_name(conv, scale.id),
+            score=scale.score,
+            mark="",
+            level=_level(conv, scale.score),
+            confidence=f"{scale.confidence:.1f}",
+        )
         quotes = [f"«{e.quote}» ({e.question_id})" for e in scale.evidence]
         blocks.append("\n".join([head, *(quotes or [conv.t("review_no_quotes")])]))
     if draft.notes:
@@ -481,8 +539,11 @@ def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
     same, different = compare_profiles(other.scores, review.scores)
     names = ", ".join(_scale_name(conv, s) for s in same) or "–"
     differ = ", ".join(_scale_name(conv, s) for s in different) or "–"
-    conv.say(conv.t("coach_comparison", first=other.pupil, second=review.pupil, same=names,
-                    different=differ))  # fmt: skip
+    conv.say(
+        conv.t(
+            "coach_comparison", first=other.pupil, second=review.pupil, same=names, different=differ
+        )
+    )
 
 
 def on_retention_notice(conv: Conversation, payload: dict[str, Any]) -> None:

@@ -364,8 +364,9 @@ def _stop(conv: Conversation) -> None:
 
 
 def _mydata(conv: Conversation) -> None:
-    conv.state.access_log.append(AccessRecord(at=conv.ctx.now, who="you", action="exported",
-                                              what="/mydata"))  # fmt: skip
+    conv.state.access_log.append(
+        AccessRecord(at=conv.ctx.now, who="you", action="exported", what="/mydata")
+    )
     content = json.dumps(conv.state.model_dump(mode="json"), ensure_ascii=False, indent=2)
     document = Document(filename="llinc-my-data.json", content=content.encode())
     conv.say(conv.t("mydata_caption"), document=document)

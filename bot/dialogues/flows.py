@@ -30,9 +30,14 @@ def send_chart(conv: Conversation, ref: str) -> None:
     ('<session>', teacher): drawn by a job, so the turn does not wait for it."""
     user_id = conv.state.user_id
     conv.jobs.append(
-        Job(id=f"chart:{user_id}:{ref}:{conv.event.event_id}", user_id=user_id, name=JobName.CHART,
-            due=conv.ctx.now, payload={"ref": ref})
-    )  # fmt: skip
+        Job(
+            id=f"chart:{user_id}:{ref}:{conv.event.event_id}",
+            user_id=user_id,
+            name=JobName.CHART,
+            due=conv.ctx.now,
+            payload={"ref": ref},
+        )
+    )
 
 
 def on_submitted(conv: Conversation, session: Session) -> None:
@@ -43,19 +48,34 @@ def on_submitted(conv: Conversation, session: Session) -> None:
     )
     if session.script_id == INTERVIEW:
         conv.jobs.append(
-            Job(id=f"draft:{user_id}:{session.id}", user_id=user_id, name=JobName.DRAFT,
-                due=conv.ctx.now, payload={"session_id": session.id})
-        )  # fmt: skip
+            Job(
+                id=f"draft:{user_id}:{session.id}",
+                user_id=user_id,
+                name=JobName.DRAFT,
+                due=conv.ctx.now,
+                payload={"session_id": session.id},
+            )
+        )
         conv.say(conv.t("submitted"))
     elif session.script_id == REFLECTION:
         if conv.state.coach_id is not None:
             answers = {k: a.text for k, a in session.answers.items() if a.parts}
-            conv.tell(conv.state.coach_id, "plan_submitted", session_id=session.id,
-                      pupil=run.pupil_name(conv, session), answers=answers)  # fmt: skip
+            conv.tell(
+                conv.state.coach_id,
+                "plan_submitted",
+                session_id=session.id,
+                pupil=run.pupil_name(conv, session),
+                answers=answers,
+            )
         conv.jobs.append(
-            Job(id=f"checkin:{user_id}:{session.id}", user_id=user_id, name=JobName.CHECKIN,
-                due=conv.ctx.now + conv.ctx.checkin_after, payload={"session_id": session.id})
-        )  # fmt: skip
+            Job(
+                id=f"checkin:{user_id}:{session.id}",
+                user_id=user_id,
+                name=JobName.CHECKIN,
+                due=conv.ctx.now + conv.ctx.checkin_after,
+                payload={"session_id": session.id},
+            )
+        )
         buttons = []
         if conv.state.pupil(2) is None:
             buttons = [[conv.button(conv.t("second_pupil_button"), "second")]]
@@ -81,9 +101,13 @@ def send_drafts_to_coach(conv: Conversation) -> None:
         return
     for session in conv.state.sessions:
         if session.draft is not None and not session.draft_sent:
-            conv.tell(coach, "draft_ready", session_id=session.id,
-                      pupil=run.pupil_name(conv, session),
-                      draft=session.draft.model_dump(mode="json"))  # fmt: skip
+            conv.tell(
+                coach,
+                "draft_ready",
+                session_id=session.id,
+                pupil=run.pupil_name(conv, session),
+                draft=session.draft.model_dump(mode="json"),
+            )
             session.draft_sent = True
 
 
@@ -96,8 +120,13 @@ def link_coach(conv: Conversation, coach_id: int) -> None:
     if previous is not None:
         conv.tell(previous, "teacher_withdrew")
     conv.state.coach_id = coach_id
-    conv.tell(coach_id, "teacher_linked", teacher_id=conv.state.user_id, name=conv.state.name,
-              last_initial=conv.state.last_initial)  # fmt: skip
+    conv.tell(
+        coach_id,
+        "teacher_linked",
+        teacher_id=conv.state.user_id,
+        name=conv.state.name,
+        last_initial=conv.state.last_initial,
+    )
     for session in conv.state.sessions:
         session.draft_sent = False
     send_drafts_to_coach(conv)
@@ -114,8 +143,10 @@ def show_profile(conv: Conversation, session: Session, profile: Profile) -> None
     for scale in profile.scales:
         definition = load_scales().get(scale.id)
         level = level_for(scale.score)
-        lines = [f"{definition.name[lang]}: {conv.t('level_' + level)}",
-                 definition.levels[lang][level]]  # fmt: skip
+        lines = [
+            f"{definition.name[lang]}: {conv.t('level_' + level)}",
+            definition.levels[lang][level],
+        ]
         lines += [f"«{quote}»" for quote in scale.quotes[:1]]
         if scale.note:
             lines.append(conv.t("profile_coach_note", note=scale.note))
@@ -183,8 +214,11 @@ def checkin_summary(conv: Conversation, session: Session) -> dict[str, Any]:
         for n, action in enumerate(session.actions, start=1)
     ]
     answers = {k: a.text for k, a in session.answers.items() if a.parts and "#" not in k}
-    return {"actions": actions, "words_then": session.params.get("earlier_words", ""),
-            "answers": answers}  # fmt: skip
+    return {
+        "actions": actions,
+        "words_then": session.params.get("earlier_words", ""),
+        "answers": answers,
+    }
 
 
 def start_second_pupil(conv: Conversation) -> bool:

@@ -20,8 +20,10 @@ from bot.render.chart import render_chart
 
 def profile_draft(profile: Profile) -> Draft:
     """A released profile in the shape the chart draws."""
-    scales = [ScaleScore(id=s.id, score=s.score, level=level_for(s.score), confidence=1.0)
-              for s in profile.scales]  # fmt: skip
+    scales = [
+        ScaleScore(id=s.id, score=s.score, level=level_for(s.score), confidence=1.0)
+        for s in profile.scales
+    ]
     return Draft(scorer="rules", scales=scales)
 
 
@@ -36,9 +38,15 @@ class ChartJob:
             return None
         first, second, pupil, labels = args
         return await asyncio.to_thread(
-            render_chart, first, pupil=pupil, lang=state.lang, date=job.due.date(),
-            second=second, first_label=labels[0], second_label=labels[1],
-        )  # fmt: skip
+            render_chart,
+            first,
+            pupil=pupil,
+            lang=state.lang,
+            date=job.due.date(),
+            second=second,
+            first_label=labels[0],
+            second_label=labels[1],
+        )
 
     def apply(self, state: UserState, job: Job, prepared: bytes | None, ctx: Context) -> Step:
         """Send the picture."""
@@ -67,8 +75,12 @@ def _coach_chart(state: UserState, ref: str) -> ChartArgs | None:
     others = [r for r in teacher.reviews.values() if r.session_id != session_id]
     if others:
         other = others[0]
-        return review.adjusted(), other.adjusted(), f"{review.pupil} / {other.pupil}", (
-            review.pupil, other.pupil)  # fmt: skip
+        return (
+            review.adjusted(),
+            other.adjusted(),
+            f"{review.pupil} / {other.pupil}",
+            (review.pupil, other.pupil),
+        )
     if review.scores != {s.id: s.score for s in review.draft.scales}:
         return review.draft, review.adjusted(), review.pupil, ("Concept", "Coach")
     return review.draft, None, review.pupil, (None, None)

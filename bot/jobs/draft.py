@@ -64,8 +64,12 @@ class DraftJob:
         if session is None or session.draft is not None:
             return None
         draft = await self.scorer.ascore(transcript_of(state, session))
-        log.info("draft for session %s by %s (fallback: %s)", session.id, draft.scorer,
-                 draft.fallback_reason)  # fmt: skip
+        log.info(
+            "draft for session %s by %s (fallback: %s)",
+            session.id,
+            draft.scorer,
+            draft.fallback_reason,
+        )
         return draft
 
     def apply(self, state: UserState, job: Job, prepared: Draft | None, ctx: Context) -> Step:

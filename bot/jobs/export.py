@@ -37,8 +37,10 @@ class ExportJob:
         conv = Conversation(state, Inbound.for_job(job), ctx)
         name = re.sub(r"[^\w-]+", "-", conv.teacher_name(teacher)).strip("-") or "teacher"
         filename = f"llinc-{name}-{job.due:%Y-%m-%d}.pdf"
-        conv.say(conv.t("export_caption", teacher=conv.teacher_name(teacher)),
-                 document=Document(filename=filename, content=prepared))  # fmt: skip
+        conv.say(
+            conv.t("export_caption", teacher=conv.teacher_name(teacher)),
+            document=Document(filename=filename, content=prepared),
+        )
         return Step(state, conv.replies)
 
     def failed(self, state: UserState, job: Job, ctx: Context) -> Step:

@@ -81,8 +81,13 @@ class JobRegistry:
         """The notice job for a job being parked, when its handler has something to say."""
         if job.name == JobName.FAILED or job.name not in self._failed:
             return None
-        return Job(id=f"{JobName.FAILED}:{job.id}", user_id=job.user_id, name=JobName.FAILED,
-                   due=now, payload={"job": job.model_dump_json()})  # fmt: skip
+        return Job(
+            id=f"{JobName.FAILED}:{job.id}",
+            user_id=job.user_id,
+            name=JobName.FAILED,
+            due=now,
+            payload={"job": job.model_dump_json()},
+        )
 
 
 class _FailureNotice:

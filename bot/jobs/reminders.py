@@ -37,16 +37,23 @@ class Reminders:
 
     def _job(self, state: UserState, due: datetime, number: int) -> Job:
         session = state.active_session or ""
-        return Job(id=f"remind:{state.user_id}:{session}:{number}", user_id=state.user_id,
-                   name=JobName.REMINDER, due=due, payload={"session_id": session,
-                                                        "number": str(number)})  # fmt: skip
+        return Job(
+            id=f"remind:{state.user_id}:{session}:{number}",
+            user_id=state.user_id,
+            name=JobName.REMINDER,
+            due=due,
+            payload={"session_id": session, "number": str(number)},
+        )
 
     def quiet_until(self, now: datetime) -> datetime | None:
         """The end of the quiet hours when `now` falls in them, else None."""
         local = now.astimezone(self.zone)
         start, end = self.quiet_start, self.quiet_end
-        inside = local.time() >= start or local.time() < end if start > end else (
-            start <= local.time() < end)  # fmt: skip
+        inside = (
+            local.time() >= start or local.time() < end
+            if start > end
+            else (start <= local.time() < end)
+        )
         if not inside:
             return None
         day = local.date() if local.time() < end else local.date() + timedelta(days=1)
@@ -65,7 +72,7 @@ class Reminders:
             or state.stage == "stopped"
             or session.reminders_sent >= MAX_REMINDERS
         ):
-            return Step(state)  # fmt: skip
+            return Step(state)
         idle_until = state.last_seen + self.after
         if ctx.now < idle_until:
             return Step(state, jobs=[self._job(state, idle_until, number + 1)])

@@ -23,8 +23,13 @@ class Retention:
 
     def _job(self, state: UserState, due: datetime, step: str) -> Job:
         stamp = int(due.timestamp())
-        return Job(id=f"retention:{state.user_id}:{stamp}:{step}", user_id=state.user_id,
-                   name=JobName.RETENTION, due=due, payload={"step": step})  # fmt: skip
+        return Job(
+            id=f"retention:{state.user_id}:{stamp}:{step}",
+            user_id=state.user_id,
+            name=JobName.RETENTION,
+            due=due,
+            payload={"step": step},
+        )
 
     def schedule(self, state: UserState, now: datetime) -> list[Job]:
         """The retention check of a teacher who has none yet."""

@@ -42,8 +42,14 @@ class Inbound(BaseModel):
     @classmethod
     def for_job(cls, job: Job) -> Inbound:
         """The event a due job becomes for its user (replies go to the user's own channel)."""
-        return cls(event_id=f"job:{job.id}", channel="telegram", user_id=job.user_id,
-                   chat_id=job.user_id, kind="job", job=job)  # fmt: skip
+        return cls(
+            event_id=f"job:{job.id}",
+            channel="telegram",
+            user_id=job.user_id,
+            chat_id=job.user_id,
+            kind="job",
+            job=job,
+        )
 
 
 class Button(BaseModel):

@@ -143,10 +143,14 @@ class Review(BaseModel):
     def adjusted(self) -> Draft:
         """The coach's version of the draft: scores as adjusted, confidence and quotes kept."""
         scales = [
-            s.model_copy(update={"score": self.scores.get(s.id, s.score),
-                                 "level": level_for(self.scores.get(s.id, s.score))})
+            s.model_copy(
+                update={
+                    "score": self.scores.get(s.id, s.score),
+                    "level": level_for(self.scores.get(s.id, s.score)),
+                }
+            )
             for s in self.draft.scales
-        ]  # fmt: skip
+        ]
         return self.draft.model_copy(update={"scales": scales})
 
 

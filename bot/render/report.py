@@ -63,8 +63,9 @@ class _Pdf(FPDF):
         self.set_y(-MARGIN + 2)
         self.set_font(FONT, size=7.5)
         self.set_text_color(*GREY)
-        footer = self.footer_template.format(teacher=self.teacher, n=self.page_no(),
-                                             total=PAGES_ALIAS)  # fmt: skip
+        footer = self.footer_template.format(
+            teacher=self.teacher, n=self.page_no(), total=PAGES_ALIAS
+        )
         self.cell(0, 5, footer, align="C")
         self.set_text_color(0)
 

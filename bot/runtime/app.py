@@ -32,8 +32,9 @@ class App:
         takes over what an earlier process under another name (a new container) left
         pending."""
         settings = self.settings
-        return PartitionLeases(self.redis, settings.partitions, settings.consumer(role),
-                               settings.lease_ms)  # fmt: skip
+        return PartitionLeases(
+            self.redis, settings.partitions, settings.consumer(role), settings.lease_ms
+        )
 
     def limiter(self) -> RateLimiter:
         """The send limits shared by every worker of the bot (through Redis)."""

@@ -53,6 +53,7 @@ class LeaseKeeper:
         for part in self.store.partition_keys():
             if part.partition in partitions:
                 streams.append(part.ingress)
-                streams += [part.outbox_for(r.channel) for r in self.readers
-                            if isinstance(r, Sender)]  # fmt: skip
+                streams += [
+                    part.outbox_for(r.channel) for r in self.readers if isinstance(r, Sender)
+                ]
         return streams

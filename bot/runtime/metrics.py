@@ -15,9 +15,11 @@ REGISTRY = CollectorRegistry()
 UPDATES_IN = Counter("llinc_updates_in", "Updates accepted by the ingress", registry=REGISTRY)
 TURNS = Counter("llinc_turns_applied", "Turns applied (events handled)", registry=REGISTRY)
 TURN_SECONDS = Histogram(
-    "llinc_turn_seconds", "Time to apply one turn", registry=REGISTRY,
+    "llinc_turn_seconds",
+    "Time to apply one turn",
+    registry=REGISTRY,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-)  # fmt: skip
+)
 SENDS_RETRIED = Counter("llinc_sends_retried", "Bot API calls retried", registry=REGISTRY)
 ERRORS = Counter("llinc_errors", "Events or sends that failed", registry=REGISTRY)
 STREAM_LAG = Gauge("llinc_stream_lag", "Ingress entries not yet handled", registry=REGISTRY)
@@ -27,9 +29,10 @@ JOBS_PARKED = Counter(
     "llinc_jobs_parked", "Jobs this process parked after the same failure twice", registry=REGISTRY
 )
 JOBS_FAILED = Gauge(
-    "llinc_jobs_failed", "Jobs parked after failing the same way twice (llinc jobs failed)",
+    "llinc_jobs_failed",
+    "Jobs parked after failing the same way twice (llinc jobs failed)",
     registry=REGISTRY,
-)  # fmt: skip
+)
 
 
 def turn_done(started: float) -> None:

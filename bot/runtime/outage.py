@@ -24,8 +24,9 @@ class Outage:
     def noticed(self, exc: Exception) -> None:
         """Redis failed: say so, once per incident."""
         if not self.down:
-            log.error("%s: Redis unreachable (%s); %s", self.role, type(exc).__name__,
-                      self.meanwhile)  # fmt: skip
+            log.error(
+                "%s: Redis unreachable (%s); %s", self.role, type(exc).__name__, self.meanwhile
+            )
             self.down = True
 
     async def failed(self, exc: Exception, retry_s: float = 1.0) -> None:
@@ -51,8 +52,9 @@ async def until_redis_answers(step: Callable[[], Awaitable[object]], role: str) 
             await outage.failed(exc)
 
 
-async def forever(role: str, stop: asyncio.Event, once: Callable[[], Awaitable[object]],
-                   retry_s: float = 1.0) -> None:  # fmt: skip
+async def forever(
+    role: str, stop: asyncio.Event, once: Callable[[], Awaitable[object]], retry_s: float = 1.0
+) -> None:
     outage = Outage(role)
     while not stop.is_set():
         try:

@@ -32,8 +32,13 @@ async def worker_roles(
     store, name = app.store, leases.consumer
     worker = Worker(store, app.service, name, leases)
     sender = Sender(store, transport, app.limiter(), consumer=name, leases=leases)
-    relay = Sender(store, Relay(store.enqueue_one, "telegram"), channel="internal",
-                   consumer=name, leases=leases)  # fmt: skip
+    relay = Sender(
+        store,
+        Relay(store.enqueue_one, "telegram"),
+        channel="internal",
+        consumer=name,
+        leases=leases,
+    )
     keeper = LeaseKeeper(leases, store, [worker, sender, relay])
     await until_redis_answers(keeper.once, "start-up")
     return [

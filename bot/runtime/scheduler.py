@@ -94,10 +94,17 @@ class Scheduler:
         try:
             outcome = await self.jobs.failed(job, error, int(now.timestamp() * 1000), notice)
         except (RedisError, OSError) as redis_exc:
-            log.warning("job %s: failure not recorded (%s); retried after its lease", job.id,
-                        type(redis_exc).__name__)  # fmt: skip
+            log.warning(
+                "job %s: failure not recorded (%s); retried after its lease",
+                job.id,
+                type(redis_exc).__name__,
+            )
             return
         if outcome == "parked":
             metrics.JOBS_PARKED.inc()
-            log.error("job %s (%s) failed twice with %s: parked, not retried; see `llinc jobs "
-                      "failed`", job.id, job.name, error)  # fmt: skip
+            log.error(
+                "job %s (%s) failed twice with %s: parked, not retried; see `llinc jobs failed`",
+                job.id,
+                job.name,
+                error,
+            )

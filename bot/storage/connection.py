@@ -63,9 +63,11 @@ async def connect(settings: Settings) -> AsyncIterator[Redis]:
     else:
         embedded, socket_file = await asyncio.to_thread(_embedded, settings.data_dir)
         pool = BlockingConnectionPool(
-            connection_class=UnixDomainSocketConnection, path=socket_file,
-            max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S,
-        )  # fmt: skip
+            connection_class=UnixDomainSocketConnection,
+            path=socket_file,
+            max_connections=MAX_CONNECTIONS,
+            timeout=POOL_WAIT_S,
+        )
         client = Redis(connection_pool=pool)
         await _ping(client, f"embedded ({settings.data_dir})")
     try:

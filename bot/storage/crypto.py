@@ -133,8 +133,7 @@ class EnvelopeCodec:
             raise CodecError("not an encrypted value")
         body = blob[len(SEALED) :]
         try:
-            return self._key(user_id).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:],
-                                               _aad(user_id))  # fmt: skip
+            return self._key(user_id).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], _aad(user_id))
         except InvalidTag:
             raise CodecError("value does not open with this user's key") from None
 

@@ -116,8 +116,9 @@ class JobQueue:
             )
         jobs = []
         self._claimed_from = {}
-        for number, (part, found) in enumerate(zip(self.partitions, await pipe.execute(),
-                                                   strict=True)):  # fmt: skip
+        for number, (part, found) in enumerate(
+            zip(self.partitions, await pipe.execute(), strict=True)
+        ):
             for job_id, blob in zip(found[::2], found[1::2], strict=True):
                 await self.codec.ensure(int(blob.partition(b":")[0]), create=False)
                 try:
@@ -151,8 +152,9 @@ class JobQueue:
         or, the second time in a row with the same type, parked, with `notice` scheduled in
         the same atomic step. 'gone' when the job is no longer claimed (done or cancelled)."""
         part = self._partition(job)
-        record = json.dumps({"id": job.id, "name": job.name, "user_id": job.user_id,
-                             "at": now_ms, "error": error})  # fmt: skip
+        record = json.dumps(
+            {"id": job.id, "name": job.name, "user_id": job.user_id, "at": now_ms, "error": error}
+        )
         notice_args: list[str | int | bytes] = ["", 0, b""]
         if notice is not None:
             await self.codec.ensure(notice.user_id, create=False)
@@ -160,11 +162,17 @@ class JobQueue:
             notice_due = int(notice.due.timestamp() * 1000)
             notice_args = [notice.id, notice_due, encode_job(self.codec, notice)]
         outcome = await self._fail(
-            keys=[part.jobs_running, part.jobs, part.job_data, part.job_attempts,
-                  part.jobs_failed],
-            args=[job.id, error, now_ms, now_ms + RETRY_AFTER_MS, FAILURES_TO_PARK, record,
-                  *notice_args],
-        )  # fmt: skip
+            keys=[part.jobs_running, part.jobs, part.job_data, part.job_attempts, part.jobs_failed],
+            args=[
+                job.id,
+                error,
+                now_ms,
+                now_ms + RETRY_AFTER_MS,
+                FAILURES_TO_PARK,
+                record,
+                *notice_args,
+            ],
+        )
         text = outcome.decode() if isinstance(outcome, bytes) else str(outcome)
         return text  # type: ignore[return-value]
 
@@ -205,8 +213,7 @@ class FailedJob:
     def from_json(cls, raw: bytes | str) -> FailedJob:
         data = json.loads(raw)
         at = datetime.fromtimestamp(int(data["at"]) / 1000, tz=UTC)
-        return cls(str(data["id"]), str(data["name"]), int(data["user_id"]), at,
-                   str(data["error"]))  # fmt: skip
+        return cls(str(data["id"]), str(data["name"]), int(data["user_id"]), at, str(data["error"]))
 
 
 def encode_job(codec: EnvelopeCodec, job: Job) -> bytes:

@@ -83,8 +83,9 @@ class PartitionLeases:
         share = math.ceil(len(self.parts) / live)
         for number in sorted(self.owned):
             asked = time.monotonic()
-            if await self._renew(keys=[self.parts[number].lease],
-                                 args=[self.consumer, self.lease_ms]):  # fmt: skip
+            if await self._renew(
+                keys=[self.parts[number].lease], args=[self.consumer, self.lease_ms]
+            ):
                 self._sure(number, asked)
             else:
                 self._drop(number)
@@ -105,8 +106,13 @@ class PartitionLeases:
                 self._sure(part.partition, asked)
                 taken.add(part.partition)
         if taken:
-            log.info("%s took partitions %s (owns %d of %d)", self.consumer, sorted(taken),
-                     len(self.owned), len(self.parts))  # fmt: skip
+            log.info(
+                "%s took partitions %s (owns %d of %d)",
+                self.consumer,
+                sorted(taken),
+                len(self.owned),
+                len(self.parts),
+            )
         return taken
 
     def holds(self, number: int) -> bool:

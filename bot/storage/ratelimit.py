@@ -151,7 +151,10 @@ class ChatWindows:
         return len(self._sent)
 
     def _sweep(self, now: float) -> None:
-        idle = [chat for chat, times in self._sent.items() if not times or
-                times[-1] <= now - self.seconds]  # fmt: skip
+        idle = [
+            chat
+            for chat, times in self._sent.items()
+            if not times or times[-1] <= now - self.seconds
+        ]
         for chat in idle:
             del self._sent[chat]

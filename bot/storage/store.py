@@ -243,9 +243,17 @@ class Store:
         mode = "delete" if delete else ("save" if state is not None else "none")
         blob = self.codec.seal(opened.user_id, state.model_dump_json().encode()) if state else b""
         args: list[str | int | bytes] = [
-            opened.token, opened.event_id, now_ms, SEEN_KEEP, mode, blob,
-            ack.entry_id if ack else "", consumer_group(), done_job, "1" if record_seen else "0",
-        ]  # fmt: skip
+            opened.token,
+            opened.event_id,
+            now_ms,
+            SEEN_KEEP,
+            mode,
+            blob,
+            ack.entry_id if ack else "",
+            consumer_group(),
+            done_job,
+            "1" if record_seen else "0",
+        ]
         args.append(len(outbox))
         for message in outbox:
             owner = await self._reader_key(opened.user_id, message, delete)
@@ -262,11 +270,22 @@ class Store:
         ingress = ack.stream if ack else part.ingress
         result = await self.pipe.run(
             self._commit,
-            [keys.lock, keys.state, keys.seen, part.outbox_for(channel), part.jobs,
-             part.job_data, part.jobs_running, ingress, part.outbox_for("internal"),
-             keys.data_key, part.job_attempts, part.jobs_failed],
+            [
+                keys.lock,
+                keys.state,
+                keys.seen,
+                part.outbox_for(channel),
+                part.jobs,
+                part.job_data,
+                part.jobs_running,
+                ingress,
+                part.outbox_for("internal"),
+                keys.data_key,
+                part.job_attempts,
+                part.jobs_failed,
+            ],
             args,
-        )  # fmt: skip
+        )
         outcome = result.decode() if isinstance(result, bytes) else str(result)
         opened.committed = outcome != "lock_lost"
         if delete and outcome == "ok":

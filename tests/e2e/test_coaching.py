@@ -42,8 +42,9 @@ async def restart(bot: BotProcess, *, kill: bool = False, **env: str) -> None:
 async def test_invite_interview_review_release_plan_and_check_in(
     tg: FakeTelegram, redis: Redis, redis_url: str, tmp_path: Path
 ) -> None:
-    bot = BotProcess(tg, redis_url, tmp_path / "data", tmp_path / "bot.log",
-                     extra_env={"ADMIN_IDS": str(ADMIN)}).start()  # fmt: skip
+    bot = BotProcess(
+        tg, redis_url, tmp_path / "data", tmp_path / "bot.log", extra_env={"ADMIN_IDS": str(ADMIN)}
+    ).start()
     try:
         await run_the_loop(tg, bot, redis)
     finally:

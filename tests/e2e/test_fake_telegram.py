@@ -374,10 +374,17 @@ async def test_webhook_and_post_update(tg: FakeTelegram, bot: Bot) -> None:
 
 async def test_standalone_main_reads_user_lines(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.support.fake_telegram", "--port", "0", "--token", TOKEN,
-        cwd=ROOT, stdin=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.support.fake_telegram",
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    )
     assert proc.stdin is not None and proc.stdout is not None
     try:
         banner = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()

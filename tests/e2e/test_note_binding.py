@@ -56,8 +56,9 @@ async def join(tg: FakeTelegram, coach: Teacher, teacher: Teacher, first_name: s
     code = re.search(r"start=([\w-]+)", said)
     assert code, said
     before = len(teacher.messages())
-    tg.add_command(teacher.user_id, "start", code.group(1), language_code="en",
-                   first_name=first_name)  # fmt: skip
+    tg.add_command(
+        teacher.user_id, "start", code.group(1), language_code="en", first_name=first_name
+    )
     await tg.wait_for_sent(teacher.user_id, before + 1)
     await teacher.press(EN.get("consent_yes"))
 
@@ -69,8 +70,9 @@ def coach_state_note(state: UserState, teacher_id: int) -> dict[str, str]:
 async def test_a_note_started_on_one_draft_stays_there_when_another_draft_arrives(
     tg: FakeTelegram, redis: Redis, redis_url: str, tmp_path: Path
 ) -> None:
-    bot = BotProcess(tg, redis_url, tmp_path / "data", tmp_path / "bot.log",
-                     extra_env={"ADMIN_IDS": str(ADMIN)}).start()  # fmt: skip
+    bot = BotProcess(
+        tg, redis_url, tmp_path / "data", tmp_path / "bot.log", extra_env={"ADMIN_IDS": str(ADMIN)}
+    ).start()
     try:
         admin, coach = Teacher(tg, ADMIN, "en"), Teacher(tg, COACH, "en")
         x, y = Teacher(tg, X, "en"), Teacher(tg, Y, "en")
@@ -194,11 +196,21 @@ async def test_a_note_for_a_teacher_who_left_meanwhile_is_not_kept(hub: Hub, sto
 def test_a_note_awaited_without_its_review_is_refused_not_put_elsewhere() -> None:
     """A document saved before notes were bound to a review: the note is not guessed."""
     now = datetime.now(UTC)
-    coach = UserState(user_id=1, chat_id=1, channel="telegram", lang="en", stage="active",
-                      role="coach", pending="coach_note", note_target="secure_base",
-                      created_at=now, last_seen=now)  # fmt: skip
-    event = Inbound(event_id="t:1", channel="telegram", user_id=1, chat_id=1, kind="text",
-                    text="A note.")  # fmt: skip
+    coach = UserState(
+        user_id=1,
+        chat_id=1,
+        channel="telegram",
+        lang="en",
+        stage="active",
+        role="coach",
+        pending="coach_note",
+        note_target="secure_base",
+        created_at=now,
+        last_seen=now,
+    )
+    event = Inbound(
+        event_id="t:1", channel="telegram", user_id=1, chat_id=1, kind="text", text="A note."
+    )
     done = step(coach, event, Context(now=now))
     assert done.replies[0].text == EN.get("note_not_saved")
     assert done.state is not None and done.state.pending is None

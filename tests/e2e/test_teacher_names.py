@@ -58,8 +58,9 @@ async def join(tg: FakeTelegram, coach: Teacher, teacher_id: int, first: str, la
     code = re.search(r"start=([\w-]+)", said)
     assert code, said
     told = len(coach.messages())
-    tg.add_command(teacher_id, "start", code.group(1), language_code="en", first_name=first,
-                   last_name=last)  # fmt: skip
+    tg.add_command(
+        teacher_id, "start", code.group(1), language_code="en", first_name=first, last_name=last
+    )
     await tg.wait_for_sent(COACH, told + 1)
     return coach.messages()[told].text or ""
 
@@ -67,8 +68,9 @@ async def join(tg: FakeTelegram, coach: Teacher, teacher_id: int, first: str, la
 async def test_the_coach_sees_first_names_and_an_initial_for_two_of_the_same(
     tg: FakeTelegram, redis: Redis, redis_url: str, tmp_path: Path
 ) -> None:
-    bot = BotProcess(tg, redis_url, tmp_path / "data", tmp_path / "bot.log",
-                     extra_env={"ADMIN_IDS": str(ADMIN)}).start()  # fmt: skip
+    bot = BotProcess(
+        tg, redis_url, tmp_path / "data", tmp_path / "bot.log", extra_env={"ADMIN_IDS": str(ADMIN)}
+    ).start()
     try:
         coach = Teacher(tg, COACH, "en")
         await Teacher(tg, ADMIN, "en").say(f"/addcoach {COACH}")
@@ -127,11 +129,13 @@ def test_an_update_carries_the_first_name_and_the_last_initial_only() -> None:
     update = {
         "update_id": 5,
         "message": {
-            "message_id": 1, "date": 0, "text": "hoi",
+            "message_id": 1,
+            "date": 0,
+            "text": "hoi",
             "chat": {"id": 42, "type": "private"},
             "from": {"id": 42, "is_bot": False, "first_name": " Anna ", "last_name": "de Vries"},
         },
-    }  # fmt: skip
+    }
     event = to_inbound(update)
     assert event is not None
     assert (event.user_name, event.user_last_initial) == ("Anna", "D")
@@ -139,13 +143,16 @@ def test_an_update_carries_the_first_name_and_the_last_initial_only() -> None:
 
 
 def coach_with(*teachers: tuple[int, str, str]) -> UserState:
-    state = UserState(user_id=1, chat_id=1, channel="telegram", role="coach", created_at=T0,
-                      last_seen=T0)  # fmt: skip
+    state = UserState(
+        user_id=1, chat_id=1, channel="telegram", role="coach", created_at=T0, last_seen=T0
+    )
     for n, (teacher_id, name, initial) in enumerate(teachers):
         state.coaching[str(teacher_id)] = TeacherFile(
-            teacher_id=teacher_id, name=name, last_initial=initial,
+            teacher_id=teacher_id,
+            name=name,
+            last_initial=initial,
             linked_at=T0 + timedelta(hours=n),
-        )  # fmt: skip
+        )
     return state
 
 

@@ -127,10 +127,12 @@ async def test_the_transport_sends_a_long_emoji_text_in_pieces_telegram_accepts(
     assert tg.buttons(sent[-1]) == [("OK", "1:ok:")]
     caption = SMILE * 600  # 600 characters, 1,200 units: too long for a caption
     document = Document(filename="a.json", content=b"{}")
-    await transport.deliver(Outbound(channel="telegram", chat_id=43, text=caption,
-                                     document=document))  # fmt: skip
-    await transport.deliver(Outbound(channel="telegram", chat_id=44, text=caption,
-                                     photo=b"\x89PNG"))  # fmt: skip
+    await transport.deliver(
+        Outbound(channel="telegram", chat_id=43, text=caption, document=document)
+    )
+    await transport.deliver(
+        Outbound(channel="telegram", chat_id=44, text=caption, photo=b"\x89PNG")
+    )
     for chat in (43, 44):
         assert [m.text for m in tg.sent(chat) if m.text] == [caption], chat
         assert any(m.method in ("sendDocument", "sendPhoto") for m in tg.sent(chat))

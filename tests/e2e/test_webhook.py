@@ -32,9 +32,12 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 def message(update_id: int, text: str) -> dict[str, object]:
     user = {"id": USER, "is_bot": False, "first_name": "Tessa", "language_code": "en"}
     body: dict[str, object] = {
-        "message_id": update_id, "date": int(time.time()), "text": text, "from": user,
+        "message_id": update_id,
+        "date": int(time.time()),
+        "text": text,
+        "from": user,
         "chat": {"id": USER, "type": "private", "first_name": "Tessa"},
-    }  # fmt: skip
+    }
     if text.startswith("/"):
         body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return {"update_id": update_id, "message": body}
@@ -58,10 +61,14 @@ async def test_webhook_checks_the_secret_limits_bodies_and_survives_redis_going_
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {"WEBHOOK_URL": f"{base}/telegram", "WEBHOOK_SECRET": SECRET,
-           "WEBHOOK_LISTEN": f"127.0.0.1:{port}"}  # fmt: skip
-    bot = BotProcess(tg, own_redis.url, tmp_path / "data", tmp_path / "bot.log", extra_env=env,
-                     role="webhook")  # fmt: skip
+    env = {
+        "WEBHOOK_URL": f"{base}/telegram",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+    bot = BotProcess(
+        tg, own_redis.url, tmp_path / "data", tmp_path / "bot.log", extra_env=env, role="webhook"
+    )
     bot.start()
     try:
         await wait_until_up(base)
@@ -71,8 +78,10 @@ async def test_webhook_checks_the_secret_limits_bodies_and_survives_redis_going_
         assert await tg.post_update(hook, message(1, "/start")) == 401
         async with aiohttp.ClientSession() as http:
             big = io.BytesIO(b'{"update_id": 2, "padding": "' + b"x" * (2 << 20) + b'"}')
-            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET,
-                       "Content-Type": "application/json"}  # fmt: skip
+            headers = {
+                "X-Telegram-Bot-Api-Secret-Token": SECRET,
+                "Content-Type": "application/json",
+            }
             async with http.post(hook, data=big, headers=headers) as answer:
                 assert answer.status == 413
         assert await tg.post_update(hook, message(3, "/start"), secret_token=SECRET) == 200

@@ -42,8 +42,10 @@ async def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(
             state = await stored(redis, user)
             assert state is not None, user
             answers = state.sessions[0].answers
-            texts = [answers[i].parts[0].text for i in ("i01_pupil", "i02_class", "i03_reason",
-                                                         "q01_three_words")]  # fmt: skip
+            texts = [
+                answers[i].parts[0].text
+                for i in ("i01_pupil", "i02_class", "i03_reason", "q01_three_words")
+            ]
             assert texts == ANSWERS["nl"][:4], user
             parts = [p.text for a in answers.values() for p in a.parts]
             assert len(parts) == len(set(parts)), user

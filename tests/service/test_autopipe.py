@@ -54,8 +54,9 @@ async def test_scripts_run_in_the_pipeline_and_are_reloaded_after_a_flush(redis:
 async def test_a_dead_connection_fails_every_waiting_caller(redis: Redis) -> None:
     dead = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)
     pipe = AutoPipeline(dead)
-    outcomes = await asyncio.gather(*(pipe.call("GET", "x") for _ in range(4)),
-                                    return_exceptions=True)  # fmt: skip
+    outcomes = await asyncio.gather(
+        *(pipe.call("GET", "x") for _ in range(4)), return_exceptions=True
+    )
     assert all(isinstance(o, RedisConnectionError | OSError) for o in outcomes), outcomes
     await dead.aclose()
 

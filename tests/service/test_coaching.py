@@ -204,10 +204,22 @@ def test_llinc_coach_add_makes_a_coach(redis_url: str, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PARTITIONS="4",
-               TELEGRAM_BOT_TOKEN="123:abc", LLINC_MASTER_KEY=TEST_MASTER_KEY)  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "bot", "coach", "add", "4242"], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    env = dict(
+        os.environ,
+        REDIS_URL=redis_url,
+        DATA_DIR=str(tmp_path),
+        PARTITIONS="4",
+        TELEGRAM_BOT_TOKEN="123:abc",
+        LLINC_MASTER_KEY=TEST_MASTER_KEY,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "coach", "add", "4242"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "4242 is now a coach" in done.stdout
 

@@ -105,8 +105,15 @@ async def test_no_answer_text_in_redis_or_the_aof_and_forget_shreds_the_key(
 def run_llinc(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith(("LLINC_", "TELEGRAM"))}
     full.update(env)
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=full, input="",
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=full,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 async def test_missing_or_wrong_master_key_is_one_line_at_start_up(

@@ -101,7 +101,8 @@ async def test_a_withdrawal_delivered_again_changes_nothing(
     await forget(teacher)
     coach.new()
     before = await store.load(COACH)
-    said = await coach.send("internal", data=f'{{"id": "x:1", "type": "teacher_withdrew", '
-                                             f'"from": {TEACHER}}}')  # fmt: skip
+    said = await coach.send(
+        "internal", data=f'{{"id": "x:1", "type": "teacher_withdrew", "from": {TEACHER}}}'
+    )
     assert said == ""
     assert await store.load(COACH) == before

@@ -51,8 +51,15 @@ COACH, TEACHER = coaching_tests.COACH, coaching_tests.TEACHER
 def test_a_chart_draws_any_pseudonym_as_plain_text(pupil: str) -> None:
     draft = _teacher().reviews["interview-1"].draft
     with matplotlib.rc_context({"text.usetex": True}):  # even a deployment's rc asking for TeX
-        png = render_chart(draft, pupil=pupil, lang="nl", date=datetime.date(2026, 1, 5),
-                           second=draft, first_label=pupil, second_label=MATH)  # fmt: skip
+        png = render_chart(
+            draft,
+            pupil=pupil,
+            lang="nl",
+            date=datetime.date(2026, 1, 5),
+            second=draft,
+            first_label=pupil,
+            second_label=MATH,
+        )
     assert png.startswith(b"\x89PNG")
 
 
@@ -214,10 +221,21 @@ async def test_llinc_jobs_failed_lists_the_parked_jobs(
     later(hub, 61)
     await hub.settle()
     [(job_id, _, _, _)] = await parked(store)
-    env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PARTITIONS="4",
-               LLINC_MASTER_KEY=TEST_MASTER_KEY)  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "bot", "jobs", "failed"], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    env = dict(
+        os.environ,
+        REDIS_URL=redis_url,
+        DATA_DIR=str(tmp_path),
+        PARTITIONS="4",
+        LLINC_MASTER_KEY=TEST_MASTER_KEY,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "jobs", "failed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     [header, row] = done.stdout.splitlines()
     assert header.split() == ["when", "(UTC)", "name", "user", "error", "id"]
@@ -227,9 +245,16 @@ async def test_llinc_jobs_failed_lists_the_parked_jobs(
     assert "Sam" not in done.stdout and all(a not in done.stdout for a in ANSWERS["en"])
 
 
-async def test_llinc_jobs_failed_says_when_there_are_none(redis: Redis, redis_url: str,
-                                                         tmp_path: Path) -> None:  # fmt: skip
+async def test_llinc_jobs_failed_says_when_there_are_none(
+    redis: Redis, redis_url: str, tmp_path: Path
+) -> None:
     env = dict(os.environ, REDIS_URL=redis_url, DATA_DIR=str(tmp_path), PARTITIONS="4")
-    done = subprocess.run([sys.executable, "-m", "bot", "jobs", "failed"], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "jobs", "failed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert (done.returncode, done.stdout.strip()) == (0, "llinc: no parked jobs")

@@ -23,8 +23,14 @@ USER = 5
 
 
 def start_event(user_id: int = USER, update: int = 1) -> Inbound:
-    return Inbound(event_id=f"tg:{update}", channel="telegram", user_id=user_id,
-                   chat_id=user_id, kind="command", command="start")  # fmt: skip
+    return Inbound(
+        event_id=f"tg:{update}",
+        channel="telegram",
+        user_id=user_id,
+        chat_id=user_id,
+        kind="command",
+        command="start",
+    )
 
 
 async def queue_reply(store: Store, text: str) -> str:

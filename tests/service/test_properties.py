@@ -54,8 +54,11 @@ class Conversations(RuleBasedStateMachine):
             user, "text", text=f"{text} {SECRET[user]}" if secret and user in SECRET else text
         )
 
-    @rule(user=st.sampled_from(USERS), command=st.sampled_from((*COMMANDS, "queue", "invite",
-          "export", "addcoach", "nonsense")), args=words)  # fmt: skip
+    @rule(
+        user=st.sampled_from(USERS),
+        command=st.sampled_from((*COMMANDS, "queue", "invite", "export", "addcoach", "nonsense")),
+        args=words,
+    )
     def command(self, user: int, command: str, args: str) -> None:
         self.send(user, "command", command=command, text=args)
 
@@ -111,9 +114,11 @@ class Conversations(RuleBasedStateMachine):
 
 
 Conversations.TestCase.settings = settings(
-    max_examples=120, stateful_step_count=40, deadline=None,
+    max_examples=120,
+    stateful_step_count=40,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
-)  # fmt: skip
+)
 TestConversations = Conversations.TestCase
 
 
@@ -129,8 +134,9 @@ def test_duplicates_and_out_of_order_delivery_change_nothing_twice(redis_url: st
     from tests.conftest import TEST_MASTER_KEY, envelope_store
 
     kinds = st.sampled_from(["text", "command", "media", "button", "edited"])
-    plan = st.lists(st.tuples(st.sampled_from(USERS), kinds, words, st.booleans()),
-                    min_size=1, max_size=25)  # fmt: skip
+    plan = st.lists(
+        st.tuples(st.sampled_from(USERS), kinds, words, st.booleans()), min_size=1, max_size=25
+    )
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(plan)
@@ -143,8 +149,7 @@ def test_duplicates_and_out_of_order_delivery_change_nothing_twice(redis_url: st
         redis = Redis.from_url(redis_url)
         await redis.flushdb()
         store = envelope_store(redis, 4)
-        config = Settings(redis_url=redis_url, partitions=4,
-                          llinc_master_key=TEST_MASTER_KEY)  # type: ignore[arg-type]  # fmt: skip
+        config = Settings(redis_url=redis_url, partitions=4, llinc_master_key=TEST_MASTER_KEY)  # type: ignore[arg-type]
         service = build_service(store, config)
         sent: list[Inbound] = []
         for n, (user, kind, text, repeat) in enumerate(steps):

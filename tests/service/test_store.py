@@ -25,9 +25,13 @@ NOW_MS = int(NOW.timestamp() * 1000)
 
 def make_state(user_id: int, **changes: object) -> UserState:
     return UserState(
-        user_id=user_id, chat_id=user_id, channel="telegram", created_at=NOW, last_seen=NOW,
+        user_id=user_id,
+        chat_id=user_id,
+        channel="telegram",
+        created_at=NOW,
+        last_seen=NOW,
         **changes,
-    )  # fmt: skip
+    )
 
 
 def reply(user_id: int, text: str) -> Outbound:
@@ -54,8 +58,9 @@ async def test_duplicate_event_changes_nothing(store: Store) -> None:
     await store.commit(first, make_state(7, menu=1), now_ms=NOW_MS, outbox=[reply(7, "a")])
     second = await store.begin(7, "tg:1")
     assert second is not None
-    result = await store.commit(second, make_state(7, menu=99), now_ms=NOW_MS,
-                                outbox=[reply(7, "b")])  # fmt: skip
+    result = await store.commit(
+        second, make_state(7, menu=99), now_ms=NOW_MS, outbox=[reply(7, "b")]
+    )
     assert result == "duplicate"
     assert (await store.load(7)).menu == 1  # type: ignore[union-attr]
     assert [m.text for _, m in await store.read_outbox("t", block_ms=None)] == ["a"]
@@ -123,8 +128,9 @@ async def test_delete_removes_every_key_of_the_user(store: Store) -> None:
 
 
 async def test_ingress_roundtrip_and_ack_on_commit(store: Store) -> None:
-    event = Inbound(event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text",
-                    text="hallo")  # fmt: skip
+    event = Inbound(
+        event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text", text="hallo"
+    )
     await store.enqueue([event])
     [(entry, read)] = await store.read_ingress("w", block_ms=None)
     assert read == event
@@ -196,8 +202,9 @@ async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(sto
 
     opened = await store.begin(7, "tg:1")
     assert opened is not None
-    await store.commit(opened, make_state(7), now_ms=NOW_MS,
-                       outbox=[reply(7, "one"), reply(7, "two")])  # fmt: skip
+    await store.commit(
+        opened, make_state(7), now_ms=NOW_MS, outbox=[reply(7, "one"), reply(7, "two")]
+    )
     transport = Flaky()
     sender = Sender(store, transport, consumer="s")  # type: ignore[arg-type]
     await sender.once(block_ms=None)  # reads pending (none)
@@ -251,8 +258,9 @@ async def test_when_an_acknowledgement_fails_the_other_chats_stop_sending(store:
     for user in (7, 8):
         opened = await store.begin(user, f"tg:{user}")
         assert opened is not None
-        await store.commit(opened, make_state(user), now_ms=NOW_MS,
-                           outbox=[reply(user, f"to {user}")])  # fmt: skip
+        await store.commit(
+            opened, make_state(user), now_ms=NOW_MS, outbox=[reply(user, f"to {user}")]
+        )
     failed = asyncio.Event()
     real_ack = store.ack
 
@@ -295,8 +303,9 @@ async def test_a_turn_that_lost_its_lock_is_retried_not_dropped(
 
     service.handle = lose_the_first  # type: ignore[method-assign]
     worker = Worker(store, service, "w1")
-    start = Inbound(event_id="tg:1", channel="telegram", user_id=5, chat_id=5, kind="command",
-                    command="start")  # fmt: skip
+    start = Inbound(
+        event_id="tg:1", channel="telegram", user_id=5, chat_id=5, kind="command", command="start"
+    )
     await store.enqueue([start])
     for _ in range(4):  # its own pending entries first, then new ones, then pending again
         await worker.once(block_ms=None)

@@ -64,8 +64,15 @@ def test_unreachable_redis_is_one_line_and_non_zero(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     for url, words in [("redis://127.0.0.1:1/0", "not reachable"), ("nonsense://x", "not a valid")]:
         env["REDIS_URL"] = url
-        done = subprocess.run([sys.executable, "-m", "bot", "chat"], input="", env=env,
-                              capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "chat"],
+            input="",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         assert done.returncode == 1
         assert words in done.stderr and len(done.stderr.strip().splitlines()) == 1
         assert "Traceback" not in done.stderr
@@ -78,11 +85,23 @@ def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: P
     reflection = [f"Reflection {n}: I see more of what Sam needs." for n in range(1, 8)]
     second = run_chat(
         tmp_path,
-        [f"/start {code}", "/coach", "/queue", "1", "Release to the teacher", "/coach",
-         *reflection, "Greet Sam every morning", "Done", "I will feel calmer.", "1",
-         "/advance 8"],
-        "--lang", "en",
-    )  # fmt: skip
+        [
+            f"/start {code}",
+            "/coach",
+            "/queue",
+            "1",
+            "Release to the teacher",
+            "/coach",
+            *reflection,
+            "Greet Sam every morning",
+            "Done",
+            "I will feel calmer.",
+            "1",
+            "/advance 8",
+        ],
+        "--lang",
+        "en",
+    )
     assert second.returncode == 0, second.stderr
     out = second.stdout
     assert "[for the coach] A new draft profile is ready: Teacher about Sam." in out

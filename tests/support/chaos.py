@@ -91,9 +91,14 @@ class ChaosResult:
 
     def ok(self) -> bool:
         return not (
-            self.lost or self.duplicated_answers or self.unanswered or self.errors
-            or self.jobs_missing or self.jobs_doubled or self.jobs_left
-        )  # fmt: skip
+            self.lost
+            or self.duplicated_answers
+            or self.unanswered
+            or self.errors
+            or self.jobs_missing
+            or self.jobs_doubled
+            or self.jobs_left
+        )
 
     def report(self) -> str:
         """Every count and every problem, a line each (for a failed test's message)."""
@@ -115,8 +120,13 @@ async def _teacher(teacher: Teacher, answers: list[str], timeout: float) -> str 
     return None
 
 
-async def _chaos(roles: dict[str, BotProcess | RedisServer], kills: int, seed: int,
-                 counts: dict[str, int], done: asyncio.Event) -> None:  # fmt: skip
+async def _chaos(
+    roles: dict[str, BotProcess | RedisServer],
+    kills: int,
+    seed: int,
+    counts: dict[str, int],
+    done: asyncio.Event,
+) -> None:
     rng = random.Random(seed)
     for _ in range(kills):
         if done.is_set():
@@ -127,8 +137,12 @@ async def _chaos(roles: dict[str, BotProcess | RedisServer], kills: int, seed: i
         await _kill_and_restart(roles, name, counts, rng)
 
 
-async def _kill_and_restart(roles: dict[str, BotProcess | RedisServer], name: str,
-                            counts: dict[str, int], rng: random.Random) -> None:  # fmt: skip
+async def _kill_and_restart(
+    roles: dict[str, BotProcess | RedisServer],
+    name: str,
+    counts: dict[str, int],
+    rng: random.Random,
+) -> None:
     """SIGKILL one process, count it, and start it again a moment later."""
     victim = roles[name]
     victim.kill()
@@ -155,8 +169,11 @@ def _reminders(tg: FakeTelegram, user: int) -> list[str]:
 def _repeats(tg: FakeTelegram, user: int, causes: Counter[str], examples: list[str]) -> int:
     """Messages sent twice in a row (reminders aside: the second one repeats the first); each
     is put down in `causes` to the first kill between the two copies."""
-    sent = [m for m in tg.sent(user) if m.method in SEND_METHODS and m.text
-            and not m.text.startswith(REMINDER)]  # fmt: skip
+    sent = [
+        m
+        for m in tg.sent(user)
+        if m.method in SEND_METHODS and m.text and not m.text.startswith(REMINDER)
+    ]
     repeats = [(a, b) for a, b in itertools.pairwise(sent) if a.text == b.text]
     for first, second in repeats:
         between = [name for at, name in KILLED_AT if first.time <= at <= second.time]
@@ -164,8 +181,7 @@ def _repeats(tg: FakeTelegram, user: int, causes: Counter[str], examples: list[s
         causes[cause] += 1
         if len(examples) < 10:
             gap = second.time - first.time
-            examples.append(f"{user} after {cause}, "
-                            f"{gap:.2f} s apart: {(first.text or '')[:50]!r}")  # fmt: skip
+            examples.append(f"{user} after {cause}, {gap:.2f} s apart: {(first.text or '')[:50]!r}")
     return len(repeats)
 
 
@@ -173,8 +189,15 @@ def _users(teachers: int) -> range:
     return range(FIRST_USER, FIRST_USER + teachers)
 
 
-async def run_chaos(tmp: Path, *, teachers: int, kills: int, job_kills: int | None = None,
-                    seed: int = 7, timeout: float = 60.0) -> ChaosResult:  # fmt: skip
+async def run_chaos(
+    tmp: Path,
+    *,
+    teachers: int,
+    kills: int,
+    job_kills: int | None = None,
+    seed: int = 7,
+    timeout: float = 60.0,
+) -> ChaosResult:
     """Start Redis (AOF, fsync always), one ingress and two workers; let `teachers` answer
     while `kills` random SIGKILLs happen; then let their reminders fall due while `job_kills`
     (default: `kills`) more happen; then check what is stored and what was sent."""
@@ -184,25 +207,39 @@ async def run_chaos(tmp: Path, *, teachers: int, kills: int, job_kills: int | No
         env = {"LEASE_MS": "2000"} | ANSWER_ENV
         roles: dict[str, BotProcess | RedisServer] = {"redis": redis}
         for name, role in (("ingress", "ingress"), ("worker-a", "worker"), ("worker-b", "worker")):
-            roles[name] = BotProcess(tg, redis.url, tmp / name, tmp / f"{name}.log",
-                                     extra_env=env | {"LLINC_CONSUMER": name},
-                                     role=role).start()  # fmt: skip
+            roles[name] = BotProcess(
+                tg,
+                redis.url,
+                tmp / name,
+                tmp / f"{name}.log",
+                extra_env=env | {"LLINC_CONSUMER": name},
+                role=role,
+            ).start()
         result = ChaosResult(teachers, jobs_expected=MAX_REMINDERS * teachers)
         try:
             await _run(tg, roles, result, teachers, kills, seed, timeout)
             client = Redis.from_url(redis.url)
             await _check(client, result, teachers)
             await client.aclose()
-            await _jobs(tg, roles, redis.url, result, teachers,
-                        kills if job_kills is None else job_kills, seed + 1, timeout)  # fmt: skip
+            await _jobs(
+                tg,
+                roles,
+                redis.url,
+                result,
+                teachers,
+                kills if job_kills is None else job_kills,
+                seed + 1,
+                timeout,
+            )
             client = Redis.from_url(redis.url)
             workers = [roles["worker-a"], roles["worker-b"]]
             logs = "".join(w.log_text() for w in workers if isinstance(w, BotProcess))
             await _check_jobs(client, tg, logs, result, teachers)
             await client.aclose()
             causes: Counter[str] = Counter()
-            result.repeated_messages = sum(_repeats(tg, u, causes, result.repeat_examples)
-                                           for u in _users(teachers))  # fmt: skip
+            result.repeated_messages = sum(
+                _repeats(tg, u, causes, result.repeat_examples) for u in _users(teachers)
+            )
             result.repeats_after = dict(causes)
             for name in ("ingress", "worker-a", "worker-b"):
                 _count_tracebacks(roles[name].log_text(), result)  # type: ignore[union-attr]
@@ -214,9 +251,15 @@ async def run_chaos(tmp: Path, *, teachers: int, kills: int, job_kills: int | No
     return result
 
 
-async def _run(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer],
-               result: ChaosResult, teachers: int, kills: int, seed: int,
-               timeout: float) -> None:  # fmt: skip
+async def _run(
+    tg: FakeTelegram,
+    roles: dict[str, BotProcess | RedisServer],
+    result: ChaosResult,
+    teachers: int,
+    kills: int,
+    seed: int,
+    timeout: float,
+) -> None:
     people = [Teacher(tg, user, language_code="nl") for user in _users(teachers)]
     answers = ANSWERS["nl"][: len(ITEMS)]
     done = asyncio.Event()
@@ -231,9 +274,16 @@ async def _run(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer],
     result.problems += unanswered
 
 
-async def _jobs(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer], url: str,
-                result: ChaosResult, teachers: int, kills: int, seed: int,
-                timeout: float) -> None:  # fmt: skip
+async def _jobs(
+    tg: FakeTelegram,
+    roles: dict[str, BotProcess | RedisServer],
+    url: str,
+    result: ChaosResult,
+    teachers: int,
+    kills: int,
+    seed: int,
+    timeout: float,
+) -> None:
     """The teachers are silent; their reminders fall due while `kills` SIGKILLs happen."""
     bots = [role for role in roles.values() if isinstance(role, BotProcess)]
     users = _users(teachers)
@@ -256,9 +306,14 @@ async def _jobs(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer], ur
     await client.aclose()
 
 
-async def _job_chaos(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer],
-                     users: range, kills: int, seed: int,
-                     counts: dict[str, int]) -> None:  # fmt: skip
+async def _job_chaos(
+    tg: FakeTelegram,
+    roles: dict[str, BotProcess | RedisServer],
+    users: range,
+    kills: int,
+    seed: int,
+    counts: dict[str, int],
+) -> None:
     """Kills at random moments while reminders fall due and go out. Half of them come within
     half a second after a worker has started (when it claims what is due and runs it) and hit
     that worker or Redis; the others come after a random number of further reminders has
@@ -286,8 +341,11 @@ async def _job_chaos(tg: FakeTelegram, roles: dict[str, BotProcess | RedisServer
 
 def _started(roles: dict[str, BotProcess | RedisServer]) -> dict[str, int]:
     """How often each worker has come up so far (its log says so)."""
-    return {name: len(WORKER_UP.findall(role.log_text())) for name, role in roles.items()
-            if isinstance(role, BotProcess) and role.role == "worker"}  # fmt: skip
+    return {
+        name: len(WORKER_UP.findall(role.log_text()))
+        for name, role in roles.items()
+        if isinstance(role, BotProcess) and role.role == "worker"
+    }
 
 
 def _arrived(tg: FakeTelegram, users: range) -> int:
@@ -304,8 +362,9 @@ async def _restart(bots: list[BotProcess], env: dict[str, str]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _supervised(roles: dict[str, BotProcess | RedisServer],
-                      counts: dict[str, int]) -> AsyncIterator[None]:  # fmt: skip
+async def _supervised(
+    roles: dict[str, BotProcess | RedisServer], counts: dict[str, int]
+) -> AsyncIterator[None]:
     done = asyncio.Event()
     watch = asyncio.create_task(_watch(roles, counts, done))
     try:
@@ -322,8 +381,9 @@ async def _until(condition: Callable[[], bool], timeout: float) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _watch(roles: dict[str, BotProcess | RedisServer], counts: dict[str, int],
-                 done: asyncio.Event) -> None:  # fmt: skip
+async def _watch(
+    roles: dict[str, BotProcess | RedisServer], counts: dict[str, int], done: asyncio.Event
+) -> None:
     while not done.is_set():
         _supervise(roles, counts)
         await asyncio.sleep(0.5)
@@ -362,8 +422,9 @@ async def _where(redis: Redis) -> list[str]:
     return found
 
 
-async def _check_jobs(redis: Redis, tg: FakeTelegram, logs: str, result: ChaosResult,
-                      teachers: int) -> None:  # fmt: skip
+async def _check_jobs(
+    redis: Redis, tg: FakeTelegram, logs: str, result: ChaosResult, teachers: int
+) -> None:
     """Per teacher: the reminders that fired (the count in the stored session), were committed
     (the workers' turn log lines: a kill right after a commit may leave one out, never adds
     one) and were sent (fake Telegram; both reminders have the same text, so only how many);
@@ -387,8 +448,10 @@ async def _check_jobs(redis: Redis, tg: FakeTelegram, logs: str, result: ChaosRe
         result.jobs_doubled += max(0, committed[user] - MAX_REMINDERS)
         result.reminders_repeated += max(0, arrived - max(fired, committed[user]))
         if (fired, arrived, committed[user]) != (MAX_REMINDERS,) * 3:
-            result.job_problems.append(f"teacher {user}: {fired} reminder(s) fired, "
-                                       f"{committed[user]} logged, {arrived} sent")  # fmt: skip
+            result.job_problems.append(
+                f"teacher {user}: {fired} reminder(s) fired, "
+                f"{committed[user]} logged, {arrived} sent"
+            )
         ids = [j for j in state.job_ids if j.startswith("remind:")] if state else []
         result.jobs_left += len(ids)
         result.job_problems += [f"{job} still in the job list of {user}" for job in ids]

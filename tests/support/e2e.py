@@ -54,9 +54,11 @@ class BotProcess:
     def start(self) -> BotProcess:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", self.role], env=self.env(), stdout=log,
+                [sys.executable, "-m", "bot.cli", self.role],
+                env=self.env(),
+                stdout=log,
                 stderr=log,
-            )  # fmt: skip
+            )
         return self
 
     def kill(self) -> None:

@@ -116,9 +116,14 @@ class FakeTelegram:
     """A fake Bot API server; ``async with FakeTelegram(token="123:ABC") as tg:``."""
 
     def __init__(
-        self, token: str = "123:ABC", *, host: str = "127.0.0.1", port: int = 0,
-        check_flood: bool = True, verbose: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        token: str = "123:ABC",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        check_flood: bool = True,
+        verbose: bool = False,
+    ) -> None:
         """Configure; ``port=0`` picks a free port. ``verbose`` prints every bot call."""
         self.token, self.host, self.port = token, host, port
         self.check_flood, self.verbose = check_flood, verbose
@@ -311,9 +316,14 @@ class FakeTelegram:
         return [(b["text"], b.get("callback_data", b.get("url", ""))) for r in rows for b in r]
 
     def fail_next(
-        self, method: str, *, status: int = 429, retry_after: int = 1, times: int = 1,
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int = 1,
+        times: int = 1,
         description: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Make the next ``times`` calls of ``method`` fail (429 flood control by default)."""
         self._failures[method.lower()] = (status, retry_after, times, description)
 
@@ -359,9 +369,12 @@ class FakeTelegram:
             await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
 
     def _user(
-        self, user_id: int, language_code: str | None = None, name: str | None = None,
+        self,
+        user_id: int,
+        language_code: str | None = None,
+        name: str | None = None,
         last_name: str | None = None,
-    ) -> JSON:  # fmt: skip
+    ) -> JSON:
         old = self._users.get(user_id, {"first_name": "Teacher", "language_code": "nl"})
         user = {"id": user_id, "is_bot": False, "first_name": name or old["first_name"]}
         last = old.get("last_name", "") if last_name is None else last_name
@@ -479,8 +492,11 @@ class FakeTelegram:
 
     async def _m_getUpdates(self, p: JSON) -> list[JSON]:
         if self.webhook:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                           "use deleteWebhook to delete the webhook first")  # fmt: skip
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset, limit = int(p.get("offset") or 0), min(max(int(p.get("limit") or 100), 1), 100)
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         self.allowed_updates = p.get("allowed_updates", self.allowed_updates)

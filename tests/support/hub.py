@@ -39,8 +39,9 @@ class Hub:
     def __post_init__(self) -> None:
         store = self.service.store
         self.sender = Sender(store, self.collector, channel="terminal", consumer="hub")
-        self.relay = Sender(store, Relay(self.service.handle, "terminal"), channel="internal",
-                            consumer="hub-relay")  # fmt: skip
+        self.relay = Sender(
+            store, Relay(self.service.handle, "terminal"), channel="internal", consumer="hub-relay"
+        )
         jobs = JobQueue(store.redis, store.codec, store.partitions)
         self.scheduler = Scheduler(store, self.service, jobs)
 

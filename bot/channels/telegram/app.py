@@ -92,8 +92,9 @@ async def run_webhook(app: App, bot: Bot, ingress_only: bool) -> None:
     await runner.setup()
     host, _, port = settings.webhook_listen.rpartition(":")
     await web.TCPSite(runner, host or "0.0.0.0", int(port)).start()
-    await bot.set_webhook(settings.webhook_url, secret_token=secret,
-                          allowed_updates=ALLOWED_UPDATES)  # fmt: skip
+    await bot.set_webhook(
+        settings.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+    )
     log.info("webhook for @%s is listening on %s", bot.bot.username, settings.webhook_listen)
     try:
         await run_until_stopped(roles, stop)

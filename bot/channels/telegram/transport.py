@@ -26,8 +26,10 @@ def markup(message: Outbound) -> InlineKeyboardMarkup | None:
     """The inline keyboard of a message, if it has buttons."""
     if not message.buttons:
         return None
-    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in
-            message.buttons]  # fmt: skip
+    rows = [
+        [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+        for row in message.buttons
+    ]
     return InlineKeyboardMarkup(rows)
 
 
@@ -43,16 +45,25 @@ class TelegramTransport:
         if message.document is not None:
             upload = InputFile(message.document.content, filename=message.document.filename)
             if utf16_len(message.text) <= CAPTION_LIMIT:
-                await self._call(self.bot.send_document, chat_id=chat, document=upload,
-                                 caption=message.text or None)  # fmt: skip
+                await self._call(
+                    self.bot.send_document,
+                    chat_id=chat,
+                    document=upload,
+                    caption=message.text or None,
+                )
                 return
             await self._send_text(chat, message.text, None)
             await self._call(self.bot.send_document, chat_id=chat, document=upload)
             return
         if message.photo is not None:
             caption = message.text if utf16_len(message.text) <= CAPTION_LIMIT else None
-            await self._call(self.bot.send_photo, chat_id=chat, photo=message.photo,
-                             caption=caption, reply_markup=markup(message))  # fmt: skip
+            await self._call(
+                self.bot.send_photo,
+                chat_id=chat,
+                photo=message.photo,
+                caption=caption,
+                reply_markup=markup(message),
+            )
             if caption is None and message.text:
                 await self._send_text(chat, message.text, None)
             return

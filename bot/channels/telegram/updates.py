@@ -12,9 +12,21 @@ from bot.errors import NotAnUpdate
 from bot.models.events import Inbound
 
 MEDIA = (
-    "sticker", "voice", "audio", "video_note", "video", "photo", "animation", "document",
-    "location", "contact", "poll", "dice", "venue", "story",
-)  # fmt: skip
+    "sticker",
+    "voice",
+    "audio",
+    "video_note",
+    "video",
+    "photo",
+    "animation",
+    "document",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+    "venue",
+    "story",
+)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 NAME_CHARS = 64  # Telegram's longest first name
 JSONDict = dict[str, Any]
