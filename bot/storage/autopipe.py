@@ -73,21 +73,9 @@ class AutoPipeline:
         self.flushes += 1
         self.commands += len(batch)
         try:
-            if len(batch) == 1:
-                replies: list[Any] = [await self.redis.execute_command(*batch[0][0])]
-            else:
-                pipe = self.redis.pipeline(transaction=False)
-                for command, _ in batch:
-                    pipe.execute_command(*command)
-                replies = await pipe.execute(raise_on_error=False)
+            replies = await self._execute([command for command, _ in batch])
         except BaseException as exc:  # the connection failed (or we stop): tell every caller
-            for _, future in batch:
-                if future.done():
-                    continue
-                if isinstance(exc, Exception):
-                    future.set_exception(exc)
-                else:
-                    future.cancel()
+            _fail([future for _, future in batch], exc)
             if not isinstance(exc, Exception):
                 raise
             return
@@ -98,3 +86,24 @@ class AutoPipeline:
                 future.set_exception(reply)
             else:
                 future.set_result(reply)
+
+    async def _execute(self, commands: list[tuple[Arg, ...]]) -> list[Any]:
+        """The replies of the commands (an error reply as an exception object, not raised)."""
+        if len(commands) == 1:
+            return [await self.redis.execute_command(*commands[0])]
+        pipe = self.redis.pipeline(transaction=False)
+        for command in commands:
+            pipe.execute_command(*command)
+        replies: list[Any] = await pipe.execute(raise_on_error=False)
+        return replies
+
+
+def _fail(futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
+    """Every waiting caller gets the error (or is cancelled when we stop)."""
+    for future in futures:
+        if future.done():
+            continue
+        if isinstance(exc, Exception):
+            future.set_exception(exc)
+        else:
+            future.cancel()
