@@ -17,7 +17,8 @@ button, a text that is too long) are replies, never exceptions; these are for th
     ├── ChannelError                 talking to Telegram
     │   ├── NotAnUpdate              JSON that is not a Telegram update
     │   └── SendFailed               Telegram unreachable after several attempts (stays queued)
-    └── InvalidOutputError           an LLM reply that cannot become a draft (sent back once)
+    ├── InvalidOutputError           an LLM reply that cannot become a draft (sent back once)
+    └── CallbackTooLong              a button whose data Telegram would refuse (a bug, not input)
 
 Each one also subclasses the built-in it always was (ValueError or RuntimeError), so callers
 that catch those keep working.
@@ -92,3 +93,7 @@ class SendFailed(ChannelError, RuntimeError):
 
 class InvalidOutputError(LlincError, ValueError):
     """The model's reply cannot become a draft; the message is sent back to the model once."""
+
+
+class CallbackTooLong(LlincError, ValueError):
+    """Button data over Telegram's 64 bytes: a programming error, caught by the tests."""

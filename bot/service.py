@@ -43,7 +43,7 @@ class Service:
     second_look: bool = False
     after_turn: list[Callable[[UserState, datetime], list[Job]]] = field(default_factory=list)
 
-    def context(self, redeemed_coach: int | None = None) -> Context:
+    def context(self) -> Context:
         """The engine's context for a turn that happens now."""
         return Context(
             now=self.clock(),
@@ -55,7 +55,6 @@ class Service:
             bot_username=self.bot_username,
             invite_days=self.settings.invite_days,
             checkin_after=timedelta(days=self.settings.checkin_days),
-            redeemed_coach=redeemed_coach,
             second_look=self.second_look,
         )
 
@@ -63,9 +62,8 @@ class Service:
         """Apply one event; returns the replies it queued ([] for a duplicate)."""
         started = time.perf_counter()
         apply_job = await self._prepare_job(event)
-        redeemed = await self._redeem(event)
         async with self.store.turn(event.user_id, event.event_id) as opened:
-            ctx = self.context(redeemed)
+            ctx = self.context()
             now_ms = int(ctx.now.timestamp() * 1000)
             if opened.seen:
                 await self.store.commit(opened, None, now_ms=now_ms, ack=ack, record_seen=False)
@@ -75,10 +73,6 @@ class Service:
             if outcome.state is not None and event.kind != "job":
                 for hook in self.after_turn:
                     outcome.jobs += hook(outcome.state, ctx.now)
-            if outcome.invites:
-                await self.store.create_invites(
-                    outcome.invites, event.user_id, self.settings.invite_days
-                )
             jobs = list(outcome.jobs)
             old_jobs = opened.state.job_ids if opened.state else []
             cancel = list(old_jobs) if outcome.forget else []
@@ -87,8 +81,6 @@ class Service:
                 unsee += await self.store.seen_naming(event.user_id, other)
                 unsee += [event.event_id] if _names(event.event_id, other) else []
                 cancel += [j for j in old_jobs if _names(j, other)]
-            if outcome.forget and opened.state is not None and opened.state.invite_codes:
-                await self.store.free_invites(opened.state.invite_codes, event.user_id)
             if outcome.state is not None:
                 outcome.state.job_ids = [
                     j for j in outcome.state.job_ids if j != _job_id(event) and j not in cancel
@@ -118,16 +110,6 @@ class Service:
             (time.perf_counter() - started) * 1000,
         )
         return outcome.replies
-
-    async def _redeem(self, event: Inbound) -> int | None:
-        """The coach of the invitation code that came with /start (teachers only)."""
-        code = (event.text or "").split()
-        if event.kind != "command" or event.command != "start" or not code:
-            return None
-        state = await self.store.load(event.user_id)
-        if state is not None and state.role == "coach":
-            return None  # a coach never uses up an invitation
-        return await self.store.redeem_invite(code[0], event.user_id)
 
     async def _prepare_job(self, event: Inbound) -> Apply | None:
         """The slow half of a due job, done on a snapshot (no lock held)."""

@@ -12,13 +12,13 @@ to try what happens later (the draft, the check-in); the offset is kept with the
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot.models.events import Button, Inbound, Outbound
+from bot.models.internal import MakeCoach
 from bot.models.language import Language
 from bot.runtime.app import App
 from bot.runtime.roles import run_until_quiet
@@ -163,14 +163,13 @@ class TerminalChat:
 
 
 def _make_coach(number: int, lang: Language | None) -> Inbound:
-    payload = json.dumps({"id": f"term:{number}", "type": "make_coach", "from": 0})
     return Inbound(
         event_id=f"term:{number}",
         channel="terminal",
         user_id=TERMINAL_COACH,
         chat_id=TERMINAL_COACH,
         kind="internal",
-        data=payload,
+        internal=MakeCoach(id=f"term:{number}"),
         language_code=lang,
     )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 
 from bot.config import Settings
-from bot.models.events import Inbound
+from bot.models.events import Channel, Inbound
+from bot.models.internal import MakeCoach
 from bot.storage.connection import connect
 from bot.storage.crypto import new_master_key_spec
 from bot.storage.jobqueue import failed_jobs
@@ -20,8 +20,7 @@ async def add_coach(settings: Settings, telegram_id: int) -> int:
         store = make_store(redis, settings)
         await store.ensure_groups("telegram")
         reference = f"cli:{secrets.token_hex(6)}"
-        payload = json.dumps({"id": reference, "type": "make_coach", "from": 0})
-        channel = "telegram" if settings.telegram_bot_token else "terminal"
+        channel: Channel = "telegram" if settings.telegram_bot_token else "terminal"
         await build_service(store, settings).handle(
             Inbound(
                 event_id=f"int:{reference}",
@@ -29,7 +28,7 @@ async def add_coach(settings: Settings, telegram_id: int) -> int:
                 user_id=telegram_id,
                 chat_id=telegram_id,
                 kind="internal",
-                data=payload,
+                internal=MakeCoach(id=reference),
             )
         )
     print(f"llinc: {telegram_id} is now a coach; they get a message when the bot runs.")

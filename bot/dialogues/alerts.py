@@ -10,9 +10,9 @@ coach acknowledges it. Without a coach yet, the alert waits and goes out when th
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
+from bot.models.internal import SafeguardingAlert
 from bot.models.jobs import Job, JobName
 from bot.models.state import Alert, Session
 from bot.safety.safeguarding import Signal, check
@@ -68,15 +68,15 @@ def send_alerts(conv: Conversation) -> None:
     for alert in conv.state.alerts:
         if alert.sent_at is None:
             alert.sent_at = conv.ctx.now
-            conv.tell(coach, "safeguarding", alert=alert.model_dump(mode="json"))
+            conv.tell(coach, SafeguardingAlert(alert=alert))
 
 
-def on_alert(conv: Conversation, payload: dict[str, Any]) -> None:
+def on_alert(conv: Conversation, event: SafeguardingAlert) -> None:
     """The coach's side: keep the alert, say it now, marked urgent, with an acknowledge button."""
-    teacher = conv.state.coaching.get(str(payload["from"]))
+    teacher = conv.state.coaching.get(str(event.sender))
     if teacher is None:
         return
-    alert = Alert.model_validate(payload["alert"])
+    alert = event.alert.model_copy()
     teacher.alerts.append(alert)
     index = len(teacher.alerts) - 1
     name = conv.teacher_name(teacher)
@@ -84,7 +84,16 @@ def on_alert(conv: Conversation, payload: dict[str, Any]) -> None:
         f"coach_alert_{alert.kind}", teacher=name, question=alert.question_id, quote=alert.quote
     )
     conv.say(
-        text, [[conv.button(conv.t("acknowledge_button"), "ack", f"{teacher.teacher_id}/{index}")]]
+        text,
+        [
+            [
+                conv.button(
+                    conv.t("acknowledge_button"),
+                    Action.ACKNOWLEDGE,
+                    f"{teacher.teacher_id}/{index}",
+                )
+            ]
+        ],
     )
 
 

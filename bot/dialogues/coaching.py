@@ -7,12 +7,24 @@ change that concerns the other person travels as an internal event (`Conversatio
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.dialogues import alerts as safeguarding
+from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
+from bot.dialogues.invites import forget_teacher
+from bot.models.internal import (
+    AccessNote,
+    CheckinSubmitted,
+    DraftReady,
+    MakeCoach,
+    PlanSubmitted,
+    ProfileReleased,
+    RetentionNotice,
+    TeacherName,
+    TeacherWithdrew,
+)
 from bot.models.jobs import Job, JobName
 from bot.models.profile import Draft, level_for
 from bot.models.state import (
@@ -48,20 +60,8 @@ def add_coach(conv: Conversation, argument: str) -> None:
         conv.say(conv.t("addcoach_usage"))
         return
     target = int(argument.strip())
-    conv.tell(target, "make_coach")
+    conv.tell(target, MakeCoach())
     conv.say(conv.t("addcoach_done", user=target))
-
-
-def invite(conv: Conversation) -> None:
-    """/invite: a single-use, expiring link for one teacher."""
-    if not is_coach(conv.state):
-        conv.say(conv.t("not_coach"))
-        return
-    code = conv.ctx.new_code()
-    conv.invites.append(code)
-    username = conv.ctx.bot_username
-    link = f"https://t.me/{username}?start={code}" if username else f"/start {code}"
-    conv.say(conv.t("invite_link", link=link, days=conv.ctx.invite_days))
 
 
 def queue(conv: Conversation) -> None:
@@ -76,7 +76,7 @@ def queue(conv: Conversation) -> None:
         return
     lines = [line for line, _ in alerts] + ([conv.t("queue_header")] if waiting else [])
     buttons = [
-        [conv.button(f"{conv.t('acknowledge_button')} ({n})", "ack", ref)]
+        [conv.button(f"{conv.t('acknowledge_button')} ({n})", Action.ACKNOWLEDGE, ref)]
         for n, (_, ref) in enumerate(alerts, start=1)
     ]
     for n, (teacher, review) in enumerate(waiting, start=1):
@@ -84,7 +84,7 @@ def queue(conv: Conversation) -> None:
         name = conv.teacher_name(teacher)
         lines.append(conv.t("queue_item", n=n, teacher=name, pupil=review.pupil, age=age))
         ref = review_ref(teacher, review)
-        buttons.append([conv.button(conv.t("open_button", n=n), "open", ref)])
+        buttons.append([conv.button(conv.t("open_button", n=n), Action.OPEN, ref)])
     conv.say("\n".join(lines), buttons)
 
 
@@ -102,7 +102,7 @@ def export(conv: Conversation) -> None:
     if not teachers:
         conv.say(conv.t("export_none"))
         return
-    rows = [[conv.button(conv.teacher_name(t), "export", str(t.teacher_id))] for t in teachers]
+    rows = [[conv.button(conv.teacher_name(t), Action.EXPORT, str(t.teacher_id))] for t in teachers]
     conv.say(conv.t("export_pick"), rows)
 
 
@@ -216,16 +216,16 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
                 confidence=f"{scale.confidence:.1f}",
             )
         )
-        rows.append([conv.button(f"{name}: {score}{mark}", "scale", f"{ref}/{index}")])
+        rows.append([conv.button(f"{name}: {score}{mark}", Action.SCALE, f"{ref}/{index}")])
     thin = [_scale_name(conv, s.id) for s in draft.scales if s.confidence < 0.5]
     if thin:
         lines.append(conv.t("review_low_confidence", scales=", ".join(thin)))
     if review.status == "released":
         lines.append(conv.t("review_released"))
     else:
-        rows.append([conv.button(conv.t("overall_note_button"), "note", f"{ref}/overall")])
-        rows.append([conv.button(conv.t("release_button"), "release", ref)])
-    rows.append([conv.button(conv.t("history_button"), "history", ref)])
+        rows.append([conv.button(conv.t("overall_note_button"), Action.NOTE, f"{ref}/overall")])
+        rows.append([conv.button(conv.t("release_button"), Action.RELEASE, ref)])
+    rows.append([conv.button(conv.t("history_button"), Action.HISTORY, ref)])
     conv.say("\n".join(lines), rows)
     return True
 
@@ -261,14 +261,14 @@ def show_scale(conv: Conversation, ref: str, index: int) -> bool:
         quotes=quotes or conv.t("review_no_quotes"),
         note=review.notes.get(scale.id) or "–",
     )
-    rows = [[conv.button(conv.t("back_button"), "back", ref)]]
+    rows = [[conv.button(conv.t("back_button"), Action.BACK, ref)]]
     if review.status == "waiting":
         rows.insert(
             0,
             [
-                conv.button("−1", "adj", f"{ref}/{index}-"),
-                conv.button("+1", "adj", f"{ref}/{index}+"),
-                conv.button(conv.t("note_button"), "note", f"{ref}/{index}"),
+                conv.button("−1", Action.ADJUST, f"{ref}/{index}-"),
+                conv.button("+1", Action.ADJUST, f"{ref}/{index}+"),
+                conv.button(conv.t("note_button"), Action.NOTE, f"{ref}/{index}"),
             ],
         )
     conv.say(text, rows)
@@ -359,7 +359,7 @@ def history(conv: Conversation, ref: str) -> bool:
         change = f" {entry.old}→{entry.new}" if entry.old is not None else ""
         scale = _scale_name(conv, entry.scale) if entry.scale not in ("", "overall") else ""
         lines.append(f"{when} {conv.t('audit_' + entry.action)} {scale}{change}".rstrip())
-    conv.say("\n".join(lines), [[conv.button(conv.t("back_button"), "back", ref)]])
+    conv.say("\n".join(lines), [[conv.button(conv.t("back_button"), Action.BACK, ref)]])
     return True
 
 
@@ -385,12 +385,7 @@ def release(conv: Conversation, ref: str) -> bool:
         for s in review.draft.scales
     ]
     profile = Profile(scales=scales, note=review.notes.get("overall", ""), released_at=conv.ctx.now)
-    conv.tell(
-        teacher.teacher_id,
-        "profile_released",
-        session_id=review.session_id,
-        profile=profile.model_dump(mode="json"),
-    )
+    conv.tell(teacher.teacher_id, ProfileReleased(session_id=review.session_id, profile=profile))
     conv.say(conv.t("released_coach", teacher=conv.teacher_name(teacher)))
     return True
 
@@ -400,70 +395,48 @@ def release(conv: Conversation, ref: str) -> bool:
 
 def _log(conv: Conversation, teacher: TeacherFile, action: str, what: str) -> None:
     """Tell the teacher's own audit log what the coach did (the teacher's data is theirs)."""
-    conv.tell(teacher.teacher_id, "access", action=action, what=what)
+    conv.tell(teacher.teacher_id, AccessNote(action=action, what=what))
 
 
-def on_access(conv: Conversation, payload: dict[str, Any]) -> None:
+def on_access(conv: Conversation, event: AccessNote) -> None:
     """A line in the teacher's audit log, from their own coach only."""
-    if payload["from"] != conv.state.coach_id:
+    if event.sender != conv.state.coach_id:
         return
     conv.state.access_log.append(
-        AccessRecord(
-            at=conv.ctx.now,
-            who="coach",
-            action=str(payload["action"]),
-            what=str(payload.get("what", "")),
-        )
+        AccessRecord(at=conv.ctx.now, who="coach", action=event.action, what=event.what)
     )
 
 
-def on_make_coach(conv: Conversation, payload: dict[str, Any]) -> None:
+def on_make_coach(conv: Conversation, event: MakeCoach) -> None:
     conv.state.role = "coach"
     conv.state.stage = "active"
     conv.say(conv.t("became_coach"))
 
 
-def on_teacher_linked(conv: Conversation, payload: dict[str, Any]) -> None:
-    if not is_coach(conv.state):
-        return
-    teacher_id = str(payload["teacher_id"])
-    if teacher_id not in conv.state.coaching:
-        conv.state.coaching[teacher_id] = TeacherFile(
-            teacher_id=int(teacher_id),
-            name=str(payload.get("name") or ""),
-            last_initial=str(payload.get("last_initial") or ""),
-            linked_at=conv.ctx.now,
-        )
-        teacher = conv.state.coaching[teacher_id]
-        conv.say(conv.t("coach_teacher_linked", teacher=conv.teacher_name(teacher)))
-
-
-def on_teacher_name(conv: Conversation, payload: dict[str, Any]) -> None:
+def on_teacher_name(conv: Conversation, event: TeacherName) -> None:
     """A teacher's Telegram name as it is now (it changed, or it reached the bot only now)."""
-    teacher = conv.state.coaching.get(str(payload["from"]))
-    if teacher is not None and payload.get("name"):
-        teacher.name = str(payload["name"])
-        teacher.last_initial = str(payload.get("last_initial") or "")
+    teacher = conv.state.coaching.get(str(event.sender))
+    if teacher is not None and event.name:
+        teacher.name, teacher.last_initial = event.name, event.last_initial
 
 
-def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
-    teacher = conv.state.coaching.get(str(payload["from"]))
+def on_draft_ready(conv: Conversation, event: DraftReady) -> None:
+    """A teacher's draft: kept for review, shown with its evidence, its chart on the way."""
+    teacher = conv.state.coaching.get(str(event.sender))
     if teacher is None:  # not (or no longer) this coach's teacher
         return
-    draft = Draft.model_validate(payload["draft"])
-    session_id = str(payload["session_id"])
+    draft = event.draft.model_copy(deep=True)
+    session_id = event.session_id
     if session_id in teacher.reviews:
         return
     teacher.reviews[session_id] = Review(
         session_id=session_id,
-        pupil=str(payload["pupil"]),
+        pupil=event.pupil,
         draft=draft,
         scores={s.id: s.score for s in draft.scales},
         received_at=conv.ctx.now,
     )
-    conv.say(
-        conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=payload["pupil"])
-    )
+    conv.say(conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=event.pupil))
     _evidence(conv, draft)
     _compare(conv, teacher, teacher.reviews[session_id])
     ref = review_ref(teacher, teacher.reviews[session_id])
@@ -471,37 +444,39 @@ def on_draft_ready(conv: Conversation, payload: dict[str, Any]) -> None:
     show_review(conv, ref)
 
 
-def on_plan_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
-    teacher = conv.state.coaching.get(str(payload["from"]))
+def on_plan_submitted(conv: Conversation, event: PlanSubmitted) -> None:
+    """A teacher's reflection and action plan (session 2)."""
+    teacher = conv.state.coaching.get(str(event.sender))
     if teacher is None:
         return
-    answers = {str(k): str(v) for k, v in dict(payload["answers"]).items()}
-    teacher.plans[str(payload["session_id"])] = answers
+    answers = dict(event.answers)
+    teacher.plans[event.session_id] = answers
     name = conv.teacher_name(teacher)
-    blocks = [conv.t("coach_plan_received", teacher=name, pupil=payload["pupil"])]
+    blocks = [conv.t("coach_plan_received", teacher=name, pupil=event.pupil)]
     blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
     for message in pack(blocks):
         conv.say(message)
 
 
-def on_checkin_submitted(conv: Conversation, payload: dict[str, Any]) -> None:
-    teacher = conv.state.coaching.get(str(payload["from"]))
+def on_checkin_submitted(conv: Conversation, event: CheckinSubmitted) -> None:
+    """A teacher's check-in a week after the plan."""
+    teacher = conv.state.coaching.get(str(event.sender))
     if teacher is None:
         return
-    answers = {str(k): str(v) for k, v in dict(payload["answers"]).items()}
-    for n, item in enumerate(payload["actions"], start=1):
-        answers[f"c01_actions#{n}"] = f"{item['action']} -> {item['answer']}"
-    teacher.checkins[str(payload["session_id"])] = answers
+    answers = dict(event.answers)
+    for n, item in enumerate(event.actions, start=1):
+        answers[f"c01_actions#{n}"] = f"{item.action} -> {item.answer}"
+    teacher.checkins[event.session_id] = answers
     name = conv.teacher_name(teacher)
-    blocks = [conv.t("coach_checkin_received", teacher=name, pupil=payload["pupil"])]
+    blocks = [conv.t("coach_checkin_received", teacher=name, pupil=event.pupil)]
     blocks += [
-        conv.t("coach_checkin_action", action=a["action"], answer=a["answer"] or "–")
-        for a in payload["actions"]
+        conv.t("coach_checkin_action", action=a.action, answer=a.answer or "–")
+        for a in event.actions
     ]
     blocks.append(
         conv.t(
             "coach_checkin_words",
-            then=payload["words_then"],
+            then=event.words_then,
             now=answers.get("c03_three_words", "–"),
         )
     )
@@ -546,29 +521,23 @@ def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
     )
 
 
-def on_retention_notice(conv: Conversation, payload: dict[str, Any]) -> None:
-    teacher = conv.state.coaching.get(str(payload["from"]))
+def on_retention_notice(conv: Conversation, event: RetentionNotice) -> None:
+    """A teacher's data goes away soon unless they come back."""
+    teacher = conv.state.coaching.get(str(event.sender))
     if teacher is not None:
         name = conv.teacher_name(teacher)
-        conv.say(conv.t("coach_retention_notice", teacher=name, date=payload["date"]))
+        conv.say(conv.t("coach_retention_notice", teacher=name, date=event.date))
 
 
-def on_teacher_withdrew(conv: Conversation, payload: dict[str, Any]) -> None:
-    teacher = conv.state.coaching.get(str(payload["from"]))
+def on_teacher_withdrew(conv: Conversation, event: TeacherWithdrew) -> None:
+    """A teacher deleted their data or moved on: nothing of theirs stays with this coach."""
+    teacher = conv.state.coaching.get(str(event.sender))
     name = conv.teacher_name(teacher) if teacher is not None else ""
-    conv.state.coaching.pop(str(payload["from"]), None)
-    conv.unsee.append(int(payload["from"]))  # event and job ids naming them leave the seen set
+    conv.state.coaching.pop(str(event.sender), None)
+    forget_teacher(conv, event.sender)
+    conv.unsee.append(event.sender)  # event and job ids naming them leave the seen set
     if teacher is not None:
         if conv.state.note_review.startswith(f"{teacher.teacher_id}/"):
             conv.state.pending = None
             conv.state.note_review = conv.state.note_target = ""
         conv.say(conv.t("coach_teacher_withdrew", teacher=name))
-
-
-def internal_payload(data: str | None) -> dict[str, Any] | None:
-    """The payload of an internal event, or None when it is not one of ours."""
-    try:
-        payload = json.loads(data or "")
-    except ValueError:
-        return None
-    return payload if isinstance(payload, dict) and "type" in payload else None

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.dialogues.callbacks import Action, Callback
 from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
 from bot.dialogues.script import Script, Texts, load_script, load_texts
 from bot.models.events import Button, Document, Inbound, Outbound
+from bot.models.internal import InternalEvent
 from bot.models.jobs import Job
 from bot.models.language import Language
 from bot.models.state import TeacherFile, UserState
-
-CALLBACK_SEPARATOR = ":"
-CALLBACK_LIMIT = 64  # bytes: Telegram refuses a button with longer callback data
 
 
 @dataclass(frozen=True)
@@ -32,10 +30,8 @@ class Context:
     bot_username: str = ""
     invite_days: int = 14
     checkin_after: timedelta = timedelta(days=7)
-    new_code: Callable[[], str] = field(default=lambda: secrets.token_urlsafe(12))
+    new_token: Callable[[], str] = field(default=lambda: secrets.token_hex(9))
     second_look: bool = False  # an LLM also checks every answer for safeguarding signals
-    # The coach of a valid invite code that came with /start (the service redeems it).
-    redeemed_coach: int | None = None
 
 
 @dataclass
@@ -48,7 +44,6 @@ class Conversation:
     replies: list[Outbound] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     forget: bool = False
-    invites: list[str] = field(default_factory=list)
     # Users whose ids leave this user's seen set (a teacher who deleted their data).
     unsee: list[int] = field(default_factory=list)
     _menu_bumped: bool = False
@@ -88,30 +83,18 @@ class Conversation:
             )
         )
 
-    def tell(self, user_id: int, kind: str, **payload: object) -> None:
-        """Queue an internal event for another user (a coach, a teacher)."""
+    def tell(self, user_id: int, event: InternalEvent) -> None:
+        """Queue an internal event for another user (a coach, a teacher); its id is this
+        turn's event id and a number, so the addressee's turn of it happens once."""
         number = sum(1 for r in self.replies if r.channel == "internal") + 1
-        body = {"id": f"{self.event.event_id}:{number}", "type": kind, "from": self.state.user_id}
-        self.replies.append(
-            Outbound(channel="internal", chat_id=user_id, text=json.dumps(body | payload))
+        told = event.model_copy(
+            update={"id": f"{self.event.event_id}:{number}", "sender": self.state.user_id}
         )
+        self.replies.append(Outbound(channel="internal", chat_id=user_id, internal=told))
 
-    def button(self, label: str, action: str, arg: str = "") -> Button:
+    def button(self, label: str, action: Action, arg: str = "") -> Button:
         """A button that is valid until the next turn that shows buttons."""
         if not self._menu_bumped:
             self.state.menu += 1
             self._menu_bumped = True
-        data = CALLBACK_SEPARATOR.join((str(self.state.menu), action, arg))
-        if len(data.encode()) > CALLBACK_LIMIT:
-            raise ValueError(f"callback data of {action!r} over {CALLBACK_LIMIT} bytes")
-        return Button(label=label, data=data)
-
-
-def parse_callback(data: str | None) -> tuple[int, str, str] | None:
-    """(menu token, action, argument) of callback data, or None when it is not ours."""
-    if not data or len(data.encode()) > CALLBACK_LIMIT:
-        return None
-    parts = data.split(CALLBACK_SEPARATOR)
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isidentifier():
-        return None
-    return int(parts[0]), parts[1], parts[2]
+        return Button(label=label, data=Callback(self.state.menu, action, arg).pack())

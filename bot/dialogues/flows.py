@@ -7,11 +7,18 @@ coach hears about. It names scripts, never questions.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.dialogues import runner as run
 from bot.dialogues.alerts import send_alerts
+from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
+from bot.models.internal import (
+    CheckinAction,
+    CheckinSubmitted,
+    DraftReady,
+    PlanSubmitted,
+    ProfileReleased,
+    TeacherWithdrew,
+)
 from bot.models.jobs import Job, JobName
 from bot.models.profile import level_for
 from bot.models.state import AccessRecord, Profile, Session
@@ -60,13 +67,10 @@ def on_submitted(conv: Conversation, session: Session) -> None:
     elif session.script_id == REFLECTION:
         if conv.state.coach_id is not None:
             answers = {k: a.text for k, a in session.answers.items() if a.parts}
-            conv.tell(
-                conv.state.coach_id,
-                "plan_submitted",
-                session_id=session.id,
-                pupil=run.pupil_name(conv, session),
-                answers=answers,
+            plan = PlanSubmitted(
+                session_id=session.id, pupil=run.pupil_name(conv, session), answers=answers
             )
+            conv.tell(conv.state.coach_id, plan)
         conv.jobs.append(
             Job(
                 id=f"checkin:{user_id}:{session.id}",
@@ -78,17 +82,11 @@ def on_submitted(conv: Conversation, session: Session) -> None:
         )
         buttons = []
         if conv.state.pupil(2) is None:
-            buttons = [[conv.button(conv.t("second_pupil_button"), "second")]]
+            buttons = [[conv.button(conv.t("second_pupil_button"), Action.SECOND_PUPIL)]]
         conv.say(conv.t("plan_submitted", pupil=run.pupil_name(conv, session)), buttons)
     elif session.script_id == CHECKIN:
         if conv.state.coach_id is not None:
-            conv.tell(
-                conv.state.coach_id,
-                "checkin_submitted",
-                session_id=session.id,
-                pupil=run.pupil_name(conv, session),
-                **checkin_summary(conv, session),
-            )
+            conv.tell(conv.state.coach_id, checkin_summary(conv, session))
         conv.say(conv.t("checkin_thanks", pupil=run.pupil_name(conv, session)))
     else:
         conv.say(conv.t("submitted_generic"))
@@ -101,32 +99,22 @@ def send_drafts_to_coach(conv: Conversation) -> None:
         return
     for session in conv.state.sessions:
         if session.draft is not None and not session.draft_sent:
-            conv.tell(
-                coach,
-                "draft_ready",
-                session_id=session.id,
-                pupil=run.pupil_name(conv, session),
-                draft=session.draft.model_dump(mode="json"),
+            ready = DraftReady(
+                session_id=session.id, pupil=run.pupil_name(conv, session), draft=session.draft
             )
+            conv.tell(coach, ready)
             session.draft_sent = True
 
 
 def link_coach(conv: Conversation, coach_id: int) -> None:
-    """Link the teacher to the coach of a redeemed invitation (and unlink a previous one); the
-    coach learns the teacher's Telegram first name and last initial."""
+    """Link the teacher to the coach whose invitation they used (the coach has them already)
+    and unlink a previous coach; what waited for a coach goes to the new one."""
     previous = conv.state.coach_id
     if previous == coach_id:
         return
     if previous is not None:
-        conv.tell(previous, "teacher_withdrew")
+        conv.tell(previous, TeacherWithdrew())
     conv.state.coach_id = coach_id
-    conv.tell(
-        coach_id,
-        "teacher_linked",
-        teacher_id=conv.state.user_id,
-        name=conv.state.name,
-        last_initial=conv.state.last_initial,
-    )
     for session in conv.state.sessions:
         session.draft_sent = False
     send_drafts_to_coach(conv)
@@ -159,12 +147,12 @@ def show_profile(conv: Conversation, session: Session, profile: Profile) -> None
         conv.say(message)
 
 
-def on_profile_released(conv: Conversation, payload: dict[str, Any]) -> None:
+def on_profile_released(conv: Conversation, event: ProfileReleased) -> None:
     """The coach released the profile: show it and start the reflection (session 2)."""
-    session = conv.state.session(str(payload.get("session_id")))
-    if session is None or session.profile is not None or payload["from"] != conv.state.coach_id:
+    session = conv.state.session(event.session_id)
+    if session is None or session.profile is not None or event.sender != conv.state.coach_id:
         return
-    session.profile = Profile.model_validate(payload["profile"])
+    session.profile = event.profile.model_copy()
     show_profile(conv, session, session.profile)
     send_chart(conv, session.id)
     reflection = run.start_session(conv, REFLECTION, slot=session.pupil_slot)
@@ -207,18 +195,20 @@ def start_checkin(conv: Conversation, reflection: Session) -> None:
     run.ask(conv, checkin, item_intro(conv, checkin))
 
 
-def checkin_summary(conv: Conversation, session: Session) -> dict[str, Any]:
+def checkin_summary(conv: Conversation, session: Session) -> CheckinSubmitted:
     """What the coach gets: each action with its answer, the three words then and now."""
     actions = [
-        {"action": action, "answer": _answer_text(session, f"c01_actions#{n}")}
+        CheckinAction(action=action, answer=_answer_text(session, f"c01_actions#{n}"))
         for n, action in enumerate(session.actions, start=1)
     ]
     answers = {k: a.text for k, a in session.answers.items() if a.parts and "#" not in k}
-    return {
-        "actions": actions,
-        "words_then": session.params.get("earlier_words", ""),
-        "answers": answers,
-    }
+    return CheckinSubmitted(
+        session_id=session.id,
+        pupil=run.pupil_name(conv, session),
+        actions=actions,
+        words_then=session.params.get("earlier_words", ""),
+        answers=answers,
+    )
 
 
 def start_second_pupil(conv: Conversation) -> bool:

@@ -5,6 +5,7 @@ go back, skip, review and submit. The code names no question: everything comes f
 from __future__ import annotations
 
 from bot.dialogues.alerts import screen
+from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.probes import sounds_tough
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
@@ -95,7 +96,9 @@ def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
     if session.awaiting == "list":
         entries = "\n".join(f"• {p.text}" for p in answer.parts) if answer else ""
         lines += [entries, item_text(conv, session, script.list_prompt_more)]
-        conv.say("\n\n".join(filter(None, lines)), [[conv.button(script.list_done_button, "done")]])
+        conv.say(
+            "\n\n".join(filter(None, lines)), [[conv.button(script.list_done_button, Action.DONE)]]
+        )
         return
     if session.awaiting != "main":
         lines.append(_probe_text(conv, session, session.awaiting.split("+")))
@@ -104,7 +107,7 @@ def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
     if answer and (answer.parts or answer.skipped):
         shown = answer.text if answer.parts else conv.t("skipped_mark")
         lines.append(conv.t("answer_so_far", answer=shown))
-        conv.say("\n\n".join(lines), [[conv.button(conv.t("keep"), "keep")]])
+        conv.say("\n\n".join(lines), [[conv.button(conv.t("keep"), Action.KEEP)]])
         return
     conv.say("\n\n".join(lines))
 
@@ -170,7 +173,7 @@ def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) ->
     session.answers[item.id] = answer
     session.updated_at = conv.ctx.now
     more = item_text(conv, session, script.list_prompt_more)
-    conv.say(more, [[conv.button(script.list_done_button, "done")]])
+    conv.say(more, [[conv.button(script.list_done_button, Action.DONE)]])
 
 
 def list_done(conv: Conversation, session: Session) -> bool:
@@ -258,8 +261,11 @@ def _review_blocks(conv: Conversation, session: Session) -> list[str]:
 def review_actions(conv: Conversation, session: Session, text_id: str = "review_actions") -> None:
     """The review's buttons: send, change an answer, show all answers again."""
     buttons = [
-        [conv.button(conv.t("submit"), "submit")],
-        [conv.button(conv.t("change"), "change"), conv.button(conv.t("show_all"), "show")],
+        [conv.button(conv.t("submit"), Action.SUBMIT)],
+        [
+            conv.button(conv.t("change"), Action.CHANGE),
+            conv.button(conv.t("show_all"), Action.SHOW),
+        ],
     ]
     conv.say(conv.t(text_id), buttons)
 
@@ -276,7 +282,7 @@ def review_pick(conv: Conversation, session: Session) -> None:
     """Ask which answer to change, with a numbered button per item."""
     conv.state.pending = "review_pick"
     count = len(_script(conv, session).items)
-    numbers = [conv.button(str(n), "pick", str(n - 1)) for n in range(1, count + 1)]
+    numbers = [conv.button(str(n), Action.PICK, str(n - 1)) for n in range(1, count + 1)]
     rows = [numbers[i : i + REVIEW_PICK_PER_ROW] for i in range(0, count, REVIEW_PICK_PER_ROW)]
     conv.say(conv.t("review_pick"), rows)
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.models.events import Inbound
+from bot.models.internal import RetentionNotice, TeacherWithdrew
 from bot.models.jobs import Job, JobName
 from bot.models.state import UserState
 
@@ -50,8 +51,8 @@ class Retention:
         conv = Conversation(state, Inbound.for_job(job), ctx)
         if ctx.now < deadline:
             if job.payload.get("step") == "notice" and state.coach_id is not None:
-                conv.tell(state.coach_id, "retention_notice", date=deadline.date().isoformat())
+                conv.tell(state.coach_id, RetentionNotice(date=deadline.date().isoformat()))
             return Step(state, conv.replies, [self._job(state, deadline, "delete")])
         if state.coach_id is not None:
-            conv.tell(state.coach_id, "teacher_withdrew")
+            conv.tell(state.coach_id, TeacherWithdrew())
         return Step(None, conv.replies, forget=True)

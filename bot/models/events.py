@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.models.clock import utcnow
+from bot.models.internal import INTERNAL_EVENT, InternalEvent
 from bot.models.jobs import Job
+from bot.models.routes import Channel, EventKind, Route
 
-Channel = Literal["telegram", "terminal"]
-
-Route = Literal["telegram", "terminal", "internal"]
-
-EventKind = Literal["text", "command", "button", "media", "edited", "job", "internal"]
+__all__ = ["Button", "Channel", "Document", "EventKind", "Inbound", "Outbound", "Route"]
 
 
 class Inbound(BaseModel):
@@ -37,7 +35,19 @@ class Inbound(BaseModel):
         "coach with the same first name apart.",
     )
     job: Job | None = Field(default=None, description="The due job of a 'job' event.")
+    internal: InternalEvent | None = Field(
+        default=None, description="What another user's turn told this user ('internal')."
+    )
     at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_internal(cls, data: Any) -> Any:
+        """An internal event queued before events were typed carried its JSON in `data`."""
+        legacy = isinstance(data, dict) and data.get("kind") == "internal" and data.get("data")
+        if legacy and not data.get("internal"):
+            data = data | {"internal": INTERNAL_EVENT.validate_json(data["data"])}
+        return data
 
     @classmethod
     def for_job(cls, job: Job) -> Inbound:
@@ -79,3 +89,15 @@ class Outbound(BaseModel):
     buttons: list[list[Button]] = Field(default_factory=list)
     document: Document | None = None
     photo: bytes | None = None
+    internal: InternalEvent | None = Field(
+        default=None, description="Route 'internal': the event for the user `chat_id`."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_internal(cls, data: Any) -> Any:
+        """An internal event queued before events were typed carried its JSON as `text`."""
+        legacy = isinstance(data, dict) and data.get("channel") == "internal" and data.get("text")
+        if legacy and not data.get("internal"):
+            data = data | {"internal": INTERNAL_EVENT.validate_json(data["text"]), "text": ""}
+        return data

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bot.models.events import Channel
 from bot.models.language import Language
 from bot.models.profile import Draft, level_for
+from bot.models.routes import Channel
 
 Role = Literal["teacher", "coach"]
 
@@ -154,6 +154,14 @@ class Review(BaseModel):
         return self.draft.model_copy(update={"scales": scales})
 
 
+class Invite(BaseModel):
+    """One of a coach's invitation links (the code is its key in `UserState.invites`)."""
+
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = Field(default=None, description="The teacher who joined with it.")
+
+
 class TeacherFile(BaseModel):
     """What a coach keeps about one linked teacher."""
 
@@ -192,9 +200,10 @@ class UserState(BaseModel):
     name: str = Field(default="", description="Telegram first name, as last seen.")
     last_initial: str = Field(default="", description="First letter of the Telegram last name.")
     coach_id: int | None = None
-    invite_codes: list[str] = Field(
-        default_factory=list, description="Teacher: the invitations they used (freed on /forget)."
+    join_pending: int | None = Field(
+        default=None, description="Teacher: the coach asked to take them on (an invitation)."
     )
+    invites: dict[str, Invite] = Field(default_factory=dict, description="Coach: their links.")
     coaching: dict[str, TeacherFile] = Field(default_factory=dict, description="Coach only.")
     note_review: str = Field(
         default="", description="Coach: '<teacher>/<session>', the review a typed note is for."

@@ -3,7 +3,6 @@ limits; and the relay that hands internal events to the user they are for."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -112,15 +111,16 @@ class Relay:
 
     async def deliver(self, message: Outbound) -> None:
         """Turn one internal message into an event for its addressee."""
-        payload = json.loads(message.text)
+        if message.internal is None:
+            return
         await self.forward(
             Inbound(
-                event_id=f"int:{payload['id']}",
+                event_id=f"int:{message.internal.id}",
                 channel=self.channel,
                 user_id=message.chat_id,
                 chat_id=message.chat_id,
                 kind="internal",
-                data=message.text,
+                internal=message.internal,
             )
         )
 

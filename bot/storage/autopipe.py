@@ -90,7 +90,7 @@ class AutoPipeline:
     async def _execute(self, commands: list[tuple[Arg, ...]]) -> list[Any]:
         """The replies of the commands (an error reply as an exception object, not raised)."""
         if len(commands) == 1:
-            return [await self.redis.execute_command(*commands[0])]
+            return [await self.redis.execute_command(*commands[0])]  # type: ignore[no-untyped-call]
         pipe = self.redis.pipeline(transaction=False)
         for command in commands:
             pipe.execute_command(*command)

@@ -144,8 +144,3 @@ def user_of(key: str | bytes) -> int:
     """The user id in one of a user's keys (e.g. a data key found by SCAN)."""
     name = key.decode() if isinstance(key, bytes) else key
     return int(name.split(":u:", 1)[1].split(":", 1)[0])
-
-
-def invite_key(code: str) -> str:
-    """An invitation code: hash of coach id and, once redeemed, the teacher who used it."""
-    return f"{PREFIX}:{{invites}}:{code}"

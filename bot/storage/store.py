@@ -32,7 +32,7 @@ from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.jobqueue import encode_job
-from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, invite_key
+from bot.storage.keys import PartitionKeys, UserKeys, consumer_group
 
 log = logging.getLogger(__name__)
 SEEN_KEEP = 1000
@@ -108,20 +108,6 @@ return redis.call('XDEL', KEYS[1], ARGV[2])
 
 
 # A teacher who deletes their data frees the invitations they used: no record names them.
-_FREE_INVITE = """
-if redis.call('HGET', KEYS[1], 'used_by') ~= ARGV[1] then return 0 end
-return redis.call('HDEL', KEYS[1], 'used_by')
-"""
-
-_REDEEM = """
-local coach = redis.call('HGET', KEYS[1], 'coach')
-if not coach then return false end
-local used = redis.call('HGET', KEYS[1], 'used_by')
-if used and used ~= ARGV[1] then return false end
-redis.call('HSET', KEYS[1], 'used_by', ARGV[1])
-return coach
-"""
-INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 @dataclass
@@ -160,8 +146,6 @@ class Store:
         self._commit = self.pipe.script(_COMMIT)
         self._release = self.pipe.script(_RELEASE)
         self._ack = self.pipe.script(_ACK)
-        self._redeem = redis.register_script(_REDEEM)
-        self._free_invite = redis.register_script(_FREE_INVITE)
 
     def user_keys(self, user_id: int) -> UserKeys:
         """The keys of one user."""
@@ -413,39 +397,12 @@ class Store:
         """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
         await self.pipe.run(self._ack, [entry.stream], [consumer_group(), entry.entry_id])
 
-    # -- invitations ----------------------------------------------------------------------
-
-    async def create_invites(self, codes: Sequence[str], coach_id: int, days: int) -> None:
-        """Store new invitation codes of a coach; each expires after `days`."""
-        pipe = self.redis.pipeline(transaction=True)
-        for code in codes:
-            pipe.hset(invite_key(code), mapping={"coach": coach_id})
-            pipe.expire(invite_key(code), days * 86400)
-        await pipe.execute()
-
-    async def free_invites(self, codes: Sequence[str], teacher_id: int) -> None:
-        """Take the teacher out of the invitations they used (before /forget commits: an
-        invitation is a key of its own, outside the teacher's hash slot; done again if the
-        turn is retried, and harmless then)."""
-        pipe = self.redis.pipeline(transaction=False)
-        for code in codes:
-            if INVITE_CODE.match(code):
-                await self._free_invite(keys=[invite_key(code)], args=[teacher_id], client=pipe)
-        await pipe.execute()
-
     async def seen_naming(self, user_id: int, other: int) -> list[str]:
         """The event ids in a user's seen set that name another user (their id, as a whole
         number): job and internal-event ids carry the ids of the users they concern."""
         members: list[bytes] = await self.redis.zrange(self.user_keys(user_id).seen, 0, -1)  # type: ignore[assignment]
         naming = re.compile(rf"(?<![0-9]){other}(?![0-9])")
         return [_text(m) for m in members if naming.search(_text(m))]
-
-    async def redeem_invite(self, code: str, teacher_id: int) -> int | None:
-        """The coach of a valid code; a code works for one teacher only (again for the same)."""
-        if not INVITE_CODE.match(code):
-            return None
-        coach = await self._redeem(keys=[invite_key(code)], args=[teacher_id])
-        return int(coach) if coach else None
 
 
 def _text(value: bytes | str) -> str:

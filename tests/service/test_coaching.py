@@ -252,3 +252,29 @@ async def test_the_teacher_reads_who_did_what_with_their_data_in_mydata(hub: Hub
     assert ("coach", "exported", "report") in log
     assert log[-1] == ("you", "exported", "/mydata")
     assert not any(answer in json.dumps(data["access_log"]) for answer in ANSWERS["en"])
+
+
+async def test_an_invitation_works_for_one_teacher_only_and_not_after_it_expires(
+    hub: Hub, store: Store
+) -> None:
+    coach = await make_coach(hub)
+    code = await invite(coach)
+    first, second = hub.user(TEACHER, name="Tessa"), hub.user(TEACHER + 1, name="Tom")
+    assert EN.get("linked_teacher") in await first.command("start", code)
+    assert EN.get("invite_invalid") in await second.command("start", code)  # spent
+    assert EN.get("invite_invalid") not in await first.command("start", code)  # same teacher
+    stale = await invite(coach)
+    state = await store.load(COACH)
+    assert state is not None
+    state.invites[stale].expires_at = state.invites[stale].created_at  # as if days had passed
+    async with store.turn(COACH, "test:expire") as opened:
+        await store.commit(opened, state, now_ms=0)
+    assert EN.get("invite_invalid") in await second.command("start", stale)
+    coach_state = await store.load(COACH)
+    assert coach_state is not None and str(TEACHER + 1) not in coach_state.coaching
+
+
+@pytest.mark.parametrize("code", ["nonsense", "7-", "ffffffff-00112233445566778899"])
+async def test_a_code_of_nobody_or_no_coach_is_refused_kindly(hub: Hub, code: str) -> None:
+    teacher = hub.user(TEACHER, name="Tessa")
+    assert EN.get("invite_invalid") in await teacher.command("start", code)

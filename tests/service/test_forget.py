@@ -13,7 +13,6 @@ from bot.config import Settings
 from bot.dialogues.script import load_texts
 from bot.models.jobs import JobName
 from bot.storage.jobqueue import failed_jobs
-from bot.storage.keys import invite_key
 from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.service import test_coaching as coaching_tests
@@ -53,14 +52,16 @@ async def forget(teacher: HubUser) -> None:
     await teacher.press(EN.get("forget_yes"))
 
 
-async def test_forget_frees_the_invitation_the_teacher_used(
+async def test_forget_leaves_no_trace_in_the_invitation_the_teacher_used(
     hub: Hub, store: Store, redis: Redis
 ) -> None:
     _, teacher, code = await a_teacher_with_a_draft(hub)
-    assert await redis.hget(invite_key(code), "used_by") == str(TEACHER).encode()
+    coach = await store.load(COACH)
+    assert coach is not None and coach.invites[code].used_by == TEACHER
     await forget(teacher)
-    assert await redis.hgetall(invite_key(code)) == {b"coach": str(COACH).encode()}
-    assert await redis.ttl(invite_key(code)) > 0  # it still expires as before
+    coach = await store.load(COACH)
+    assert coach is not None and code not in coach.invites  # spent, and nothing names them
+    assert not [key async for key in redis.scan_iter(match="*invite*")]
 
 
 async def test_forget_leaves_no_id_of_the_teacher_in_the_coachs_seen_set(

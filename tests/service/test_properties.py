@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from bot.dialogues.commands import COMMANDS
 from bot.dialogues.conversation import Context
-from bot.dialogues.engine import COMMANDS, step
+from bot.dialogues.engine import step
 from bot.dialogues.script import load_script
 from bot.models.events import Inbound, Outbound
 from bot.models.state import UserState

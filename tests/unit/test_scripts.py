@@ -10,7 +10,7 @@ import yaml
 
 from bot.dialogues import script as script_module
 from bot.dialogues.coaching import ADMIN_COMMANDS, COACH_COMMANDS
-from bot.dialogues.engine import COMMANDS
+from bot.dialogues.commands import COMMANDS
 from bot.dialogues.script import load_script, load_texts, placeholders
 from bot.errors import ScriptError
 from bot.models.language import LANGUAGES

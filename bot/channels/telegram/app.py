@@ -14,7 +14,7 @@ from bot.channels.telegram.transport import TelegramTransport
 from bot.channels.telegram.updates import ALLOWED_UPDATES
 from bot.channels.telegram.webhook import WebhookIngress
 from bot.config import Settings
-from bot.dialogues.engine import COMMANDS
+from bot.dialogues.commands import COMMANDS
 from bot.dialogues.script import load_texts
 from bot.models.language import LANGUAGES
 from bot.runtime.app import App
