@@ -19,8 +19,7 @@ from typing import Any
 from bot.models.language import Language
 from bot.models.profile import Draft, ScaleScore, Transcript, level_for
 from bot.scoring.answers import AnswerView, is_terse, view
-from bot.scoring.cues import CompiledCues, Hit, Term, compile_cues, compile_terms, find_hits
-from bot.scoring.cues import word_keys as _word_keys
+from bot.scoring.cues import CompiledCues, Hit, compile_cues, compile_terms, find_hits, keys_of
 from bot.scoring.quotes import choose_quotes
 from bot.scoring.scales import ScaleSet, load_scales
 from bot.scoring.weigh import (
@@ -33,6 +32,7 @@ from bot.scoring.weigh import (
     tally,
     weigh,
 )
+from bot.text.cues import Cue
 from bot.text.prompts import read_yaml
 
 _WORDS = re.compile(r"\w+")
@@ -49,17 +49,17 @@ class _Language:
 
     def __init__(self, scales: ScaleSet, lang: str) -> None:
         self.cues: CompiledCues = compile_cues(scales, lang)
-        self.anchors: tuple[Term, ...] = compile_terms(scales.episode.get(lang, []), lang)
+        self.anchors: tuple[Cue, ...] = compile_terms(scales.episode.get(lang, []), lang)
         self.unless: dict[str, frozenset[str]] = {}
         for scale in scales.scales:
             elicited = scale.typed_cues().elicited
             words = elicited.unless.get(lang, []) if elicited else []
-            self.unless[scale.id] = _word_keys(words, lang)
+            self.unless[scale.id] = keys_of(words, lang)
         script = read_yaml(lang, "interview.yaml")
         texts = {str(item["id"]): str(item.get("text", "")) for item in script.get("items", [])}
         texts |= {str(k): str(v) for k, v in dict(script.get("probes") or {}).items()}
         self.echoes: dict[str, frozenset[str]] = {
-            key: _word_keys(_WORDS.findall(text), lang) for key, text in texts.items()
+            key: keys_of(_WORDS.findall(text), lang) for key, text in texts.items()
         }
 
 
