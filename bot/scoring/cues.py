@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.scoring.scales import CueGroup, ScaleSet
 from bot.text.analysis import Clause, Sentence, analyse
@@ -21,6 +22,7 @@ from bot.text.lexicon import LEXICONS, Lexicon, Who
 from bot.text.roles import aimed_elsewhere, experiencer
 from bot.text.scope import Scope, negation
 
+Source = Literal["rules", "model", "both"]
 CLAUSE_LIMIT = 1.2
 SENTENCE_LIMIT = 2.0
 # A negator governs a cue up to five words before it (not across a change of subject), and in
@@ -48,7 +50,9 @@ class Span:
 
 @dataclass(frozen=True)
 class Hit:
-    """A signed contribution of one sentence (`start:end` of its answer) to one scale."""
+    """A signed contribution of one sentence (`start:end` of its answer) to one scale; `source`
+    says what found it (the cue rules, the trained model, or both) and `probability` the
+    model's calibrated probability for the end it points to (0.0 when the model did not)."""
 
     scale: str
     value: float
@@ -57,6 +61,8 @@ class Hit:
     end: int
     prompt: str = "main"
     keys: frozenset[str] = frozenset()
+    source: Source = "rules"
+    probability: float = 0.0
 
 
 def scope_of(lexicon: Lexicon) -> Scope:

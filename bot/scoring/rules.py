@@ -20,6 +20,7 @@ from bot.models.language import Language
 from bot.models.profile import Draft, ScaleScore, Transcript, level_for
 from bot.scoring.answers import AnswerView, is_terse, view
 from bot.scoring.cues import CompiledCues, Hit, compile_cues, compile_terms, find_hits, keys_of
+from bot.scoring.model import combine, evidence_model, model_hits
 from bot.scoring.quotes import choose_quotes
 from bot.scoring.scales import ScaleSet, load_scales
 from bot.scoring.weigh import (
@@ -33,6 +34,7 @@ from bot.scoring.weigh import (
     weigh,
 )
 from bot.text.cues import Cue
+from bot.text.linear import Model
 from bot.text.prompts import read_yaml
 
 _WORDS = re.compile(r"\w+")
@@ -68,8 +70,10 @@ class RuleScorer:
 
     name = "rules"
 
-    def __init__(self, scales: ScaleSet | None = None) -> None:
+    def __init__(self, scales: ScaleSet | None = None, model: Model | bool | None = True) -> None:
+        """`model`: the evidence model (True: the shipped one; False or None: rules alone)."""
         self._scales = scales or load_scales()
+        self._model = evidence_model() if model is True else model or None
         self._languages: dict[str, _Language] = {}
         self._one_at_a_time = asyncio.Lock()
 
@@ -85,7 +89,7 @@ class RuleScorer:
             [
                 hit
                 for v in views
-                for hit in find_hits(lang.cues, v.question_id, v.text, transcript.pupil, v.spans)
+                for hit in self._hits(lang, transcript.language, transcript.pupil, v)
             ]
         )
         tallies = self._tallies(lang, views, hits)
@@ -119,6 +123,14 @@ class RuleScorer:
         threads share the interpreter, so parallel drafts would only starve the event loop."""
         async with self._one_at_a_time:
             return await asyncio.to_thread(self.score, transcript)
+
+    def _hits(self, lang: _Language, language: str, pupil: str, answer: AnswerView) -> list[Hit]:
+        """The evidence in one answer: the cue rules' and the model's, joined."""
+        rules = find_hits(lang.cues, answer.question_id, answer.text, pupil, answer.spans)
+        if self._model is None:
+            return rules
+        found = model_hits(self._model, language, answer.question_id, answer.text, answer.spans)
+        return combine(rules, found)
 
     def _cues(self, lang: str) -> CompiledCues:
         return self._language(lang).cues

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.scoring.answers import AnswerView
 from bot.scoring.cues import Hit, clip
@@ -87,15 +87,7 @@ def share_sentences(hits: Sequence[Hit]) -> list[Hit]:
 
 
 def _scaled(hit: Hit, factor: float) -> Hit:
-    return Hit(
-        hit.scale,
-        hit.value * factor,
-        hit.question_id,
-        hit.start,
-        hit.end,
-        hit.prompt,
-        hit.keys,
-    )
+    return replace(hit, value=hit.value * factor)
 
 
 def tally(
