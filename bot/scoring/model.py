@@ -13,8 +13,8 @@ model's probability, so a quote can show it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from bot.scoring.cues import Hit, Span, keys_of
 from bot.text.linear import Model, load
@@ -30,6 +30,10 @@ WEIGHT = 1.0
 # less.
 MIN_WORDS = 6
 FULL_WORDS = 16
+# A rule hit on a sentence in which the model sees nothing of that end (probability below VETO)
+# counts DAMPED: "Een jongen gooide de bal expres ..." is no bad intent of the pupil.
+VETO = 0.1
+DAMPED = 0.6
 
 
 def classes(scale_ids: Iterable[str]) -> tuple[str, ...]:
@@ -47,29 +51,64 @@ def evidence_model(version: str = VERSION) -> Model:
     return load("bot.scoring", f"model/scale-evidence-{version}.json")
 
 
-def model_hits(
+@dataclass(frozen=True)
+class Reading:
+    """The model's reading of one sentence (`start:end` of its answer): its words and the
+    probability of each class."""
+
+    start: int
+    end: int
+    words: int
+    probabilities: Mapping[str, float]
+    keys: frozenset[str]
+    prompt: str
+
+    def toward(self, scale: str, sign: float) -> float:
+        """The probability that the sentence is evidence toward one end of a scale."""
+        return self.probabilities.get(f"{scale}:{'high' if sign > 0 else 'low'}", 0.0)
+
+
+def read(
     model: Model, lang: str, question_id: str, text: str, spans: Sequence[Span]
-) -> list[Hit]:
+) -> list[Reading]:
+    """The model's reading of every sentence of an answer long enough to read (MIN_WORDS)."""
+    parts = list(spans) or [Span("main", 0, len(text))]
+    readings = []
+    for start, end in split_sentences(text):
+        found = words(text[start:end])
+        if len(found) < MIN_WORDS:
+            continue
+        span = next((s for s in parts if s.start <= start < s.end), parts[-1])
+        found_p = model.probabilities(text[start:end], lang, extra_features(question_id))
+        readings.append(Reading(start, end, len(found), found_p, keys_of(found, lang), span.prompt))
+    return readings
+
+
+def model_hits(question_id: str, readings: Iterable[Reading]) -> list[Hit]:
     """The model's evidence in one answer: per sentence and scale, toward the end whose
     probability reaches the threshold (the surer end when both do)."""
-    parts = list(spans) or [Span("main", 0, len(text))]
     hits = []
-    for start, end in split_sentences(text):
-        span = next((s for s in parts if s.start <= start < s.end), parts[-1])
-        sentence = text[start:end]
-        found_words = words(sentence)
-        if len(found_words) < MIN_WORDS:
-            continue
-        found = model.probabilities(sentence, lang, extra_features(question_id))
-        factor = min(1.0, len(found_words) / FULL_WORDS)
-        keys = keys_of(found_words, lang)
-        for scale in sorted({label.split(":")[0] for label in found}):
-            high, low = found.get(f"{scale}:high", 0.0), found.get(f"{scale}:low", 0.0)
+    for reading in readings:
+        factor = min(1.0, reading.words / FULL_WORDS)
+        for scale in sorted({label.split(":")[0] for label in reading.probabilities}):
+            high, low = reading.toward(scale, 1.0), reading.toward(scale, -1.0)
             p, sign = (high, 1.0) if high >= low else (low, -1.0)
             if p < THRESHOLD:
                 continue
             value = sign * WEIGHT * factor * _strength(p)
-            hits.append(Hit(scale, value, question_id, start, end, span.prompt, keys, "model", p))
+            hits.append(
+                Hit(
+                    scale,
+                    value,
+                    question_id,
+                    reading.start,
+                    reading.end,
+                    reading.prompt,
+                    reading.keys,
+                    "model",
+                    p,
+                )
+            )
     return hits
 
 
@@ -78,14 +117,19 @@ def _strength(p: float) -> float:
     return 0.5 + 0.5 * (p - THRESHOLD) / (1.0 - THRESHOLD)
 
 
-def combine(rules: Iterable[Hit], model: Iterable[Hit]) -> list[Hit]:
+def combine(rules: Iterable[Hit], readings: Sequence[Reading], question_id: str) -> list[Hit]:
     """The rules' and the model's hits joined per sentence and scale: where they agree the
-    stronger counts (source "both"), where they disagree both count."""
+    stronger counts (source "both"), where they disagree both count. A rule hit on a sentence
+    the model read and finds no evidence of that end at all (below VETO) counts less."""
+    by_start = {reading.start: reading for reading in readings}
     joined: dict[tuple[str, int, str], Hit] = {}
     for hit in rules:
+        reading = by_start.get(hit.start)
+        if reading is not None and reading.toward(hit.scale, hit.value) < VETO:
+            hit = replace(hit, value=hit.value * DAMPED)
         joined[(hit.question_id, hit.start, hit.scale)] = hit
     extra = []
-    for hit in model:
+    for hit in model_hits(question_id, readings):
         key = (hit.question_id, hit.start, hit.scale)
         rule = joined.get(key)
         if rule is None:

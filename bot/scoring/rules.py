@@ -20,7 +20,7 @@ from bot.models.language import Language
 from bot.models.profile import Draft, ScaleScore, Transcript, level_for
 from bot.scoring.answers import AnswerView, is_terse, view
 from bot.scoring.cues import CompiledCues, Hit, compile_cues, compile_terms, find_hits, keys_of
-from bot.scoring.model import combine, evidence_model, model_hits
+from bot.scoring.model import combine, evidence_model, read
 from bot.scoring.quotes import choose_quotes
 from bot.scoring.scales import ScaleSet, load_scales
 from bot.scoring.weigh import (
@@ -31,6 +31,7 @@ from bot.scoring.weigh import (
     related_net,
     share_sentences,
     tally,
+    tone,
     weigh,
 )
 from bot.text.cues import Cue
@@ -95,8 +96,14 @@ class RuleScorer:
         tallies = self._tallies(lang, views, hits)
         nets = {scale_id: t.net for scale_id, t in tallies.items()}
         terse = is_terse(views)
+        good = {scale.id: scale.direction == "good" for scale in self._scales.scales}
+        said = {scale_id: t.positive - t.negative for scale_id, t in tallies.items()}
         weighed = {
-            scale.id: weigh(tallies[scale.id], related_net(scale, scale.typed_cues(), nets), terse)
+            scale.id: weigh(
+                tallies[scale.id],
+                related_net(scale, scale.typed_cues(), nets) + tone(scale, said, good),
+                terse,
+            )
             for scale in self._scales.scales
         }
         quotes = choose_quotes(
@@ -129,8 +136,8 @@ class RuleScorer:
         rules = find_hits(lang.cues, answer.question_id, answer.text, pupil, answer.spans)
         if self._model is None:
             return rules
-        found = model_hits(self._model, language, answer.question_id, answer.text, answer.spans)
-        return combine(rules, found)
+        readings = read(self._model, language, answer.question_id, answer.text, answer.spans)
+        return combine(rules, readings, answer.question_id)
 
     def _cues(self, lang: str) -> CompiledCues:
         return self._language(lang).cues
