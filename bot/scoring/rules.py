@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -37,8 +38,11 @@ from bot.scoring.weigh import (
 from bot.text.cues import Cue
 from bot.text.linear import Model
 from bot.text.prompts import read_yaml
+from bot.text.roles import ironic
 
 _WORDS = re.compile(r"\w+")
+# What the cue rules find in a sentence said in jest counts the other way, at half strength.
+IRONY = 0.5
 
 
 @cache
@@ -134,6 +138,8 @@ class RuleScorer:
     def _hits(self, lang: _Language, language: str, pupil: str, answer: AnswerView) -> list[Hit]:
         """The evidence in one answer: the cue rules' and the model's, joined."""
         rules = find_hits(lang.cues, answer.question_id, answer.text, pupil, answer.spans)
+        jest = ironic(answer.text, language)
+        rules = [replace(h, value=-h.value * IRONY) if h.start in jest else h for h in rules]
         if self._model is None:
             return rules
         readings = read(self._model, language, answer.question_id, answer.text, answer.spans)

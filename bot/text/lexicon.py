@@ -56,6 +56,8 @@ class Lexicon:
     question_words: frozenset[str]
     aim: frozenset[str]
     pupil_possessives: frozenset[str]
+    retractions: frozenset[str]
+    ironic_openers: frozenset[str]
 
 
 LEXICONS: dict[str, Lexicon] = {
@@ -108,6 +110,10 @@ LEXICONS: dict[str, Lexicon] = {
         # prepositions aiming a feeling at someone or something: "boos op", "razend over"
         aim=_words("op tegen over"),
         pupil_possessives=_words("zijn z'n haar"),
+        # a short sentence that takes back the one before: "Een feestje. Grapje."
+        retractions=_words("grapje geintje grap gekheid ironie sarcasme sarcastisch"),
+        # an opener of mock enthusiasm: "Oh, heerlijk."
+        ironic_openers=_words("oh o ach"),
     ),
     "en": Lexicon(
         negation_key="not",
@@ -172,5 +178,7 @@ LEXICONS: dict[str, Lexicon] = {
         question_words=_words("how what why"),
         aim=_words("at with about"),
         pupil_possessives=_words("his her"),
+        retractions=_words("kidding joking joke jk sarcasm sarcastic irony"),
+        ironic_openers=_words("oh ah"),
     ),
 }

@@ -5,7 +5,8 @@ teacher ("ik was boos"), the pupil ("hij was boos", "ik zag haar huilen") or nob
 ("Machteloos."). And a feeling may be aimed at someone else than the pupil ("razend op het
 systeem", "annoyed with myself", "ambetant, maar niet op hem"). Both rules read only the roles
 `analysis` gives the tokens and the closed-class words of the `Lexicon`; nothing here names a
-scale or a signal.
+scale or a signal. `ironic` finds sentences said in jest ("Delightful, a dream. Obviously
+joking.", "Oh, thrilled.").
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.text.analysis import Clause, Sentence, Token
-from bot.text.lexicon import Lexicon, Who
+from bot.text.lexicon import LEXICONS, Lexicon, Who
+from bot.text.sentences import split_sentences
+from bot.text.tokens import WORD, fold
 
 AIM_REACH = 8
+RETRACTION_WORDS = 4
 
 
 def experiencer(clause: Clause, anchor: int, lexicon: Lexicon) -> Who:
@@ -79,3 +83,21 @@ def _offset(sentence: Sentence, clause: Clause) -> int:
             break
         offset += len(other.tokens)
     return offset
+
+
+def ironic(text: str, lang: str) -> frozenset[int]:
+    """The starts of the sentences of `text` said in mock earnest: one taken back by a short
+    sentence after it ("Een feestje. Grapje.", "A lovely day. Kidding."), or opened with mock
+    enthusiasm and a comma ("Oh, thrilled.")."""
+    lexicon = LEXICONS[lang]
+    spans = split_sentences(text)
+    found = set()
+    for n, (start, end) in enumerate(spans):
+        words = [fold(w) for w in WORD.findall(text, start, end)]
+        if n and len(words) <= RETRACTION_WORDS and lexicon.retractions & set(words):
+            found.add(spans[n - 1][0])
+        opener = WORD.match(text, start)
+        mock = opener and fold(opener.group()) in lexicon.ironic_openers
+        if opener and mock and text[opener.end() : opener.end() + 1] == ",":
+            found.add(start)
+    return frozenset(found)
