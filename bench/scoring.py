@@ -12,7 +12,8 @@ and per language variety (nl, be, en) it prints: the share of scales in the gold
 within one point (of the score; of the band for levels), the same for a scorer that always says
 4, per rater, the human ceiling (how often two raters agree on the band), calibration (in-band
 share at confidence >= 0.8 and < 0.5), quotes per scale, quotes used for more than one scale,
-quotes not found verbatim, confident extremes on terse interviews, confident low<->high swaps
+quotes not found verbatim, the share of quotes the evidence model found (alone, or with the
+cue rules), confident extremes on terse interviews, confident low<->high swaps
 on risk scales, and the time per interview. It never asserts: timing depends on the machine.
 """
 
@@ -113,6 +114,8 @@ class Tally:
     risk_swaps: int = 0
     terse_extremes: int = 0
     quotes: int = 0
+    by_model: int = 0
+    by_both: int = 0
     reused: int = 0
     invented: int = 0
     raters: Counter[str] = field(default_factory=Counter)
@@ -169,6 +172,8 @@ class Tally:
         for item in draft.scales:
             for evidence in item.evidence:
                 self.quotes += 1
+                self.by_model += evidence.source == "model"
+                self.by_both += evidence.source == "both"
                 used[(evidence.question_id, evidence.quote)] += 1
                 if evidence.quote not in answers.get(evidence.question_id, ""):
                     self.invented += 1
@@ -201,6 +206,8 @@ class Tally:
             },
             "quotes_per_scale": round(self.quotes / (8 * cases), 2) if cases else None,
             "quotes_reused": self.reused,
+            "quotes_by_model": share(self.by_model, self.quotes),
+            "quotes_by_model_and_rules": share(self.by_both, self.quotes),
             "quotes_invented": self.invented,
             "terse_confident_extremes": self.terse_extremes,
             "risk_low_high_swaps": self.risk_swaps,
@@ -277,6 +284,10 @@ def _print(result: dict[str, Any], misses: bool) -> None:
             f"terse interviews {s['terse_confident_extremes']}  risk low<->high "
             f"{s['risk_low_high_swaps']}  unknown flagged "
             f"{s['unknown_low_confidence']}/{s['unknown']}"
+        )
+        print(
+            f"  model share of quotes: model alone {_pct(s['quotes_by_model'])}, model and rules "
+            f"{_pct(s['quotes_by_model_and_rules'])}"
         )
         print(f"  time per interview: mean {t['mean_ms']} ms, p95 {t['p95_ms']} ms")
         for miss in res["misses"] if misses else []:

@@ -28,6 +28,8 @@ def level_for(score: int) -> Level:
 
 
 Direction = Literal["supports", "contradicts"]
+# What found a quote of the offline scorer: its cue rules, its trained model, or both.
+EvidenceSource = Literal["rules", "model", "both"]
 
 
 class TranscriptPart(BaseModel):
@@ -76,7 +78,9 @@ class Transcript(BaseModel):
 class Evidence(BaseModel):
     """A verbatim quote (one sentence or part of one) from the answer to `question_id`;
     `prompt` is the part it came from ("main" or the follow-up's probe id); `direction` says
-    whether it supports the scale's score or contradicts it."""
+    whether it supports the scale's score or contradicts it. The offline scorer says what found
+    it (`source`: its cue rules, its trained model, or both) and, when the model did, the
+    model's calibrated `probability`; other scorers leave both unset."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -84,6 +88,8 @@ class Evidence(BaseModel):
     quote: str
     direction: Direction = "supports"
     prompt: str = "main"
+    source: EvidenceSource | None = None
+    probability: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class ScaleScore(BaseModel):

@@ -7,8 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.models.profile import TranscriptAnswer
-from bot.scoring.cues import Span, Term, find_term
-from bot.text.core import Who, analyse, fold, word_count
+from bot.scoring.cues import Span
+from bot.text.analysis import analyse
+from bot.text.cues import Cue, nearest
+from bot.text.lexicon import Who
+from bot.text.tokens import fold, word_count
 
 EPISODE_QUESTIONS = frozenset(
     {"q02_click", "q03_no_click", "q04_upset", "q05_misbehave", "q08_comfort"}
@@ -44,7 +47,7 @@ def view(
     answer: TranscriptAnswer,
     lang: str,
     pupil: str,
-    anchors: Sequence[Term],
+    anchors: Sequence[Cue],
     echoes: Mapping[str, frozenset[str]],
 ) -> AnswerView:
     """The answer's parts located in its text, its length and whether it tells an episode: a
@@ -96,10 +99,9 @@ def _default_who(prompt: str) -> Who:
     return "unknown"
 
 
-def _anchored(text: str, lang: str, pupil: str, anchors: Sequence[Term]) -> bool:
+def _anchored(text: str, lang: str, pupil: str, anchors: Sequence[Cue]) -> bool:
     for sentence in analyse(text, lang, pupil):
-        tokens = tuple(token for clause in sentence.clauses for token in clause.tokens)
-        if any(find_term(term, tokens, span=3) is not None for term in anchors):
+        if any(nearest(cue, sentence.tokens, span=3) is not None for cue in anchors):
             return True
     return False
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.models.profile import Direction, Evidence
+from bot.models.profile import Direction, Evidence, EvidenceSource
 from bot.scoring.answers import AnswerView
 from bot.scoring.cues import Hit
 
@@ -32,6 +32,8 @@ class _Candidate:
     end: int
     prompt: str
     value: float
+    source: EvidenceSource = "rules"
+    probability: float | None = None
 
 
 def choose_quotes(
@@ -69,6 +71,8 @@ def choose_quotes(
                 quote=text[c.question_id][c.start : c.end],
                 direction=direction,
                 prompt=c.prompt,
+                source=c.source,
+                probability=c.probability,
             )
             for direction, c in sorted(picked, key=lambda item: item[0] != "supports")
         ]
@@ -77,15 +81,21 @@ def choose_quotes(
 
 
 def _candidates(scale: str, hits: Sequence[Hit]) -> list[_Candidate]:
-    """One candidate per sentence: the sum of its contributions to the scale."""
-    sums: dict[tuple[str, int, int, str], float] = defaultdict(float)
+    """One candidate per sentence: the sum of its contributions to the scale, and what found
+    them (the model's probability when it took part)."""
+    found: dict[tuple[str, int, int, str], list[Hit]] = defaultdict(list)
     for hit in hits:
-        sums[(hit.question_id, hit.start, hit.end, hit.prompt)] += hit.value
-    return [
-        _Candidate(scale, q, start, end, prompt, value)
-        for (q, start, end, prompt), value in sums.items()
-        if abs(value) >= MIN_STRENGTH
-    ]
+        found[(hit.question_id, hit.start, hit.end, hit.prompt)].append(hit)
+    candidates = []
+    for (q, start, end, prompt), group in found.items():
+        value = sum(hit.value for hit in group)
+        if abs(value) < MIN_STRENGTH:
+            continue
+        sources = {hit.source for hit in group}
+        source: EvidenceSource = sources.pop() if len(sources) == 1 else "both"
+        probability = max((h.probability for h in group if h.source != "rules"), default=None)
+        candidates.append(_Candidate(scale, q, start, end, prompt, value, source, probability))
+    return candidates
 
 
 def _direction(value: float, lean: float) -> Direction:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from bot.models.language import Language
 from bot.models.profile import Draft, ScaleScore, Transcript, level_for
 from bot.scoring.answers import AnswerView, is_terse, view
-from bot.scoring.cues import CompiledCues, Hit, Term, compile_cues, compile_terms, find_hits
-from bot.scoring.cues import word_keys as _word_keys
+from bot.scoring.cues import CompiledCues, Hit, compile_cues, compile_terms, find_hits, keys_of
+from bot.scoring.model import combine, evidence_model, read
 from bot.scoring.quotes import choose_quotes
 from bot.scoring.scales import ScaleSet, load_scales
 from bot.scoring.weigh import (
@@ -31,11 +32,17 @@ from bot.scoring.weigh import (
     related_net,
     share_sentences,
     tally,
+    tone,
     weigh,
 )
+from bot.text.cues import Cue
+from bot.text.linear import Model
 from bot.text.prompts import read_yaml
+from bot.text.roles import ironic
 
 _WORDS = re.compile(r"\w+")
+# What the cue rules find in a sentence said in jest counts the other way, at half strength.
+IRONY = 0.5
 
 
 @cache
@@ -49,17 +56,17 @@ class _Language:
 
     def __init__(self, scales: ScaleSet, lang: str) -> None:
         self.cues: CompiledCues = compile_cues(scales, lang)
-        self.anchors: tuple[Term, ...] = compile_terms(scales.episode.get(lang, []), lang)
+        self.anchors: tuple[Cue, ...] = compile_terms(scales.episode.get(lang, []), lang)
         self.unless: dict[str, frozenset[str]] = {}
         for scale in scales.scales:
             elicited = scale.typed_cues().elicited
             words = elicited.unless.get(lang, []) if elicited else []
-            self.unless[scale.id] = _word_keys(words, lang)
+            self.unless[scale.id] = keys_of(words, lang)
         script = read_yaml(lang, "interview.yaml")
         texts = {str(item["id"]): str(item.get("text", "")) for item in script.get("items", [])}
         texts |= {str(k): str(v) for k, v in dict(script.get("probes") or {}).items()}
         self.echoes: dict[str, frozenset[str]] = {
-            key: _word_keys(_WORDS.findall(text), lang) for key, text in texts.items()
+            key: keys_of(_WORDS.findall(text), lang) for key, text in texts.items()
         }
 
 
@@ -68,8 +75,10 @@ class RuleScorer:
 
     name = "rules"
 
-    def __init__(self, scales: ScaleSet | None = None) -> None:
+    def __init__(self, scales: ScaleSet | None = None, model: Model | bool | None = True) -> None:
+        """`model`: the evidence model (True: the shipped one; False or None: rules alone)."""
         self._scales = scales or load_scales()
+        self._model = evidence_model() if model is True else model or None
         self._languages: dict[str, _Language] = {}
         self._one_at_a_time = asyncio.Lock()
 
@@ -85,14 +94,20 @@ class RuleScorer:
             [
                 hit
                 for v in views
-                for hit in find_hits(lang.cues, v.question_id, v.text, transcript.pupil, v.spans)
+                for hit in self._hits(lang, transcript.language, transcript.pupil, v)
             ]
         )
         tallies = self._tallies(lang, views, hits)
         nets = {scale_id: t.net for scale_id, t in tallies.items()}
         terse = is_terse(views)
+        good = {scale.id: scale.direction == "good" for scale in self._scales.scales}
+        said = {scale_id: t.positive - t.negative for scale_id, t in tallies.items()}
         weighed = {
-            scale.id: weigh(tallies[scale.id], related_net(scale, scale.typed_cues(), nets), terse)
+            scale.id: weigh(
+                tallies[scale.id],
+                related_net(scale, scale.typed_cues(), nets) + tone(scale, said, good),
+                terse,
+            )
             for scale in self._scales.scales
         }
         quotes = choose_quotes(
@@ -119,6 +134,16 @@ class RuleScorer:
         threads share the interpreter, so parallel drafts would only starve the event loop."""
         async with self._one_at_a_time:
             return await asyncio.to_thread(self.score, transcript)
+
+    def _hits(self, lang: _Language, language: str, pupil: str, answer: AnswerView) -> list[Hit]:
+        """The evidence in one answer: the cue rules' and the model's, joined."""
+        rules = find_hits(lang.cues, answer.question_id, answer.text, pupil, answer.spans)
+        jest = ironic(answer.text, language)
+        rules = [replace(h, value=-h.value * IRONY) if h.start in jest else h for h in rules]
+        if self._model is None:
+            return rules
+        readings = read(self._model, language, answer.question_id, answer.text, answer.spans)
+        return combine(rules, readings, answer.question_id)
 
     def _cues(self, lang: str) -> CompiledCues:
         return self._language(lang).cues

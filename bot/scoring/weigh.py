@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.scoring.answers import AnswerView
 from bot.scoring.cues import Hit, clip
@@ -32,6 +32,8 @@ THIN_CONFIDENCE = 0.4
 UNSURE = 0.5
 TERSE_CONFIDENCE = 0.45
 MIXED = 0.45
+TONE = 0.8
+TONE_CAP = 4.0
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,7 @@ def share_sentences(hits: Sequence[Hit]) -> list[Hit]:
 
 
 def _scaled(hit: Hit, factor: float) -> Hit:
-    return Hit(
-        hit.scale,
-        hit.value * factor,
-        hit.question_id,
-        hit.start,
-        hit.end,
-        hit.prompt,
-        hit.keys,
-    )
+    return replace(hit, value=hit.value * factor)
 
 
 def tally(
@@ -214,3 +208,16 @@ def _calibrated(certainty: float, raw: float, score: int) -> float:
 def related_net(scale: ScaleDef, cues: ScaleCues, nets: dict[str, float]) -> float:
     """What the evidence of linked scales adds (each other net counted up to +-6)."""
     return sum(factor * clip(nets[o], 6.0) for o, factor in cues.related.items() if o in nets)
+
+
+def tone(scale: ScaleDef, nets: dict[str, float], good: dict[str, bool]) -> float:
+    """The whole interview's tone as evidence for one scale (a coach reads it as a whole): the
+    other scales' nets of what was said (each up to +-TONE_CAP; silence is no tone), turned
+    toward their good end, averaged over all scales, times TONE; positive when the rest of the
+    interview is warm and regulated. A good scale leans with it, a risk scale against it."""
+    rest = sum(
+        clip(net, TONE_CAP) * (1.0 if good[other] else -1.0)
+        for other, net in nets.items()
+        if other != scale.id
+    )
+    return TONE * rest / max(1, len(nets) - 1) * (1.0 if good[scale.id] else -1.0)

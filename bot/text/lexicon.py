@@ -1,6 +1,7 @@
 """The closed-class words of each language: subjects and objects, negators and their strength,
 hedges, intensifiers, conjunctions, contractions, abbreviations, the words that end a
-negation's reach. Data, not code: `analysis` and `scope` read them; no scale or signal is named.
+negation's reach, question words, prepositions of aim. Data, not code: `analysis`, `scope` and
+`roles` read them; no scale or signal is named.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class Lexicon:
     links: frozenset[str]
     subordinators: frozenset[str]
     impersonal: frozenset[str]
+    question_words: frozenset[str]
+    aim: frozenset[str]
+    pupil_possessives: frozenset[str]
+    retractions: frozenset[str]
+    ironic_openers: frozenset[str]
 
 
 LEXICONS: dict[str, Lexicon] = {
@@ -98,6 +104,16 @@ LEXICONS: dict[str, Lexicon] = {
         # a subordinate clause starts here, its own subject next: "ik vroeg hoe HET ging"
         subordinators=_words("dat die wat of omdat als hoe waarom wie wanneer waar"),
         impersonal=_words("het er men je jij"),
+        # question words opening a complement a negated "know" reaches into: "ik weet niet
+        # (goed) hoe ik hem moet troosten"
+        question_words=_words("hoe wat waarom wanneer"),
+        # prepositions aiming a feeling at someone or something: "boos op", "razend over"
+        aim=_words("op tegen over"),
+        pupil_possessives=_words("zijn z'n haar"),
+        # a short sentence that takes back the one before: "Een feestje. Grapje."
+        retractions=_words("grapje geintje grap gekheid ironie sarcasme sarcastisch"),
+        # an opener of mock enthusiasm: "Oh, heerlijk."
+        ironic_openers=_words("oh o ach"),
     ),
     "en": Lexicon(
         negation_key="not",
@@ -159,5 +175,10 @@ LEXICONS: dict[str, Lexicon] = {
         # a subordinate clause starts here, its own subject next: "I asked how IT went"
         subordinators=_words("that who what whether because if how why when where which"),
         impersonal=_words("it there you one"),
+        question_words=_words("how what why"),
+        aim=_words("at with about"),
+        pupil_possessives=_words("his her"),
+        retractions=_words("kidding joking joke jk sarcasm sarcastic irony"),
+        ironic_openers=_words("oh ah"),
     ),
 }

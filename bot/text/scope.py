@@ -27,7 +27,11 @@ class Scope:
       so nothing outside negates it (False: negators inside are simply part of the match);
     same_clause: the negator and the nearest match word share a clause;
     subject_change: a negator before the match stops where another subject comes between;
-    breakers: folded words that stop the reach when they stand between.
+    breakers: folded words that stop the reach when they stand between;
+    complements: question words that open a complement a negated verb of knowing reaches
+      into: a negator followed within three tokens by one of them governs everything after it
+      in the clause, whatever the distance or subject ("ik weet niet goed hoe ik hem moet
+      troosten", "I don't know how to calm her").
     """
 
     before: int
@@ -37,6 +41,7 @@ class Scope:
     same_clause: bool = True
     subject_change: bool = False
     breakers: frozenset[str] = frozenset()
+    complements: frozenset[str] = frozenset()
 
 
 def negation(tokens: Sequence[Token], where: Sequence[int], scope: Scope) -> float:
@@ -62,7 +67,7 @@ def negated(tokens: Sequence[Token], where: Sequence[int], scope: Scope) -> bool
 
 def _reaches(tokens: Sequence[Token], i: int, low: int, high: int, scope: Scope) -> bool:
     if i < low:
-        anchor, reach = low, low - i <= scope.before
+        anchor, reach = low, low - i <= scope.before or _opens(tokens, i, low, scope)
     elif i > high:
         anchor, reach = high, i - high <= scope.after
     else:
@@ -72,8 +77,13 @@ def _reaches(tokens: Sequence[Token], i: int, low: int, high: int, scope: Scope)
     between = tokens[min(i, anchor) + 1 : max(i, anchor)]
     if any(token.word in scope.breakers for token in between):
         return False
-    if scope.subject_change and i < low:
+    if scope.subject_change and i < low and not _opens(tokens, i, low, scope):
         own = next((t.subject for t in reversed(tokens[:i]) if t.subject), None)
         others = {t.subject for t in between if t.subject}
         return not (own and others - {own})
     return True
+
+
+def _opens(tokens: Sequence[Token], i: int, low: int, scope: Scope) -> bool:
+    """Whether the negator at `i` is followed, before the match, by a question word."""
+    return any(t.word in scope.complements for t in tokens[i + 1 : min(low, i + 4)])

@@ -179,3 +179,24 @@ def test_a_terse_interview_gets_no_confident_extremes() -> None:
 def test_no_confident_extremes_on_the_terse_transcripts(path: Path) -> None:
     draft = SCORER.score(load_transcript(path))
     assert all(s.level == "average" or s.confidence < 0.5 for s in draft.scales)
+
+
+SARCASM: Answers = {
+    "q01_three_words": "Delightful, relaxing, a dream. Obviously joking. Exhausting, battle, "
+    "war. This morning he refused to take his coat off for twenty minutes.",
+    "q03_no_click": [
+        ("main", "On Monday he told me 'make me' in front of the whole class."),
+        ("felt", "Oh, thrilled. No. Humiliated and furious."),
+    ],
+    "q06_joy": "Pleasure. That was a lovely day when he was off sick. Kidding. Sort of.",
+}
+
+
+def test_praise_said_in_jest_is_not_read_literally() -> None:
+    draft = SCORER.score(interview("en", SARCASM, pupil="Tyler"))
+    literal = RuleScorer(model=False)
+    assert draft.scale("positive_feelings").score <= 3
+    assert draft.scale("negative_feelings").score >= 5
+    assert (
+        literal.score(interview("en", SARCASM, pupil="Tyler")).scale("positive_feelings").score <= 4
+    )

@@ -315,6 +315,8 @@ def test_quote_under_the_wrong_question_is_filed_under_the_right_one(
         "quote": "Ik was echt trots op hem",
         "direction": "supports",
         "prompt": "main",
+        "source": None,
+        "probability": None,
     }
 
 

@@ -1,0 +1,153 @@
+"""Small trained linear models at run time: features, weights by name, calibrated probabilities.
+
+A judgement that rules cannot reach (paraphrase) may add a linear model trained with
+scikit-learn on a corpus written independently of the rules (docs/text.md). The bot reads it
+without scikit-learn: the model is a JSON file of weights by feature name, a bias and a Platt
+calibration per class, shipped in the package; no pickle.
+
+Features of a text (`features`), each present or not, scaled to unit length:
+
+    w=word      the folded words (`bot.text.tokens.words`)
+    l=lemma     their lemmas
+    b=a_b       neighbouring word pairs
+    c= abc      character n-grams within a padded word (" word "), `Spec.chars` long
+    lang=nl     the language
+    extra       any names the caller adds (e.g. "q=q04_upset", the question a sentence answers)
+
+Which of them a model uses is its `Spec` (written in the file). A class's probability is
+`sigmoid(a * (w . x + bias) + b)`: the regression's score, calibrated on out-of-fold scores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from bot.text.tokens import lemma, words
+
+
+class ModelError(ValueError):
+    """A model file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Which features a model reads: lemmas, word pairs, character n-gram lengths."""
+
+    lemmas: bool = True
+    pairs: bool = True
+    chars: tuple[int, ...] = (3, 4, 5)
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any] | None) -> Spec:
+        """The spec written in a model file (the default set when none is written)."""
+        if not data:
+            return cls()
+        return cls(bool(data["lemmas"]), bool(data["pairs"]), tuple(int(n) for n in data["chars"]))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The spec as written into a model file."""
+        return {"lemmas": self.lemmas, "pairs": self.pairs, "chars": list(self.chars)}
+
+
+def features(
+    text: str, lang: str, extra: Iterable[str] = (), spec: Spec | None = None
+) -> dict[str, float]:
+    """The features of a text: name -> value (binary, scaled to unit length)."""
+    spec = spec or Spec()
+    tokens = words(text)
+    names = {f"lang={lang}", *extra}
+    for i, word in enumerate(tokens):
+        names.add(f"w={word}")
+        if spec.lemmas:
+            names.add(f"l={lemma(word, lang)}")
+        if spec.pairs and i:
+            names.add(f"b={tokens[i - 1]}_{word}")
+        padded = f" {word} "
+        for n in spec.chars:
+            names.update(f"c={padded[j : j + n]}" for j in range(len(padded) - n + 1))
+    scale = 1.0 / math.sqrt(len(names))
+    return dict.fromkeys(names, scale)
+
+
+@dataclass(frozen=True)
+class Linear:
+    """One class's weights, bias and calibration: p = sigmoid(a * (w . x + bias) + b)."""
+
+    weights: Mapping[str, float]
+    bias: float
+    a: float
+    b: float
+
+    def score(self, x: Mapping[str, float]) -> float:
+        """The uncalibrated score w . x + bias."""
+        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in x.items())
+
+    def probability(self, x: Mapping[str, float]) -> float:
+        """The calibrated probability that a text with features `x` is of this class."""
+        z = self.a * self.score(x) + self.b
+        if z < -30.0:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class Model:
+    """A shipped model: its version, feature spec, thresholds and one `Linear` per class."""
+
+    version: str
+    spec: Spec
+    thresholds: Mapping[str, float]
+    classes: Mapping[str, Linear]
+    trained_on: Mapping[str, Any]
+
+    def features(self, text: str, lang: str, extra: Iterable[str] = ()) -> dict[str, float]:
+        """The features of a text, as this model reads them."""
+        return features(text, lang, extra, self.spec)
+
+    def probabilities(self, text: str, lang: str, extra: Iterable[str] = ()) -> dict[str, float]:
+        """Calibrated probability per class for one text."""
+        x = self.features(text, lang, extra)
+        return {name: model.probability(x) for name, model in self.classes.items()}
+
+
+def parse(data: Mapping[str, Any], name: str = "model") -> Model:
+    """A model from its JSON form (`classes`, or `kinds` as the first model called them);
+    ModelError when a part is missing or malformed."""
+    try:
+        parts: Mapping[str, Any] = data["classes"] if "classes" in data else data["kinds"]
+        classes = {
+            str(label): Linear(
+                weights={str(k): float(v) for k, v in part["weights"].items()},
+                bias=float(part["bias"]),
+                a=float(part["calibration"]["a"]),
+                b=float(part["calibration"]["b"]),
+            )
+            for label, part in parts.items()
+        }
+        thresholds = {str(k): float(v) for k, v in dict(data.get("thresholds") or {}).items()}
+        spec = Spec.of(data.get("spec"))
+        model = Model(str(data["version"]), spec, thresholds, classes, data.get("trained_on", {}))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelError(f"{name}: {exc!r}") from exc
+    if not model.classes or set(model.thresholds) - set(model.classes):
+        raise ModelError(f"{name}: no classes, or thresholds for unknown classes")
+    return model
+
+
+@cache
+def load(package: str, path: str) -> Model:
+    """A model shipped as package data: `path` inside `package` ("model/x-1.json")."""
+    source = files(package).joinpath(*path.split("/"))
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{package}/{path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ModelError(f"{package}/{path}: not a JSON object")
+    return parse(data, f"{package}/{path}")
