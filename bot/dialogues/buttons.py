@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.dialogues import alerts as safeguarding
-from bot.dialogues import coaching, flows
+from bot.dialogues import coach_review, coaching, flows
 from bot.dialogues import runner as run
 from bot.dialogues.callbacks import Action, Callback
 from bot.dialogues.conversation import Conversation
@@ -147,13 +147,13 @@ _BUTTONS: dict[Action, ButtonHandler] = {
     Action.SHOW: _in_session(_show, "review"),
     Action.PICK: _in_session(_pick, "review"),
     Action.SECOND_PUPIL: _second_pupil,
-    Action.OPEN: _coach(coaching.show_review),
-    Action.SCALE: _coach(coaching.open_scale),
-    Action.ADJUST: _coach(coaching.adjust),
-    Action.NOTE: _coach(coaching.ask_note),
-    Action.BACK: _coach(coaching.back),
-    Action.RELEASE: _coach(coaching.release),
-    Action.HISTORY: _coach(coaching.history),
+    Action.OPEN: _coach(coach_review.show_review),
+    Action.SCALE: _coach(coach_review.open_scale),
+    Action.ADJUST: _coach(coach_review.adjust),
+    Action.NOTE: _coach(coach_review.ask_note),
+    Action.BACK: _coach(coach_review.back),
+    Action.RELEASE: _coach(coach_review.release),
+    Action.HISTORY: _coach(coach_review.history),
     Action.EXPORT: _coach(coaching.export_teacher),
     Action.ACKNOWLEDGE: _coach(safeguarding.acknowledge),
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.dialogues import alerts as safeguarding
-from bot.dialogues import coaching, flows, invites
+from bot.dialogues import coach_inbox, coach_review, coaching, flows, invites
 from bot.dialogues import runner as run
 from bot.dialogues.buttons import consent, on_button
 from bot.dialogues.commands import on_command
@@ -119,16 +119,16 @@ def _route(kind: type[E], handler: Callable[[Conversation, E], None]) -> tuple[t
 
 _INTERNAL: dict[type, Handler] = dict(
     [
-        _route(MakeCoach, coaching.on_make_coach),
+        _route(MakeCoach, coach_inbox.on_make_coach),
         _route(JoinRequest, invites.on_join_request),
         _route(JoinAnswer, invites.on_join_answer),
-        _route(TeacherName, coaching.on_teacher_name),
-        _route(DraftReady, coaching.on_draft_ready),
-        _route(TeacherWithdrew, coaching.on_teacher_withdrew),
-        _route(PlanSubmitted, coaching.on_plan_submitted),
-        _route(CheckinSubmitted, coaching.on_checkin_submitted),
-        _route(RetentionNotice, coaching.on_retention_notice),
-        _route(AccessNote, coaching.on_access),
+        _route(TeacherName, coach_inbox.on_teacher_name),
+        _route(DraftReady, coach_inbox.on_draft_ready),
+        _route(TeacherWithdrew, coach_inbox.on_teacher_withdrew),
+        _route(PlanSubmitted, coach_inbox.on_plan_submitted),
+        _route(CheckinSubmitted, coach_inbox.on_checkin_submitted),
+        _route(RetentionNotice, coach_inbox.on_retention_notice),
+        _route(AccessNote, flows.on_access),
         _route(SafeguardingAlert, safeguarding.on_alert),
         _route(ProfileReleased, flows.on_profile_released),
     ]
@@ -159,7 +159,7 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
         conv.say(conv.t("too_long", length=len(text), limit=conv.ctx.max_answer_chars))
         return
     if state.pending == "coach_note":
-        coaching.take_note(conv, text)
+        coach_review.take_note(conv, text)
         return
     if state.stage == "welcome":
         _typed_consent(conv, text)

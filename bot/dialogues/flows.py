@@ -12,6 +12,7 @@ from bot.dialogues.alerts import send_alerts
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
 from bot.models.internal import (
+    AccessNote,
     CheckinAction,
     CheckinSubmitted,
     DraftReady,
@@ -221,3 +222,12 @@ def start_second_pupil(conv: Conversation) -> bool:
     conv.state.stage = "active"
     run.ask(conv, interview, conv.t("second_pupil_intro"))
     return True
+
+
+def on_access(conv: Conversation, event: AccessNote) -> None:
+    """A line in the teacher's audit log, from their own coach only."""
+    if event.sender != conv.state.coach_id:
+        return
+    conv.state.access_log.append(
+        AccessRecord(at=conv.ctx.now, who="coach", action=event.action, what=event.what)
+    )

@@ -1,0 +1,162 @@
+"""What reaches a coach from their teachers' turns: a draft to review, a plan, a check-in, a
+name, a notice, a teacher who left."""
+
+from __future__ import annotations
+
+from bot.dialogues.coach_review import show_review
+from bot.dialogues.coaching import level_name, review_ref, scale_name
+from bot.dialogues.conversation import Conversation
+from bot.dialogues.flows import send_chart
+from bot.dialogues.invites import forget_teacher
+from bot.models.internal import (
+    CheckinSubmitted,
+    DraftReady,
+    MakeCoach,
+    PlanSubmitted,
+    RetentionNotice,
+    TeacherName,
+    TeacherWithdrew,
+)
+from bot.models.profile import Draft
+from bot.models.state import (
+    Review,
+    TeacherFile,
+)
+from bot.scoring.compare import compare_profiles
+from bot.text.chunks import pack
+
+
+def on_make_coach(conv: Conversation, event: MakeCoach) -> None:
+    conv.state.role = "coach"
+    conv.state.stage = "active"
+    conv.say(conv.t("became_coach"))
+
+
+def on_teacher_name(conv: Conversation, event: TeacherName) -> None:
+    """A teacher's Telegram name as it is now (it changed, or it reached the bot only now)."""
+    teacher = conv.state.coaching.get(str(event.sender))
+    if teacher is not None and event.name:
+        teacher.name, teacher.last_initial = event.name, event.last_initial
+
+
+def on_draft_ready(conv: Conversation, event: DraftReady) -> None:
+    """A teacher's draft: kept for review, shown with its evidence, its chart on the way."""
+    teacher = conv.state.coaching.get(str(event.sender))
+    if teacher is None:  # not (or no longer) this coach's teacher
+        return
+    draft = event.draft.model_copy(deep=True)
+    session_id = event.session_id
+    if session_id in teacher.reviews:
+        return
+    teacher.reviews[session_id] = Review(
+        session_id=session_id,
+        pupil=event.pupil,
+        draft=draft,
+        scores={s.id: s.score for s in draft.scales},
+        received_at=conv.ctx.now,
+    )
+    conv.say(conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=event.pupil))
+    _evidence(conv, draft)
+    _compare(conv, teacher, teacher.reviews[session_id])
+    ref = review_ref(teacher, teacher.reviews[session_id])
+    send_chart(conv, ref)
+    show_review(conv, ref)
+
+
+def on_plan_submitted(conv: Conversation, event: PlanSubmitted) -> None:
+    """A teacher's reflection and action plan (session 2)."""
+    teacher = conv.state.coaching.get(str(event.sender))
+    if teacher is None:
+        return
+    answers = dict(event.answers)
+    teacher.plans[event.session_id] = answers
+    name = conv.teacher_name(teacher)
+    blocks = [conv.t("coach_plan_received", teacher=name, pupil=event.pupil)]
+    blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
+    for message in pack(blocks):
+        conv.say(message)
+
+
+def on_checkin_submitted(conv: Conversation, event: CheckinSubmitted) -> None:
+    """A teacher's check-in a week after the plan."""
+    teacher = conv.state.coaching.get(str(event.sender))
+    if teacher is None:
+        return
+    answers = dict(event.answers)
+    for n, item in enumerate(event.actions, start=1):
+        answers[f"c01_actions#{n}"] = f"{item.action} -> {item.answer}"
+    teacher.checkins[event.session_id] = answers
+    name = conv.teacher_name(teacher)
+    blocks = [conv.t("coach_checkin_received", teacher=name, pupil=event.pupil)]
+    blocks += [
+        conv.t("coach_checkin_action", action=a.action, answer=a.answer or "–")
+        for a in event.actions
+    ]
+    blocks.append(
+        conv.t(
+            "coach_checkin_words",
+            then=event.words_then,
+            now=answers.get("c03_three_words", "–"),
+        )
+    )
+    blocks += [f"{k}:\n{v}" for k, v in answers.items() if k in ("c02_noticed", "c04_next")]
+    for message in pack(blocks):
+        conv.say(message)
+
+
+def _evidence(conv: Conversation, draft: Draft) -> None:
+    """Every scale with its score and the quotes behind it, in as few messages as fit."""
+    blocks = []
+    for scale in draft.scales:
+        head = conv.t(
+            "review_scale_line",
+            name=scale_name(conv, scale.id),
+            score=scale.score,
+            mark="",
+            level=level_name(conv, scale.score),
+            confidence=f"{scale.confidence:.1f}",
+        )
+        quotes = [f"«{e.quote}» ({e.question_id})" for e in scale.evidence]
+        blocks.append("\n".join([head, *(quotes or [conv.t("review_no_quotes")])]))
+    if draft.notes:
+        blocks.append("\n".join(draft.notes))
+    for message in pack(blocks):
+        conv.say(message)
+
+
+def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
+    """With a second pupil: which scales agree (the teacher) and which differ (the match)."""
+    others = [r for r in teacher.reviews.values() if r.session_id != review.session_id]
+    if not others:
+        return
+    other = others[0]
+    same, different = compare_profiles(other.scores, review.scores)
+    names = ", ".join(scale_name(conv, s) for s in same) or "–"
+    differ = ", ".join(scale_name(conv, s) for s in different) or "–"
+    conv.say(
+        conv.t(
+            "coach_comparison", first=other.pupil, second=review.pupil, same=names, different=differ
+        )
+    )
+
+
+def on_retention_notice(conv: Conversation, event: RetentionNotice) -> None:
+    """A teacher's data goes away soon unless they come back."""
+    teacher = conv.state.coaching.get(str(event.sender))
+    if teacher is not None:
+        name = conv.teacher_name(teacher)
+        conv.say(conv.t("coach_retention_notice", teacher=name, date=event.date))
+
+
+def on_teacher_withdrew(conv: Conversation, event: TeacherWithdrew) -> None:
+    """A teacher deleted their data or moved on: nothing of theirs stays with this coach."""
+    teacher = conv.state.coaching.get(str(event.sender))
+    name = conv.teacher_name(teacher) if teacher is not None else ""
+    conv.state.coaching.pop(str(event.sender), None)
+    forget_teacher(conv, event.sender)
+    conv.unsee.append(event.sender)  # event and job ids naming them leave the seen set
+    if teacher is not None:
+        if conv.state.note_review.startswith(f"{teacher.teacher_id}/"):
+            conv.state.pending = None
+            conv.state.note_review = conv.state.note_target = ""
+        conv.say(conv.t("coach_teacher_withdrew", teacher=name))

@@ -1,0 +1,246 @@
+"""The coach's review of one draft: the scales with their evidence, −1/+1, notes, the audit
+trail and the release to the teacher. Every button names the review it acts on
+(`<teacher>/<session>`), and a typed note is bound to the review whose button asked for it."""
+
+from __future__ import annotations
+
+from bot.dialogues.callbacks import Action
+from bot.dialogues.coaching import level_name, log_access, queue, scale_name
+from bot.dialogues.conversation import Conversation
+from bot.models.internal import (
+    ProfileReleased,
+)
+from bot.models.state import (
+    AuditEntry,
+    Profile,
+    ProfileScale,
+    Review,
+    TeacherFile,
+)
+
+
+def _open(conv: Conversation, ref: str) -> tuple[TeacherFile, Review] | None:
+    """The coach's own review named by `ref` (only this coach's teachers and their drafts)."""
+    teacher_id, _, session_id = ref.partition("/")
+    teacher = conv.state.coaching.get(teacher_id)
+    review = teacher.reviews.get(session_id) if teacher else None
+    return (teacher, review) if teacher and review else None
+
+
+def _split(arg: str) -> tuple[str, str]:
+    """A button's argument '<teacher>/<session>/<rest>' as (review reference, rest)."""
+    teacher_id, _, rest = arg.partition("/")
+    session_id, _, rest = rest.partition("/")
+    return f"{teacher_id}/{session_id}", rest
+
+
+def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
+    """The overview of one review: a line and a button per scale, note, release, history.
+    `read`: the coach opens it (told to the teacher's audit log), not comes back to it."""
+    opened = _open(conv, ref)
+    if opened is None:
+        return False
+    teacher, review = opened
+    if read:
+        log_access(conv, teacher, "read", review.session_id)
+    draft = review.draft
+    lines = [
+        conv.t("review_alert", quote=a.quote, question=a.question_id)
+        for a in teacher.alerts
+        if a.session_id == review.session_id
+    ]
+    lines.append(
+        conv.t(
+            "review_header",
+            teacher=conv.teacher_name(teacher),
+            pupil=review.pupil,
+            scorer=draft.scorer,
+        )
+    )
+    rows = []
+    for index, scale in enumerate(draft.scales):
+        score = review.scores[scale.id]
+        mark = "*" if score != scale.score else ""
+        name = scale_name(conv, scale.id)
+        lines.append(
+            conv.t(
+                "review_scale_line",
+                name=name,
+                score=score,
+                mark=mark,
+                level=level_name(conv, score),
+                confidence=f"{scale.confidence:.1f}",
+            )
+        )
+        rows.append([conv.button(f"{name}: {score}{mark}", Action.SCALE, f"{ref}/{index}")])
+    thin = [scale_name(conv, s.id) for s in draft.scales if s.confidence < 0.5]
+    if thin:
+        lines.append(conv.t("review_low_confidence", scales=", ".join(thin)))
+    if review.status == "released":
+        lines.append(conv.t("review_released"))
+    else:
+        rows.append([conv.button(conv.t("overall_note_button"), Action.NOTE, f"{ref}/overall")])
+        rows.append([conv.button(conv.t("release_button"), Action.RELEASE, ref)])
+    rows.append([conv.button(conv.t("history_button"), Action.HISTORY, ref)])
+    conv.say("\n".join(lines), rows)
+    return True
+
+
+def back(conv: Conversation, ref: str) -> bool:
+    """Back to the overview of a review (not a new reading of it)."""
+    return show_review(conv, ref, read=False)
+
+
+def open_scale(conv: Conversation, arg: str) -> bool:
+    """The scale button '<review>/<index>'."""
+    ref, index = _split(arg)
+    return index.isdigit() and show_scale(conv, ref, int(index))
+
+
+def show_scale(conv: Conversation, ref: str, index: int) -> bool:
+    """One scale: draft and current score, the quotes, the note; −/+ and note buttons."""
+    opened = _open(conv, ref)
+    if opened is None or not 0 <= index < len(opened[1].draft.scales):
+        return False
+    _, review = opened
+    scale = review.draft.scales[index]
+    score = review.scores[scale.id]
+    quotes = "\n".join(f"«{e.quote}» ({e.question_id})" for e in scale.evidence)
+    text = conv.t(
+        "review_scale_detail",
+        name=scale_name(conv, scale.id),
+        draft=scale.score,
+        draft_level=level_name(conv, scale.score),
+        score=score,
+        level=level_name(conv, score),
+        confidence=f"{scale.confidence:.1f}",
+        quotes=quotes or conv.t("review_no_quotes"),
+        note=review.notes.get(scale.id) or "–",
+    )
+    rows = [[conv.button(conv.t("back_button"), Action.BACK, ref)]]
+    if review.status == "waiting":
+        rows.insert(
+            0,
+            [
+                conv.button("−1", Action.ADJUST, f"{ref}/{index}-"),
+                conv.button("+1", Action.ADJUST, f"{ref}/{index}+"),
+                conv.button(conv.t("note_button"), Action.NOTE, f"{ref}/{index}"),
+            ],
+        )
+    conv.say(text, rows)
+    return True
+
+
+def adjust(conv: Conversation, arg: str) -> bool:
+    """−1 / +1 ('<review>/<index><sign>') on a scale, within 1..7, written to the audit trail."""
+    ref, change = _split(arg)
+    opened = _open(conv, ref)
+    if opened is None or len(change) < 2 or not change[:-1].isdigit() or change[-1] not in "+-":
+        return False
+    _, review = opened
+    index = int(change[:-1])
+    if review.status != "waiting" or not 0 <= index < len(review.draft.scales):
+        return False
+    scale_id = review.draft.scales[index].id
+    old = review.scores[scale_id]
+    new = min(7, max(1, old + (1 if change[-1] == "+" else -1)))
+    review.scores[scale_id] = new
+    review.audit.append(
+        AuditEntry(at=conv.ctx.now, action="score", scale=scale_id, old=old, new=new)
+    )
+    return show_scale(conv, ref, index)
+
+
+def _note_name(conv: Conversation, target: str) -> str:
+    return conv.t("overall_note_button") if target == "overall" else scale_name(conv, target)
+
+
+def ask_note(conv: Conversation, arg: str) -> bool:
+    """Wait for the coach's typed note on a scale ('<review>/<index>') or on the whole
+    ('<review>/overall'). The awaited note is bound to that review, whatever arrives before
+    the coach types it (another teacher's draft, say)."""
+    ref, which = _split(arg)
+    opened = _open(conv, ref)
+    if opened is None or opened[1].status != "waiting":
+        return False
+    teacher, review = opened
+    scales = review.draft.scales
+    if which == "overall":
+        target = "overall"
+    elif which.isdigit() and int(which) < len(scales):
+        target = scales[int(which)].id
+    else:
+        return False
+    conv.state.pending = "coach_note"
+    conv.state.note_review = ref
+    conv.state.note_target = target
+    name = conv.teacher_name(teacher)
+    conv.say(conv.t("note_prompt", name=_note_name(conv, target), teacher=name, pupil=review.pupil))
+    return True
+
+
+def take_note(conv: Conversation, text: str) -> None:
+    """Store the typed note on the scale of the review the coach chose it for."""
+    ref, target = conv.state.note_review, conv.state.note_target
+    opened = _open(conv, ref) if ref else None
+    conv.state.pending = None
+    conv.state.note_review = conv.state.note_target = ""
+    if opened is None or opened[1].status != "waiting":
+        conv.say(conv.t("note_not_saved"))
+        queue(conv)
+        return
+    teacher, review = opened
+    review.notes[target] = text
+    review.audit.append(AuditEntry(at=conv.ctx.now, action="note", scale=target))
+    conv.say(
+        conv.t(
+            "note_saved",
+            name=_note_name(conv, target),
+            teacher=conv.teacher_name(teacher),
+            pupil=review.pupil,
+        )
+    )
+    show_review(conv, ref, read=False)
+
+
+def history(conv: Conversation, ref: str) -> bool:
+    """The audit trail of a review."""
+    opened = _open(conv, ref)
+    if opened is None:
+        return False
+    _, review = opened
+    lines = [conv.t("history_header")]
+    for entry in review.audit:
+        when = entry.at.strftime("%Y-%m-%d %H:%M")
+        change = f" {entry.old}→{entry.new}" if entry.old is not None else ""
+        scale = scale_name(conv, entry.scale) if entry.scale not in ("", "overall") else ""
+        lines.append(f"{when} {conv.t('audit_' + entry.action)} {scale}{change}".rstrip())
+    conv.say("\n".join(lines), [[conv.button(conv.t("back_button"), Action.BACK, ref)]])
+    return True
+
+
+def release(conv: Conversation, ref: str) -> bool:
+    """Send the coach's version of the profile to the teacher; the draft stays beside it."""
+    opened = _open(conv, ref)
+    if opened is None or opened[1].status != "waiting":
+        return False
+    teacher, review = opened
+    review.status = "released"
+    review.released_at = conv.ctx.now
+    review.audit.append(AuditEntry(at=conv.ctx.now, action="release"))
+    changed = sum(1 for s in review.draft.scales if review.scores[s.id] != s.score)
+    log_access(conv, teacher, "changed", f"{review.session_id}: {changed} scales")
+    log_access(conv, teacher, "released", review.session_id)
+    scales = [
+        ProfileScale(
+            id=s.id,
+            score=review.scores[s.id],
+            note=review.notes.get(s.id, ""),
+            quotes=[e.quote for e in s.evidence[:2]],
+        )
+        for s in review.draft.scales
+    ]
+    profile = Profile(scales=scales, note=review.notes.get("overall", ""), released_at=conv.ctx.now)
+    conv.tell(teacher.teacher_id, ProfileReleased(session_id=review.session_id, profile=profile))
+    conv.say(conv.t("released_coach", teacher=conv.teacher_name(teacher)))
+    return True
