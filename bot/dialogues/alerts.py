@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
+from bot.dialogues.told import handles
 from bot.models.internal import SafeguardingAlert
-from bot.models.jobs import Job, JobName
+from bot.models.jobs import JobName
 from bot.models.state import Alert, Session
 from bot.safety.safeguarding import Signal, check
 
@@ -23,14 +24,11 @@ def screen(conv: Conversation, session: Session, question_id: str, text: str) ->
     raise_alerts(conv, session, question_id, check(text, conv.state.lang))
     if conv.ctx.second_look:
         user_id = conv.state.user_id
-        conv.jobs.append(
-            Job(
-                id=f"safeguard:{user_id}:{conv.event.event_id}",
-                user_id=user_id,
-                name=JobName.SECOND_LOOK,
-                due=conv.ctx.now,
-                payload={"session_id": session.id, "question_id": question_id},
-            )
+        conv.schedule(
+            JobName.SECOND_LOOK,
+            f"safeguard:{user_id}:{conv.event.event_id}",
+            session_id=session.id,
+            question_id=question_id,
         )
 
 
@@ -71,6 +69,7 @@ def send_alerts(conv: Conversation) -> None:
             conv.tell(coach, SafeguardingAlert(alert=alert))
 
 
+@handles(SafeguardingAlert)
 def on_alert(conv: Conversation, event: SafeguardingAlert) -> None:
     """The coach's side: keep the alert, say it now, marked urgent, with an acknowledge button."""
     teacher = conv.state.coaching.get(str(event.sender))

@@ -8,6 +8,7 @@ from bot.dialogues.coaching import level_name, review_ref, scale_name
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
 from bot.dialogues.invites import forget_teacher
+from bot.dialogues.told import handles
 from bot.models.internal import (
     CheckinSubmitted,
     DraftReady,
@@ -23,15 +24,16 @@ from bot.models.state import (
     TeacherFile,
 )
 from bot.scoring.compare import compare_profiles
-from bot.text.chunks import pack
 
 
+@handles(MakeCoach)
 def on_make_coach(conv: Conversation, event: MakeCoach) -> None:
     conv.state.role = "coach"
     conv.state.stage = "active"
     conv.say(conv.t("became_coach"))
 
 
+@handles(TeacherName)
 def on_teacher_name(conv: Conversation, event: TeacherName) -> None:
     """A teacher's Telegram name as it is now (it changed, or it reached the bot only now)."""
     teacher = conv.state.coaching.get(str(event.sender))
@@ -39,6 +41,7 @@ def on_teacher_name(conv: Conversation, event: TeacherName) -> None:
         teacher.name, teacher.last_initial = event.name, event.last_initial
 
 
+@handles(DraftReady)
 def on_draft_ready(conv: Conversation, event: DraftReady) -> None:
     """A teacher's draft: kept for review, shown with its evidence, its chart on the way."""
     teacher = conv.state.coaching.get(str(event.sender))
@@ -63,6 +66,7 @@ def on_draft_ready(conv: Conversation, event: DraftReady) -> None:
     show_review(conv, ref)
 
 
+@handles(PlanSubmitted)
 def on_plan_submitted(conv: Conversation, event: PlanSubmitted) -> None:
     """A teacher's reflection and action plan (session 2)."""
     teacher = conv.state.coaching.get(str(event.sender))
@@ -73,10 +77,10 @@ def on_plan_submitted(conv: Conversation, event: PlanSubmitted) -> None:
     name = conv.teacher_name(teacher)
     blocks = [conv.t("coach_plan_received", teacher=name, pupil=event.pupil)]
     blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
-    for message in pack(blocks):
-        conv.say(message)
+    conv.say_blocks(blocks)
 
 
+@handles(CheckinSubmitted)
 def on_checkin_submitted(conv: Conversation, event: CheckinSubmitted) -> None:
     """A teacher's check-in a week after the plan."""
     teacher = conv.state.coaching.get(str(event.sender))
@@ -100,8 +104,7 @@ def on_checkin_submitted(conv: Conversation, event: CheckinSubmitted) -> None:
         )
     )
     blocks += [f"{k}:\n{v}" for k, v in answers.items() if k in ("c02_noticed", "c04_next")]
-    for message in pack(blocks):
-        conv.say(message)
+    conv.say_blocks(blocks)
 
 
 def _evidence(conv: Conversation, draft: Draft) -> None:
@@ -120,8 +123,7 @@ def _evidence(conv: Conversation, draft: Draft) -> None:
         blocks.append("\n".join([head, *(quotes or [conv.t("review_no_quotes")])]))
     if draft.notes:
         blocks.append("\n".join(draft.notes))
-    for message in pack(blocks):
-        conv.say(message)
+    conv.say_blocks(blocks)
 
 
 def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
@@ -140,6 +142,7 @@ def _compare(conv: Conversation, teacher: TeacherFile, review: Review) -> None:
     )
 
 
+@handles(RetentionNotice)
 def on_retention_notice(conv: Conversation, event: RetentionNotice) -> None:
     """A teacher's data goes away soon unless they come back."""
     teacher = conv.state.coaching.get(str(event.sender))
@@ -148,6 +151,7 @@ def on_retention_notice(conv: Conversation, event: RetentionNotice) -> None:
         conv.say(conv.t("coach_retention_notice", teacher=name, date=event.date))
 
 
+@handles(TeacherWithdrew)
 def on_teacher_withdrew(conv: Conversation, event: TeacherWithdrew) -> None:
     """A teacher deleted their data or moved on: nothing of theirs stays with this coach."""
     teacher = conv.state.coaching.get(str(event.sender))

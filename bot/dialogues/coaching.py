@@ -13,7 +13,7 @@ from bot.models.internal import (
     AccessNote,
     MakeCoach,
 )
-from bot.models.jobs import Job, JobName
+from bot.models.jobs import JobName
 from bot.models.profile import level_for
 from bot.models.state import (
     AuditEntry,
@@ -95,15 +95,8 @@ def export_teacher(conv: Conversation, teacher_id: str) -> bool:
         review.audit.append(AuditEntry(at=conv.ctx.now, action="export"))
     log_access(conv, teacher, "exported", "report")
     user_id = conv.state.user_id
-    conv.jobs.append(
-        Job(
-            id=f"export:{user_id}:{teacher_id}:{conv.event.event_id}",
-            user_id=user_id,
-            name=JobName.EXPORT,
-            due=conv.ctx.now,
-            payload={"teacher_id": teacher_id},
-        )
-    )
+    key = f"export:{user_id}:{teacher_id}:{conv.event.event_id}"
+    conv.schedule(JobName.EXPORT, key, teacher_id=teacher_id)
     conv.say(conv.t("export_preparing", teacher=conv.teacher_name(teacher)))
     return True
 

@@ -12,9 +12,10 @@ from bot.dialogues.probes import ProbePolicy, RuleProbePolicy
 from bot.dialogues.script import Script, Texts, load_script, load_texts
 from bot.models.events import Button, Document, Inbound, Outbound
 from bot.models.internal import InternalEvent
-from bot.models.jobs import Job
+from bot.models.jobs import Job, JobName
 from bot.models.language import Language
 from bot.models.state import TeacherFile, UserState
+from bot.text.chunks import pack
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,11 @@ class Conversation:
             )
         )
 
+    def say_blocks(self, blocks: list[str]) -> None:
+        """Blocks of text joined by blank lines into as few messages as Telegram takes."""
+        for message in pack(blocks):
+            self.say(message)
+
     def tell(self, user_id: int, event: InternalEvent) -> None:
         """Queue an internal event for another user (a coach, a teacher); its id is this
         turn's event id and a number, so the addressee's turn of it happens once."""
@@ -91,6 +97,21 @@ class Conversation:
             update={"id": f"{self.event.event_id}:{number}", "sender": self.state.user_id}
         )
         self.replies.append(Outbound(channel="internal", chat_id=user_id, internal=told))
+
+    def schedule(
+        self, name: JobName, key: str, due: datetime | None = None, **payload: str
+    ) -> None:
+        """A job of this user's, due now (or at `due`); its id `<name-ish key>` makes
+        scheduling it twice one job."""
+        self.jobs.append(
+            Job(
+                id=key,
+                user_id=self.state.user_id,
+                name=name,
+                due=due or self.ctx.now,
+                payload=payload,
+            )
+        )
 
     def button(self, label: str, action: Action, arg: str = "") -> Button:
         """A button that is valid until the next turn that shows buttons."""

@@ -6,12 +6,10 @@ old buttons, messages that are too long) are replies, never exceptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
-from bot.dialogues import alerts as safeguarding
-from bot.dialogues import coach_inbox, coach_review, coaching, flows, invites
+# The modules whose `@handles` apply internal events (imported for that).
+from bot.dialogues import alerts, coach_inbox, coach_review, coaching, flows, invites  # noqa: F401
 from bot.dialogues import runner as run
 from bot.dialogues.buttons import consent, on_button
 from bot.dialogues.commands import on_command
@@ -19,20 +17,13 @@ from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.home import welcome, where_we_are
 from bot.dialogues.probes import words
 from bot.dialogues.script import load_texts
+from bot.dialogues.told import apply_told
 from bot.models.events import Inbound, Outbound
 from bot.models.internal import (
-    AccessNote,
-    CheckinSubmitted,
-    DraftReady,
     JoinAnswer,
     JoinRequest,
     MakeCoach,
-    PlanSubmitted,
-    ProfileReleased,
-    RetentionNotice,
-    SafeguardingAlert,
     TeacherName,
-    TeacherWithdrew,
 )
 from bot.models.jobs import Job
 from bot.models.language import LANGUAGES, Language
@@ -107,34 +98,6 @@ def _remember_name(conv: Conversation) -> None:
         conv.tell(conv.state.coach_id, TeacherName(name=name, last_initial=initial))
 
 
-E = TypeVar("E")
-
-Handler = Callable[[Conversation, Any], None]
-
-
-def _route(kind: type[E], handler: Callable[[Conversation, E], None]) -> tuple[type, Handler]:
-    """One line of the table below, checked: the handler takes events of that kind."""
-    return kind, handler
-
-
-_INTERNAL: dict[type, Handler] = dict(
-    [
-        _route(MakeCoach, coach_inbox.on_make_coach),
-        _route(JoinRequest, invites.on_join_request),
-        _route(JoinAnswer, invites.on_join_answer),
-        _route(TeacherName, coach_inbox.on_teacher_name),
-        _route(DraftReady, coach_inbox.on_draft_ready),
-        _route(TeacherWithdrew, coach_inbox.on_teacher_withdrew),
-        _route(PlanSubmitted, coach_inbox.on_plan_submitted),
-        _route(CheckinSubmitted, coach_inbox.on_checkin_submitted),
-        _route(RetentionNotice, coach_inbox.on_retention_notice),
-        _route(AccessNote, flows.on_access),
-        _route(SafeguardingAlert, safeguarding.on_alert),
-        _route(ProfileReleased, flows.on_profile_released),
-    ]
-)
-
-
 def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
     """An event from another user's turn (a coach's release, a teacher's draft...)."""
     told = event.internal
@@ -145,7 +108,7 @@ def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         if isinstance(told, JoinRequest):  # no such coach (any more): the teacher hears so
             conv.tell(told.sender, JoinAnswer(accepted=False))
         return Step(None, conv.replies)  # the addressee deleted their data: keep nothing
-    _INTERNAL[type(told)](conv, told)
+    apply_told(conv, told)
     return Step(conv.state, conv.replies, conv.jobs, unsee=conv.unsee)
 
 

@@ -11,6 +11,7 @@ from bot.dialogues import runner as run
 from bot.dialogues.alerts import send_alerts
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
+from bot.dialogues.told import handles
 from bot.models.internal import (
     AccessNote,
     CheckinAction,
@@ -20,7 +21,7 @@ from bot.models.internal import (
     ProfileReleased,
     TeacherWithdrew,
 )
-from bot.models.jobs import Job, JobName
+from bot.models.jobs import JobName
 from bot.models.profile import level_for
 from bot.models.state import AccessRecord, Profile, Session
 from bot.scoring.scales import load_scales
@@ -37,15 +38,7 @@ def send_chart(conv: Conversation, ref: str) -> None:
     """Schedule the chart of a review ('<teacher>/<session>', coach) or of a released profile
     ('<session>', teacher): drawn by a job, so the turn does not wait for it."""
     user_id = conv.state.user_id
-    conv.jobs.append(
-        Job(
-            id=f"chart:{user_id}:{ref}:{conv.event.event_id}",
-            user_id=user_id,
-            name=JobName.CHART,
-            due=conv.ctx.now,
-            payload={"ref": ref},
-        )
-    )
+    conv.schedule(JobName.CHART, f"chart:{user_id}:{ref}:{conv.event.event_id}", ref=ref)
 
 
 def on_submitted(conv: Conversation, session: Session) -> None:
@@ -55,15 +48,7 @@ def on_submitted(conv: Conversation, session: Session) -> None:
         AccessRecord(at=conv.ctx.now, who="you", action="sent", what=session.id)
     )
     if session.script_id == INTERVIEW:
-        conv.jobs.append(
-            Job(
-                id=f"draft:{user_id}:{session.id}",
-                user_id=user_id,
-                name=JobName.DRAFT,
-                due=conv.ctx.now,
-                payload={"session_id": session.id},
-            )
-        )
+        conv.schedule(JobName.DRAFT, f"draft:{user_id}:{session.id}", session_id=session.id)
         conv.say(conv.t("submitted"))
     elif session.script_id == REFLECTION:
         if conv.state.coach_id is not None:
@@ -72,14 +57,9 @@ def on_submitted(conv: Conversation, session: Session) -> None:
                 session_id=session.id, pupil=run.pupil_name(conv, session), answers=answers
             )
             conv.tell(conv.state.coach_id, plan)
-        conv.jobs.append(
-            Job(
-                id=f"checkin:{user_id}:{session.id}",
-                user_id=user_id,
-                name=JobName.CHECKIN,
-                due=conv.ctx.now + conv.ctx.checkin_after,
-                payload={"session_id": session.id},
-            )
+        due = conv.ctx.now + conv.ctx.checkin_after
+        conv.schedule(
+            JobName.CHECKIN, f"checkin:{user_id}:{session.id}", due, session_id=session.id
         )
         buttons = []
         if conv.state.pupil(2) is None:
@@ -142,12 +122,10 @@ def show_profile(conv: Conversation, session: Session, profile: Profile) -> None
         blocks.append("\n".join(lines))
     if profile.note:
         blocks.append(conv.t("profile_coach_note", note=profile.note))
-    from bot.text.chunks import pack
-
-    for message in pack(blocks):
-        conv.say(message)
+    conv.say_blocks(blocks)
 
 
+@handles(ProfileReleased)
 def on_profile_released(conv: Conversation, event: ProfileReleased) -> None:
     """The coach released the profile: show it and start the reflection (session 2)."""
     session = conv.state.session(event.session_id)
@@ -224,6 +202,7 @@ def start_second_pupil(conv: Conversation) -> bool:
     return True
 
 
+@handles(AccessNote)
 def on_access(conv: Conversation, event: AccessNote) -> None:
     """A line in the teacher's audit log, from their own coach only."""
     if event.sender != conv.state.coach_id:

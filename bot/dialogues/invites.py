@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import link_coach
+from bot.dialogues.told import handles
 from bot.models.internal import JoinAnswer, JoinRequest
 from bot.models.state import Invite, TeacherFile
 
@@ -61,6 +62,7 @@ def ask_to_join(conv: Conversation, code: str) -> None:
     conv.tell(coach, request)
 
 
+@handles(JoinRequest)
 def on_join_request(conv: Conversation, event: JoinRequest) -> None:
     """The coach's turn: a valid, unexpired code not used by another teacher links them."""
     state, teacher_id = conv.state, event.sender
@@ -85,6 +87,7 @@ def on_join_request(conv: Conversation, event: JoinRequest) -> None:
         conv.say(conv.t("coach_teacher_linked", teacher=conv.teacher_name(teacher)))
 
 
+@handles(JoinAnswer)
 def on_join_answer(conv: Conversation, event: JoinAnswer) -> None:
     """The teacher's turn: linked to the coach they asked, or told the link no longer works."""
     if conv.state.join_pending != event.sender:

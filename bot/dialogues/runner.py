@@ -11,7 +11,6 @@ from bot.dialogues.probes import sounds_tough
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, placeholders
 from bot.models.state import Answer, AnswerPart, Pupil, Session
-from bot.text.chunks import pack
 
 REVIEW_PICK_PER_ROW = 5
 
@@ -273,8 +272,7 @@ def review_actions(conv: Conversation, session: Session, text_id: str = "review_
 def show_review(conv: Conversation, session: Session, intro: bool = False) -> None:
     """All answers, packed into as few messages as fit, then the review's buttons."""
     blocks = ([conv.t("review_intro")] if intro else []) + _review_blocks(conv, session)
-    for message in pack(blocks):
-        conv.say(message)
+    conv.say_blocks(blocks)
     review_actions(conv, session)
 
 

@@ -75,7 +75,7 @@ class AutoPipeline:
         try:
             replies = await self._execute([command for command, _ in batch])
         except BaseException as exc:  # the connection failed (or we stop): tell every caller
-            _fail([future for _, future in batch], exc)
+            fail_waiters([future for _, future in batch], exc)
             if not isinstance(exc, Exception):
                 raise
             return
@@ -98,8 +98,8 @@ class AutoPipeline:
         return replies
 
 
-def _fail(futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
-    """Every waiting caller gets the error (or is cancelled when we stop)."""
+def fail_waiters(futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
+    """Every caller still waiting gets the error (or is cancelled when we stop)."""
     for future in futures:
         if future.done():
             continue

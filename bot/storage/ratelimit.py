@@ -28,6 +28,7 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
+from bot.storage.autopipe import fail_waiters
 from bot.storage.keys import LIMITS_PREFIX
 
 MIN_SPACING_S = 0.002  # a limit so high that its permits would come closer is not spaced
@@ -79,13 +80,7 @@ class RateLimiter:
                     await asyncio.sleep(retry_in)
         except BaseException as exc:  # Redis failed (or we are stopping): tell every waiter
             waiting, self._waiting = self._waiting, []
-            for future in waiting:
-                if future.done():
-                    continue
-                if isinstance(exc, Exception):
-                    future.set_exception(exc)
-                else:
-                    future.cancel()
+            fail_waiters(waiting, exc)
             if not isinstance(exc, Exception):
                 raise
 
