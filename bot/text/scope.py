@@ -27,7 +27,10 @@ class Scope:
       so nothing outside negates it (False: negators inside are simply part of the match);
     same_clause: the negator and the nearest match word share a clause;
     subject_change: a negator before the match stops where another subject comes between;
-    breakers: folded words that stop the reach when they stand between.
+    breakers: folded words that stop the reach when they stand between;
+    inversion: (Dutch) a negator before the match does not reach a main-clause verb that its
+      subject follows ("als iets niet lukt, BONKT HIJ ..."), unless it stands right before it
+      ("nooit slaat hij").
     """
 
     before: int
@@ -37,6 +40,7 @@ class Scope:
     same_clause: bool = True
     subject_change: bool = False
     breakers: frozenset[str] = frozenset()
+    inversion: bool = False
 
 
 def negation(tokens: Sequence[Token], where: Sequence[int], scope: Scope) -> float:
@@ -71,6 +75,8 @@ def _reaches(tokens: Sequence[Token], i: int, low: int, high: int, scope: Scope)
         return False
     between = tokens[min(i, anchor) + 1 : max(i, anchor)]
     if any(token.word in scope.breakers for token in between):
+        return False
+    if scope.inversion and i < low - 1 and low + 1 < len(tokens) and tokens[low + 1].subject:
         return False
     if scope.subject_change and i < low:
         own = next((t.subject for t in reversed(tokens[:i]) if t.subject), None)
