@@ -13,6 +13,8 @@ author, added at the end; read only when present). Varieties: nl (Netherlands Du
   still reaches a person), and the share that raised that very kind;
 - false positives: the share of must-not cases with any signal;
 - kind accuracy: the share of must-flag cases whose kinds are exactly the expected ones;
+- each reader alone: the share of must-flag cases the rules alone (or the model alone) flag,
+  and of must-not cases they flag;
 - misses and false positives per category, and the cost per sentence (mean and p95, warm).
 
 It prints numbers and never asserts: tests/unit/test_safeguarding.py holds the targets.
@@ -36,7 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.safety import disclosure, safeguarding  # noqa: E402
 from bot.safety.safeguarding import Lang, check, warm_up  # noqa: E402
+from bot.text.analysis import analyse  # noqa: E402
+from bot.text.cues import Search  # noqa: E402
 from bot.text.sentences import split_sentences  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "safeguarding"
@@ -84,12 +89,15 @@ class Score:
     right_kind: int = 0
     must_not: int = 0
     false_positives: int = 0
+    alone: Counter[str] = field(default_factory=Counter)
     missed: Counter[str] = field(default_factory=Counter)
     false_by: Counter[str] = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
 
-    def add(self, case: Case, kinds: set[str]) -> None:
-        """Count one case and what the check raised for it."""
+    def add(self, case: Case, kinds: set[str], readers: set[str]) -> None:
+        """Count one case, what the check raised for it and which readers flagged it."""
+        for reader in readers:
+            self.alone[f"{reader}_{'flag' if case.expect else 'false'}"] += 1
         if not case.expect:
             self.must_not += 1
             if kinds:
@@ -121,6 +129,13 @@ class Score:
             "false_positive_rate": share(self.false_positives, self.must_not, empty=0.0),
             "false_positives": self.false_positives,
             "kind_accuracy": share(self.right_kind, self.must_flag),
+            "alone": {
+                reader: {
+                    "recall": share(self.alone[f"{reader}_flag"], self.must_flag),
+                    "false_positive_rate": share(self.alone[f"{reader}_false"], self.must_not, 0.0),
+                }
+                for reader in ("rules", "model")
+            },
             "missed_by_category": dict(sorted(self.missed.items())),
             "false_positives_by_category": dict(sorted(self.false_by.items())),
             "misses": self.misses,
@@ -135,8 +150,17 @@ def evaluate(cases: list[Case], lang: Lang) -> Score:
     """Run the check on every case and count hits, kinds and false alarms."""
     score = Score()
     for case in cases:
-        score.add(case, {signal.kind for signal in check(case.text, lang)})
+        score.add(case, {signal.kind for signal in check(case.text, lang)}, readers(case, lang))
     return score
+
+
+def readers(case: Case, lang: Lang) -> set[str]:
+    """Which of the two readers flag a case on their own: "rules", "model"."""
+    searches = [Search(sentence) for sentence in analyse(case.text, lang)]
+    found = {"rules"} if disclosure.find(searches, lang) else set()
+    if safeguarding._model_findings(case.text, searches, lang):
+        found.add("model")
+    return found
 
 
 def cost(cases: list[Case], lang: Lang, rounds: int = 5) -> dict[str, float]:
@@ -189,6 +213,13 @@ def _print(result: dict[str, Any]) -> None:
                 f"      false positives {s['false_positive_rate']:6.1%} of {s['must_not']:>3}"
                 f"   kind accuracy {s['kind_accuracy']:6.1%}"
                 f"   cost per sentence mean {c['mean_ms']} ms, p95 {c['p95_ms']} ms"
+            )
+            a = s["alone"]
+            print(
+                f"      alone: rules recall {a['rules']['recall']:6.1%}"
+                f" (false positives {a['rules']['false_positive_rate']:5.1%}),"
+                f" model recall {a['model']['recall']:6.1%}"
+                f" (false positives {a['model']['false_positive_rate']:5.1%})"
             )
             if s["missed_by_category"]:
                 print(f"      missed by category: {s['missed_by_category']}")
