@@ -27,6 +27,7 @@ CHILD: list[tuple[str, Lang, str]] = [
     ("death wish", "nl", "Hij zei: 'ik wil gewoon slapen en nooit meer wakker worden.'"),
     ("death wish", "en", "She said she wishes she had never been born."),
     ("death wish", "nl", "Ze vroeg hoeveel pillen je moet nemen om niet meer wakker te worden."),
+    ("death wish", "en", "He told me he wants to go to sleep forever like his hamster."),
     # signs of self-harm the teacher saw
     ("self-harm", "nl", "Ik zag dat hij met zijn passer in zijn arm prikte tot het bloedde."),
     ("self-harm", "en", "I noticed she pulls out her eyelashes and there are bald patches now."),
@@ -45,6 +46,10 @@ TEACHER: list[tuple[str, Lang, str]] = [
     ("body", "en", "I've stopped eating and I'm physically sick every Sunday night."),
     ("body", "nl", "Elke avond zit ik in de auto te huilen voordat ik naar binnen kan."),
     ("body", "en", "I lie awake with my heart pounding and I cry at nothing these days."),
+    ("body", "en", "Most nights I drink until I pass out, it's the only way to stop thinking."),
+    ("body", "nl", "Ik merk dat ik niks meer voel, ik sta voor de klas als een robot."),
+    ("death wish", "en", "Honestly I've been thinking the world would be fine without me."),
+    ("death wish", "nl", "Soms denk ik dat het voor iedereen beter is als ik er niet meer ben."),
 ]
 
 
@@ -65,9 +70,13 @@ NOT: list[tuple[str, Lang, str]] = [
     # the teacher's own recovered crisis of years ago
     ("recovered", "nl", "Jaren geleden had ik een burn-out, maar dat is verleden tijd."),
     ("recovered", "en", "I was signed off with stress years ago and I've been well since."),
+    ("recovered", "nl", "Ik was een paar jaar geleden overspannen, maar nu gaat het prima met me."),
+    ("recovered", "en", "Years ago I burned out, but I'm in a really good place now."),
     # a worry the teacher checked and dismissed
     ("dismissed", "nl", "Ik zag een blauwe plek, maar het bleek van de voetbaltraining."),
     ("dismissed", "en", "I saw a bruise on her arm, but it turned out to be from netball."),
+    ("dismissed", "en", "I thought the marks were worrying but the GP confirmed it's eczema."),
+    ("dismissed", "nl", "Ik dacht dat ze honger had, maar haar brooddoos lag nog thuis."),
     # an ordinary, explained sign
     ("explained", "nl", "Ze huilde de hele ochtend omdat haar hamster dood was gegaan."),
     ("explained", "en", "He cried all morning because his dog had died at the weekend."),
