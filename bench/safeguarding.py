@@ -158,7 +158,7 @@ def readers(case: Case, lang: Lang) -> set[str]:
     """Which of the two readers flag a case on their own: "rules", "model"."""
     searches = [Search(sentence) for sentence in analyse(case.text, lang)]
     found = {"rules"} if disclosure.find(searches, lang) else set()
-    if safeguarding._model_findings(case.text, searches, lang):
+    if safeguarding.model_findings(case.text, searches, lang):
         found.add("model")
     return found
 

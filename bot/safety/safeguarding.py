@@ -60,7 +60,7 @@ def check(text: str, lang: Lang) -> list[Signal]:
     """
     searches = [Search(sentence) for sentence in analyse(text, lang)]
     found: dict[tuple[int, Kind], str] = {}
-    for finding in disclosure.find(searches, lang) + _model_findings(text, searches, lang):
+    for finding in disclosure.find(searches, lang) + model_findings(text, searches, lang):
         found.setdefault((finding.at, finding.kind), finding.reason)
     signals = []
     for (at, kind), reason in sorted(found.items(), key=lambda item: (item[0][0], item[0][1])):
@@ -70,7 +70,7 @@ def check(text: str, lang: Lang) -> list[Signal]:
     return signals
 
 
-def _model_findings(text: str, searches: list[Search], lang: Lang) -> list[Finding]:
+def model_findings(text: str, searches: list[Search], lang: Lang) -> list[Finding]:
     """The model's flags: a sentence on its own, or with the sentence before it when neither
     alone is enough (a disclosure told in two sentences is quoted at the second). A flag is
     dropped when its sentence (or, for a pair, either sentence) is plainly benign."""
