@@ -1,17 +1,23 @@
 """How well the safeguarding check finds what it must and leaves alone what it must, and how fast.
 
 Run from the repository root: `python bench/safeguarding.py` (add `--json` for machine output).
-Each file tests/data/safeguarding/authored/<lang>.yaml holds sentences a teacher might type
-with `expect`:
-`child_at_risk`, `teacher_distress` (or a list of both) or `none`. `<lang>_holdout.yaml` holds
-cases the rules were not tuned on; they are reported apart. Per set it prints:
+The sets live in tests/data/safeguarding/<set>/<variety>.yaml: `authored` (nl, en; the sets the
+first rules were written with) and its `authored_holdout`, `train` (the model's training set,
+written by a second author: reported only to show what the model learned, not a measure),
+`dev` (a third author, the set the rules and thresholds are tuned on) and `holdout` (a fourth
+author, added at the end; read only when present). Varieties: nl (Netherlands Dutch), be
+(Flemish Dutch, checked as "nl") and en. Each case has `expect` (`child_at_risk`,
+`teacher_distress`, both, or `none`) and may have a `category`. Per set and variety:
 
-- recall: the share of must-flag cases with at least one signal (target 100 %);
-- false positives: the share of must-not cases with any signal (target under 10 %);
-- kind accuracy: the share of must-flag cases whose signalled kinds are exactly the expected ones;
-- time per check: cold (the words seen for the first time, lemma caches empty) and warm.
+- recall per kind: the share of cases that expect the kind and raised any signal (a wrong kind
+  still reaches a person), and the share that raised that very kind;
+- false positives: the share of must-not cases with any signal;
+- kind accuracy: the share of must-flag cases whose kinds are exactly the expected ones;
+- each reader alone: the share of must-flag cases the rules alone (or the model alone) flag,
+  and of must-not cases they flag;
+- misses and false positives per category, and the cost per sentence (mean and p95, warm).
 
-It prints numbers and never asserts: tests/test_safeguarding.py holds the targets.
+It prints numbers and never asserts: tests/unit/test_safeguarding.py holds the targets.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,163 +38,196 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.safety.safeguarding import Lang, check  # noqa: E402
-from bot.text import analysis, tokens  # noqa: E402
+from bot.safety import disclosure, safeguarding  # noqa: E402
+from bot.safety.safeguarding import Lang, check, warm_up  # noqa: E402
+from bot.text.analysis import analyse  # noqa: E402
+from bot.text.cues import Search  # noqa: E402
+from bot.text.sentences import split_sentences  # noqa: E402
 
-CASES = ROOT / "tests" / "data" / "safeguarding" / "authored"
-LANGS: tuple[Lang, ...] = ("nl", "en")
+DATA = ROOT / "tests" / "data" / "safeguarding"
+SETS = {
+    "authored": {"nl": "authored/nl", "en": "authored/en"},
+    "authored_holdout": {"nl": "authored/nl_holdout", "en": "authored/en_holdout"},
+    "train": {v: f"train/{v}" for v in ("nl", "be", "en")},
+    "dev": {v: f"dev/{v}" for v in ("nl", "be", "en")},
+    "holdout": {v: f"holdout/{v}" for v in ("nl", "be", "en")},
+}
+KINDS = ("child_at_risk", "teacher_distress")
 
 
 @dataclass(frozen=True)
 class Case:
-    """One sentence (or short answer) and the kinds it must raise (empty: must raise none)."""
+    """One sentence (or short answer), the kinds it must raise (empty: none), its category."""
 
     text: str
     expect: frozenset[str]
+    category: str
 
 
-def load_cases(lang: str, suffix: str = "") -> list[Case]:
-    """The cases of tests/data/safeguarding/authored/<lang><suffix>.yaml."""
-    data = yaml.safe_load((CASES / f"{lang}{suffix}.yaml").read_text(encoding="utf-8"))
+def load_cases(path: str) -> list[Case] | None:
+    """The cases of tests/data/safeguarding/<path>.yaml, or None when the file is absent."""
+    file = DATA / f"{path}.yaml"
+    if not file.is_file():
+        return None
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
     cases = []
     for item in data["cases"]:
         expect = item["expect"]
         kinds = [] if expect == "none" else [expect] if isinstance(expect, str) else expect
-        cases.append(Case(item["text"], frozenset(kinds)))
+        cases.append(Case(item["text"], frozenset(kinds), item.get("category", "-")))
     return cases
 
 
 @dataclass
 class Score:
-    """Counts for one set of cases."""
+    """Counts for one set of one variety."""
 
+    want: Counter[str] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)
+    same_kind: Counter[str] = field(default_factory=Counter)
     must_flag: int = 0
-    flagged: int = 0
     right_kind: int = 0
     must_not: int = 0
     false_positives: int = 0
+    alone: Counter[str] = field(default_factory=Counter)
+    missed: Counter[str] = field(default_factory=Counter)
+    false_by: Counter[str] = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
 
-    @property
-    def recall(self) -> float:
-        return self.flagged / self.must_flag if self.must_flag else 1.0
-
-    @property
-    def fp_rate(self) -> float:
-        return self.false_positives / self.must_not if self.must_not else 0.0
-
-    @property
-    def kind_accuracy(self) -> float:
-        return self.right_kind / self.must_flag if self.must_flag else 1.0
+    def add(self, case: Case, kinds: set[str], readers: set[str]) -> None:
+        """Count one case, what the check raised for it and which readers flagged it."""
+        for reader in readers:
+            self.alone[f"{reader}_{'flag' if case.expect else 'false'}"] += 1
+        if not case.expect:
+            self.must_not += 1
+            if kinds:
+                self.false_positives += 1
+                self.false_by[case.category] += 1
+                self.misses.append(f"false positive {sorted(kinds)} [{case.category}]: {case.text}")
+            return
+        self.must_flag += 1
+        self.right_kind += kinds == case.expect
+        for kind in case.expect:
+            self.want[kind] += 1
+            self.flagged[kind] += bool(kinds)
+            self.same_kind[kind] += kind in kinds
+        if not kinds:
+            self.missed[case.category] += 1
+        if kinds != case.expect:
+            want = "+".join(sorted(case.expect))
+            self.misses.append(f"want {want}, got {sorted(kinds)} [{case.category}]: {case.text}")
 
     def summary(self) -> dict[str, Any]:
         """The shares and counts as plain numbers."""
+        share = _share
         return {
             "must_flag": self.must_flag,
-            "recall": round(self.recall, 3),
-            "kind_accuracy": round(self.kind_accuracy, 3),
             "must_not": self.must_not,
-            "false_positive_rate": round(self.fp_rate, 3),
+            "recall": {k: share(self.flagged[k], self.want[k]) for k in KINDS},
+            "recall_same_kind": {k: share(self.same_kind[k], self.want[k]) for k in KINDS},
+            "cases_per_kind": {k: self.want[k] for k in KINDS},
+            "false_positive_rate": share(self.false_positives, self.must_not, empty=0.0),
+            "false_positives": self.false_positives,
+            "kind_accuracy": share(self.right_kind, self.must_flag),
+            "alone": {
+                reader: {
+                    "recall": share(self.alone[f"{reader}_flag"], self.must_flag),
+                    "false_positive_rate": share(self.alone[f"{reader}_false"], self.must_not, 0.0),
+                }
+                for reader in ("rules", "model")
+            },
+            "missed_by_category": dict(sorted(self.missed.items())),
+            "false_positives_by_category": dict(sorted(self.false_by.items())),
             "misses": self.misses,
         }
+
+
+def _share(part: int, whole: int, empty: float = 1.0) -> float:
+    return round(part / whole, 3) if whole else empty
 
 
 def evaluate(cases: list[Case], lang: Lang) -> Score:
     """Run the check on every case and count hits, kinds and false alarms."""
     score = Score()
     for case in cases:
-        kinds = {signal.kind for signal in check(case.text, lang)}
-        if case.expect:
-            score.must_flag += 1
-            score.flagged += bool(kinds)
-            score.right_kind += kinds == case.expect
-            if kinds != case.expect:
-                want = "+".join(sorted(case.expect))
-                score.misses.append(f"want {want}, got {sorted(kinds)}: {case.text}")
-        else:
-            score.must_not += 1
-            score.false_positives += bool(kinds)
-            if kinds:
-                score.misses.append(f"false positive {sorted(kinds)}: {case.text}")
+        score.add(case, {signal.kind for signal in check(case.text, lang)}, readers(case, lang))
     return score
 
 
-def _clear_caches() -> None:
-    analysis._word.cache_clear()
-    tokens.lemma.cache_clear()
-    tokens.lemma_keys.cache_clear()
+def readers(case: Case, lang: Lang) -> set[str]:
+    """Which of the two readers flag a case on their own: "rules", "model"."""
+    searches = [Search(sentence) for sentence in analyse(case.text, lang)]
+    found = {"rules"} if disclosure.find(searches, lang) else set()
+    if safeguarding.model_findings(case.text, searches, lang):
+        found.add("model")
+    return found
 
 
-def timing(texts: list[str], lang: Lang, rounds: int = 20) -> dict[str, float]:
-    """Milliseconds per check: cold (first sight of the words), then warm mean, p95 and max."""
-    check(texts[0], lang)  # the rules themselves are loaded once per process
-    _clear_caches()
-    cold = []
-    for text in texts:
-        start = time.perf_counter()
-        check(text, lang)
-        cold.append((time.perf_counter() - start) * 1000)
-    warm = []
+def cost(cases: list[Case], lang: Lang, rounds: int = 5) -> dict[str, float]:
+    """Milliseconds per sentence, warm: every sentence of the cases checked on its own."""
+    sentences = [c.text[a:b] for c in cases for a, b in split_sentences(c.text)]
+    times = []
     for _ in range(rounds):
-        for text in texts:
+        for sentence in sentences:
             start = time.perf_counter()
-            check(text, lang)
-            warm.append((time.perf_counter() - start) * 1000)
-    warm.sort()
+            check(sentence, lang)
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
     return {
-        "cold_mean_ms": round(statistics.mean(cold), 3),
-        "cold_max_ms": round(max(cold), 3),
-        "warm_mean_ms": round(statistics.mean(warm), 3),
-        "warm_p95_ms": round(warm[int(0.95 * (len(warm) - 1))], 3),
-        "warm_max_ms": round(warm[-1], 3),
+        "sentences": len(sentences),
+        "mean_ms": round(statistics.mean(times), 3),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 3),
+        "max_ms": round(times[-1], 3),
     }
 
 
 def run() -> dict[str, Any]:
-    """Scores per language for the tuned set and the held-out set, and timing."""
+    """Scores per set and variety (sets whose files are absent are left out), with costs."""
+    warm_up()
     result: dict[str, Any] = {}
-    for lang in LANGS:
-        cases = load_cases(lang)
-        holdout = load_cases(lang, "_holdout")
-        texts = [case.text for case in cases + holdout]
-        result[lang] = {
-            "set": evaluate(cases, lang).summary(),
-            "holdout": evaluate(holdout, lang).summary(),
-            "timing": timing(texts, lang),
-            "answer_of_all_cases_ms": _one_long_answer(texts, lang),
-        }
+    for name, varieties in SETS.items():
+        for variety, path in varieties.items():
+            cases = load_cases(path)
+            if cases is None:
+                continue
+            lang: Lang = "en" if variety == "en" else "nl"
+            summary = evaluate(cases, lang).summary()
+            summary["cost_per_sentence"] = cost(cases, lang)
+            result.setdefault(name, {})[variety] = summary
     return result
 
 
-def _one_long_answer(texts: list[str], lang: Lang) -> float:
-    """Milliseconds for every case joined into one long answer (a stress case, ~900 words)."""
-    text = " ".join(texts)
-    start = time.perf_counter()
-    check(text, lang)
-    return round((time.perf_counter() - start) * 1000, 2)
-
-
 def _print(result: dict[str, Any]) -> None:
-    def line(label: str, s: dict[str, Any]) -> str:
-        return (
-            f"  {label:<8} recall {s['recall']:>6.1%} of {s['must_flag']:>2}   "
-            f"false positives {s['false_positive_rate']:>6.1%} of {s['must_not']:>2}   "
-            f"kind accuracy {s['kind_accuracy']:>6.1%}"
-        )
-
-    for lang, r in result.items():
-        print(f"{lang}")
-        print(line("set", r["set"]))
-        print(line("holdout", r["holdout"]))
-        t = r["timing"]
-        print(
-            f"  time per check: cold mean {t['cold_mean_ms']} ms (max {t['cold_max_ms']}), "
-            f"warm mean {t['warm_mean_ms']} ms, p95 {t['warm_p95_ms']}, max {t['warm_max_ms']}; "
-            f"all cases as one answer {r['answer_of_all_cases_ms']} ms"
-        )
-        for label in ("set", "holdout"):
-            for miss in r[label]["misses"]:
-                print(f"    {label} {miss}")
+    for name, varieties in result.items():
+        note = "  (the model's training set: not a measure)" if name == "train" else ""
+        print(f"{name}{note}")
+        for variety, s in varieties.items():
+            recall = "  ".join(
+                f"{k} {s['recall'][k]:6.1%} of {s['cases_per_kind'][k]:>2}"
+                f" (same kind {s['recall_same_kind'][k]:6.1%})"
+                for k in KINDS
+            )
+            c = s["cost_per_sentence"]
+            print(
+                f"  {variety}: recall {recall}\n"
+                f"      false positives {s['false_positive_rate']:6.1%} of {s['must_not']:>3}"
+                f"   kind accuracy {s['kind_accuracy']:6.1%}"
+                f"   cost per sentence mean {c['mean_ms']} ms, p95 {c['p95_ms']} ms"
+            )
+            a = s["alone"]
+            print(
+                f"      alone: rules recall {a['rules']['recall']:6.1%}"
+                f" (false positives {a['rules']['false_positive_rate']:5.1%}),"
+                f" model recall {a['model']['recall']:6.1%}"
+                f" (false positives {a['model']['false_positive_rate']:5.1%})"
+            )
+            if s["missed_by_category"]:
+                print(f"      missed by category: {s['missed_by_category']}")
+            if s["false_positives_by_category"]:
+                print(f"      false positives by category: {s['false_positives_by_category']}")
+            if name != "train":
+                for miss in s["misses"]:
+                    print(f"        {miss}")
 
 
 def main(argv: list[str] | None = None) -> int:

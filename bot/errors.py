@@ -9,6 +9,7 @@ button, a text that is too long) are replies, never exceptions; these are for th
     │   ├── PromptFileError          a prompt file is missing or not a YAML mapping
     │   ├── ScriptError              a script or UI text file is malformed, or languages differ
     │   ├── SafeguardingError        the safeguarding rules are malformed
+    │   ├── ModelError               a trained model's JSON file is missing or malformed
     │   └── TranscriptError          a transcript file for `llinc score` cannot be used
     ├── StorageError                 a turn could not be stored; retry the whole event
     │   ├── LockTimeout              the user's lock stayed busy
@@ -57,6 +58,10 @@ class ScriptError(DataError):
 
 class SafeguardingError(DataError):
     """The safeguarding rules are malformed or the languages disagree."""
+
+
+class ModelError(DataError):
+    """A trained model's file is missing or malformed."""
 
 
 class TranscriptError(DataError):

@@ -2,141 +2,250 @@
 
 An event answer should cover what happened, what the teacher did, what the teacher felt, what
 the teacher thinks the pupil felt, and how it ended (domain.md). The detector reads the answer
-with the script's word lists; the policy picks at most two missing parts per follow-up and at
-most two follow-ups per question. `ProbePolicy` is the seam where an LLM could suggest a probe.
+with the text core (`bot.text`: sentences, clauses, subjects, lemmas) and the script's cue lists
+(`probe_cues` in `prompts/<lang>/interview.yaml`). The policy asks for one concrete time first
+when the answer is a generalisation, asks nothing more after a plain "no", picks at most two
+missing parts per follow-up and asks at most two follow-ups per question. `ProbePolicy` is the
+seam where an LLM could suggest a probe. `is_non_answer` tells the conversation that a message
+(emoji only, punctuation, a bare greeting) is not an answer at all.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
-from bot.dialogues.script import Item, ProbeCues, Script
+from bot.dialogues.script import Item, ProbeCues, Script, load_texts
+from bot.models.language import Language
 from bot.models.state import Answer
+from bot.text.analysis import Sentence, Token, analyse
+from bot.text.cues import Cue, CueSet, Search, parse_cue
+from bot.text.lexicon import LEXICONS
+from bot.text.lexicon import Lexicon as TextLexicon
+from bot.text.tokens import words as _words
 
 ELEMENTS = ("happened", "did", "felt", "pupil_felt", "ending")
 MAX_PROBE_TURNS = 2
 MAX_PROBES_PER_TURN = 2
 THIN_WORDS = 6
 HAPPENED_WORDS = 8
-# Subject pronouns: an action counts as the teacher's only with one of these next to it.
-SUBJECTS = frozenset({"i", "i'm", "i've", "i'd", "i'll", "ik", "k", "we", "wij"})
-_WORD = re.compile(r"[\w']+", re.UNICODE)
-_SENTENCE = re.compile(r"(?<=[.!?;\n])\s+")
+PERSON_BEFORE = 5  # how far back a feeling looks for its person ("ik voelde me echt boos")
+PERSON_AFTER = 2  # and forward ("boos was ik")
+VERB_SUBJECT_AFTER = 3  # an inverted subject after the verb: "toen pakte ik", "heb ik ..."
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words of a text (apostrophes kept: "i'm", "'k")."""
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    return [w.strip("'") or w for w in _WORD.findall(text)]
+    """The folded words of a text (the text core's tokeniser), e.g. for comparing phrases."""
+    return _words(text)
 
 
-@dataclass(frozen=True)
+def _phrase(entry: str, lang: str) -> Cue:
+    """A cue list entry as exact words in this order, nothing between ("de rest van de dag")."""
+    return parse_cue(">" + " ".join("=" + w for w in _words(entry)), lang, gap=0)
+
+
+def _verb(entry: str, lang: str) -> Cue:
+    """An action entry: by lemma (and "~" verbs inside separable compounds), words close by in
+    any order ("ging zitten" ~ "ben gaan zitten")."""
+    return parse_cue(entry, lang, gap=2)
+
+
+def _phrases(entries: Sequence[str], lang: str, pupil: str) -> CueSet:
+    filled = (e.replace("{pupil}", pupil) for e in entries)
+    return CueSet([_phrase(e, lang) for e in filled if _words(e)])
+
+
+@dataclass(frozen=True, eq=False)
 class Lexicon:
-    """The cue lists of a script with the pupil's pseudonym filled in, as sets."""
+    """The cue lists of a script with the pupil's pseudonym filled in, compiled as cues."""
 
-    first: frozenset[str]
-    third: frozenset[str]
-    emotions: frozenset[str]
-    actions: frozenset[str]
-    cues: ProbeCues
-    pupil: str
-    phrases: dict[int, tuple[str, ...]]
+    lang: str
+    first: CueSet
+    third: CueSet
+    emotions: CueSet
+    actions: CueSet
+    thinking: CueSet
+    ending: CueSet
+    concrete: CueSet
+    general: CueSet
+    tough: CueSet
+    declines: CueSet
 
     @classmethod
     def build(cls, cues: ProbeCues, pupil: str) -> Lexicon:
-        """The lexicon of a script's cues for one pupil (cached: built once per pair)."""
+        """The compiled cues of a script for one pupil (cached: built once per pair)."""
         key = (id(cues), pupil)
         cached = _LEXICONS.get(key)
-        if cached is not None and cached.cues is cues:
-            return cached
-        name = pupil.lower().strip(".")
-
-        def fill(items: list[str]) -> frozenset[str]:
-            return frozenset(" ".join(words(i.replace("{pupil}", name))) for i in items)
-
-        phrase_lists = (cues.thinking, cues.ending, cues.concrete, cues.general, cues.tough)
-        lexicon = cls(
-            first=fill(cues.first_person),
-            third=fill(cues.third_person),
-            emotions=fill(cues.emotions),
-            actions=fill(cues.actions),
-            cues=cues,
-            pupil=name,
-            phrases={id(items): tuple(f" {p} " for p in fill(items)) for items in phrase_lists},
-        )
+        if cached is not None and cached[0] is cues:
+            return cached[1]
+        lexicon = _build(cues, pupil.strip().strip("."))
         if len(_LEXICONS) >= LEXICON_CACHE:
             _LEXICONS.pop(next(iter(_LEXICONS)))
-        _LEXICONS[key] = lexicon
+        _LEXICONS[key] = (cues, lexicon)
         return lexicon
-
-    def has_phrase(self, text: str, phrases: list[str]) -> bool:
-        """Whether any word or phrase of the list occurs in the text as whole words."""
-        joined = f" {' '.join(words(text))} "
-        prepared = self.phrases.get(id(phrases))
-        if prepared is None:
-            prepared = tuple(f" {' '.join(words(p.replace('{pupil}', self.pupil)))} "
-                             for p in phrases)  # fmt: skip
-        return any(phrase in joined for phrase in prepared)
 
 
 LEXICON_CACHE = 4096
-_LEXICONS: dict[tuple[int, str], Lexicon] = {}
+_LEXICONS: dict[tuple[int, str], tuple[ProbeCues, Lexicon]] = {}
 
 
-def _subject(tokens: list[str], at: int, lex: Lexicon) -> str | None:
-    """'first' or 'third': the nearest person word before (else just after) position `at`."""
-    for i in range(at - 1, max(at - 6, -1), -1):
-        if tokens[i] in lex.first:
-            return "first"
-        if tokens[i] in lex.third:
-            return "third"
-    for i in range(at + 1, min(at + 3, len(tokens))):
-        if tokens[i] in lex.first:
-            return "first"
-        if tokens[i] in lex.third:
-            return "third"
+def _build(cues: ProbeCues, pupil: str) -> Lexicon:
+    lang = cues.language
+    return Lexicon(
+        lang=lang,
+        first=_phrases(cues.first_person, lang, pupil),
+        third=_phrases(cues.third_person, lang, pupil),
+        emotions=_phrases(cues.emotions, lang, pupil),
+        actions=CueSet([_verb(e, lang) for e in cues.actions]),
+        thinking=_phrases(cues.thinking, lang, pupil),
+        ending=_phrases(cues.ending, lang, pupil),
+        concrete=_phrases(cues.concrete, lang, pupil),
+        general=_phrases(cues.general, lang, pupil),
+        tough=_phrases(cues.tough, lang, pupil),
+        declines=_phrases(cues.declines, lang, pupil),
+    )
+
+
+def _searches(text: str, lex: Lexicon, pupil: str) -> list[Search]:
+    return [Search(sentence) for sentence in analyse(text, lex.lang, pupil)]
+
+
+def _persons(search: Search, lex: Lexicon) -> dict[int, str]:
+    """Token position -> "first" or "third" for every person word of the sentence."""
+    found: dict[int, str] = {}
+    for role, cues in (("third", lex.third), ("first", lex.first)):
+        for _, match in cues.matches(search):
+            found[match[0]] = role
+    return found
+
+
+def _feeler(at: int, persons: dict[int, str]) -> str | None:
+    """The nearest person word before a feeling (else just after it)."""
+    for i in range(at - 1, max(at - 1 - PERSON_BEFORE, -1), -1):
+        if i in persons:
+            return persons[i]
+    for i in range(at + 1, at + 1 + PERSON_AFTER):
+        if i in persons:
+            return persons[i]
     return None
 
 
-def _sentence_elements(sentence: str, lex: Lexicon) -> set[str]:
-    tokens = words(sentence)
+def _doer(tokens: tuple[Token, ...], at: int, inherited: str, lexicon: TextLexicon) -> str:
+    """Whose act a verb is: the nearest subject before it in its clause, unless a subordinate
+    clause starts between ("ik vroeg hoe het ging": "ging" is not the teacher's); else a subject
+    just after it (Dutch inversion: "toen pakte ik", "heb ik hem aangesproken"); else, when only
+    a conjunction or a linking word comes before it ("... en vroeg", "and then asked"), the
+    subject the sentence had so far."""
+    clause = tokens[at].clause
+    start = at
+    while start and tokens[start - 1].clause == clause:
+        start -= 1
+    for i in range(at - 1, start - 1, -1):
+        token = tokens[i]
+        if token.subject:
+            return token.subject
+        if token.word in lexicon.subordinators and i + 1 < at:
+            return tokens[i + 1].subject or "unknown"
+    for token in tokens[at + 1 : at + 1 + VERB_SUBJECT_AFTER]:
+        if token.clause != clause:
+            break
+        if token.word in lexicon.impersonal:
+            return "unknown"
+        if token.subject:
+            return token.subject
+    linking = lexicon.conjunctions | lexicon.links
+    return inherited if all(t.keys & linking for t in tokens[start:at]) else "unknown"
+
+
+def _sentence_elements(search: Search, lex: Lexicon) -> set[str]:
+    persons = _persons(search, lex)
     found: set[str] = set()
-    for i, token in enumerate(tokens):
-        if token in lex.emotions:
-            who = _subject(tokens, i, lex)
-            found.add("pupil_felt" if who == "third" else "felt" if who == "first" else "")
-        if token in lex.actions and SUBJECTS & set(tokens[max(i - 3, 0) : i + 2]):
-            found.add("did")
-    if lex.has_phrase(sentence, lex.cues.thinking) and lex.third & set(tokens):
+    for _, match in lex.emotions.matches(search):
+        who = _feeler(match[0], persons)
+        if who:
+            found.add("pupil_felt" if who == "third" else "felt")
+    if lex.thinking.found(search) and "third" in persons.values():
         found.add("pupil_felt")
-    found.discard("")
+    if "did" not in found and _teacher_acted(search.sentence, lex, search):
+        found.add("did")
     return found
+
+
+def _teacher_acted(sentence: Sentence, lex: Lexicon, search: Search) -> bool:
+    inherited = {n: clause.inherited for n, clause in enumerate(sentence.clauses)}
+    tokens = sentence.tokens
+    lexicon = LEXICONS[lex.lang]
+    for _, match in lex.actions.matches(search):
+        at = match[0]
+        if _doer(tokens, at, inherited[tokens[at].clause], lexicon) == "teacher":
+            return True
+    return False
 
 
 def detect(text: str, cues: ProbeCues, pupil: str) -> set[str]:
     """The story elements an answer already covers (subset of ELEMENTS)."""
     lex = Lexicon.build(cues, pupil)
     found: set[str] = set()
-    for sentence in _SENTENCE.split(text):
-        found |= _sentence_elements(sentence, lex)
-    if len(words(text)) >= HAPPENED_WORDS:
+    searches = _searches(text, lex, pupil)
+    for search in searches:
+        found |= _sentence_elements(search, lex)
+    if len(_words(text)) >= HAPPENED_WORDS:
         found.add("happened")
-    if lex.has_phrase(text, cues.ending):
+    if any(lex.ending.found(search) for search in searches):
         found.add("ending")
     return found
+
+
+def _any(text: str, cues: CueSet, lex: Lexicon, pupil: str) -> bool:
+    return any(cues.found(search) for search in _searches(text, lex, pupil))
 
 
 def is_generalisation(text: str, cues: ProbeCues, pupil: str) -> bool:
     """An answer about "always"/"never" with no concrete moment in it."""
     lex = Lexicon.build(cues, pupil)
-    return lex.has_phrase(text, cues.general) and not lex.has_phrase(text, cues.concrete)
+    return _any(text, lex.general, lex, pupil) and not _any(text, lex.concrete, lex, pupil)
+
+
+def declines(text: str, cues: ProbeCues, pupil: str) -> bool:
+    """A plain "no" ("Nee.", "Niet echt", "No, never."): the event asked about did not happen,
+    so there is nothing to ask more about. A "no" that goes on to a concrete time is a story."""
+    lex = Lexicon.build(cues, pupil)
+    searches = _searches(text, lex, pupil)
+    if not searches or any(lex.concrete.found(search) for search in searches):
+        return False
+    first = searches[0]
+    clause = first.sentence.clauses[0]
+    covered = {i for _, match in lex.declines.matches(first) for i in match}
+    return all(i in covered for i in range(len(clause.tokens)))
 
 
 def sounds_tough(text: str, cues: ProbeCues, pupil: str) -> bool:
     """Whether a short acknowledgement should recognise a hard moment."""
-    return Lexicon.build(cues, pupil).has_phrase(text, cues.tough)
+    lex = Lexicon.build(cues, pupil)
+    return _any(text, lex.tough, lex, pupil)
+
+
+def is_non_answer(text: str, lang: Language) -> bool:
+    """A message that answers nothing: no word at all (emoji, punctuation, "..."), or only a
+    greeting ("hoi", "Hallo!", "goedemorgen 🙂", "hi there"). The conversation asks the question
+    again instead of storing it."""
+    said = _words(text)
+    if not said:
+        return True
+    return " ".join(said) in _greetings(lang)
+
+
+@lru_cache(maxsize=8)
+def _greetings(lang: Language) -> frozenset[str]:
+    """The greetings of ui.yaml ("hoi", "goedemorgen", "ik ben er weer"), alone or with a word
+    of address ("hallo juf", "hi there")."""
+    phrases = {" ".join(_words(phrase)) for phrase in load_texts(lang).greetings} - {""}
+    return frozenset(phrases | {f"{p} {who}" for p in phrases for who in _ADDRESS})
+
+
+_ADDRESS = ("juf", "meester", "daar", "allemaal", "weer", "there", "again", "everyone")
 
 
 class ProbePolicy(Protocol):
@@ -161,11 +270,13 @@ class RuleProbePolicy:
         if item.kind == "event":
             return self._event(answer, script.probe_cues, pupil, asked)
         if item.kind == "open" and item.section == "questions" and not asked:
-            return ["more"] if len(words(answer.text)) < THIN_WORDS else []
+            return ["more"] if len(_words(answer.text)) < THIN_WORDS else []
         return []
 
     @staticmethod
     def _event(answer: Answer, cues: ProbeCues, pupil: str, asked: set[str]) -> list[str]:
+        if not asked and declines(answer.text, cues, pupil):
+            return []
         if "concrete" not in asked and is_generalisation(answer.text, cues, pupil):
             return ["concrete"]
         found = detect(answer.text, cues, pupil)

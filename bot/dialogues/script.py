@@ -35,10 +35,12 @@ class Item(BaseModel):
 
 
 class ProbeCues(BaseModel):
-    """Word lists the rule-based probe detector matches (lower-case words or phrases)."""
+    """Word lists the rule-based probe detector matches (bot/dialogues/probes.py): phrases,
+    and `actions` as verbs by lemma; `language` says how to read them."""
 
     model_config = ConfigDict(frozen=True)
 
+    language: Language
     first_person: list[str]
     third_person: list[str]
     thinking: list[str]
@@ -48,6 +50,7 @@ class ProbeCues(BaseModel):
     concrete: list[str]
     general: list[str]
     tough: list[str]
+    declines: list[str] = Field(default_factory=list)
 
 
 class Script(BaseModel):

@@ -73,10 +73,15 @@ class LlmSafeguard:
         api_key = settings.api_key or (SecretStr("not-needed") if settings.base_url else None)
         async with DefaultAsyncHttpxClient() as http:
             chat = self._model_class(
-                model=settings.model, base_url=settings.base_url, api_key=api_key,
-                timeout=settings.timeout_s, max_retries=0, temperature=0.0,
-                use_responses_api=False, http_async_client=http,
-            )  # fmt: skip
+                model=settings.model,
+                base_url=settings.base_url,
+                api_key=api_key,
+                timeout=settings.timeout_s,
+                max_retries=0,
+                temperature=0.0,
+                use_responses_api=False,
+                http_async_client=http,
+            )
             model = chat.with_structured_output(
                 SCHEMA, method="json_schema", include_raw=True, strict=True
             )
@@ -87,5 +92,5 @@ class LlmSafeguard:
         for item in parsed.get("signals", []) if isinstance(parsed, dict) else []:
             quote = verbatim_quote(str(item.get("quote", "")), text)
             if quote and item.get("kind") in KINDS:
-                found.append(Signal(kind=item["kind"], quote=quote))
+                found.append(Signal(kind=item["kind"], quote=quote, reason="llm second look"))
         return found

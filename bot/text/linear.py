@@ -28,11 +28,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from bot.errors import ModelError
 from bot.text.tokens import lemma, words
-
-
-class ModelError(ValueError):
-    """A model file is missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -140,9 +137,8 @@ def parse(data: Mapping[str, Any], name: str = "model") -> Model:
     return model
 
 
-@cache
-def load(package: str, path: str) -> Model:
-    """A model shipped as package data: `path` inside `package` ("model/x-1.json")."""
+def read(package: str, path: str) -> dict[str, Any]:
+    """The JSON object of a model file shipped as package data (`path` inside `package`)."""
     source = files(package).joinpath(*path.split("/"))
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
@@ -150,4 +146,10 @@ def load(package: str, path: str) -> Model:
         raise ModelError(f"{package}/{path}: {exc}") from exc
     if not isinstance(data, dict):
         raise ModelError(f"{package}/{path}: not a JSON object")
-    return parse(data, f"{package}/{path}")
+    return data
+
+
+@cache
+def load(package: str, path: str) -> Model:
+    """A model shipped as package data: `path` inside `package` ("model/x-1.json")."""
+    return parse(read(package, path), f"{package}/{path}")

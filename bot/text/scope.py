@@ -32,6 +32,9 @@ class Scope:
       into: a negator followed within three tokens by one of them governs everything after it
       in the clause, whatever the distance or subject ("ik weet niet goed hoe ik hem moet
       troosten", "I don't know how to calm her").
+    inversion: (Dutch) a negator before the match does not reach a main-clause verb that its
+      subject follows ("als iets niet lukt, BONKT HIJ ..."), unless it stands right before it
+      ("nooit slaat hij").
     """
 
     before: int
@@ -42,6 +45,7 @@ class Scope:
     subject_change: bool = False
     breakers: frozenset[str] = frozenset()
     complements: frozenset[str] = frozenset()
+    inversion: bool = False
 
 
 def negation(tokens: Sequence[Token], where: Sequence[int], scope: Scope) -> float:
@@ -76,6 +80,8 @@ def _reaches(tokens: Sequence[Token], i: int, low: int, high: int, scope: Scope)
         return False
     between = tokens[min(i, anchor) + 1 : max(i, anchor)]
     if any(token.word in scope.breakers for token in between):
+        return False
+    if scope.inversion and i < low - 1 and low + 1 < len(tokens) and tokens[low + 1].subject:
         return False
     if scope.subject_change and i < low and not _opens(tokens, i, low, scope):
         own = next((t.subject for t in reversed(tokens[:i]) if t.subject), None)

@@ -224,7 +224,9 @@ def test_both_kinds_in_one_answer_each_with_its_own_sentence(lang: Lang, text: s
 
 def test_one_signal_per_sentence_and_kind() -> None:
     text = "Hij heeft blauwe plekken, striemen en een blauw oog."
-    assert check(text, "nl") == [Signal(kind="child_at_risk", quote=text)]
+    (signal,) = check(text, "nl")
+    assert (signal.kind, signal.quote) == ("child_at_risk", text)
+    assert signal.reason.startswith("rule child_at_risk/injuries")
 
 
 @pytest.mark.parametrize("lang", LANGS)
