@@ -40,7 +40,7 @@ from bot.scoring.scales import load_scales  # noqa: E402
 from bot.scoring.transcript_io import read_document, transcript_from_dict  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "transcripts"
-SETS = ("authored", "dev", "holdout")
+SETS = ("authored", "dev", "dev2", "holdout")
 BANDS: dict[str, tuple[int, int]] = {"low": (1, 2), "average": (3, 5), "high": (6, 7)}
 CONFIDENT, UNSURE = 0.8, 0.5
 
