@@ -37,7 +37,9 @@ if str(ROOT) not in sys.path:
 from bot.models.profile import Draft, Level, Transcript, level_for  # noqa: E402
 from bot.scoring.rules import RuleScorer  # noqa: E402
 from bot.scoring.scales import load_scales  # noqa: E402
+from bot.scoring.stage import VERSION as STAGE_VERSION  # noqa: E402
 from bot.scoring.transcript_io import read_document, transcript_from_dict  # noqa: E402
+from bot.text.linear import read as read_model  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "transcripts"
 SETS = ("authored", "dev", "dev2", "holdout")
@@ -254,6 +256,15 @@ def run(sets: tuple[str, ...] = SETS) -> dict[str, Any]:
     return {name: run_set(scorer, load_set(DATA / name)) for name in sets if (DATA / name).is_dir()}
 
 
+def second_stage() -> dict[str, Any]:
+    """What the shipped second stage was fitted on, and its numbers across authors (each set
+    scored by a stage fitted on the other sets; written by bench/train_scale_stage.py)."""
+    trained: dict[str, Any] = read_model("bot.scoring", f"model/scale-stage-{STAGE_VERSION}.json")[
+        "trained_on"
+    ]
+    return {"fitted_on": trained["sets"], "cross_author": trained["cross_author"]}
+
+
 def _pct(value: float | None) -> str:
     return "  -" if value is None else f"{value:.0%}".rjust(4)
 
@@ -272,9 +283,12 @@ def _line(label: str, s: dict[str, Any]) -> str:
 
 
 def _print(result: dict[str, Any], misses: bool) -> None:
+    stage = second_stage()
+    fitted = set(stage["fitted_on"])
     for name, res in result.items():
         s, t = res["overall"], res["timing"]
-        print(f"{name}: offline scorer (rules)")
+        fitted_here = " (the second stage was fitted on this set)" if name in fitted else ""
+        print(f"{name}: offline scorer (rules){fitted_here}")
         print(_line("all", s))
         for group, summary in res["by_variety"].items():
             print(_line(group, summary))
@@ -292,6 +306,13 @@ def _print(result: dict[str, Any], misses: bool) -> None:
         print(f"  time per interview: mean {t['mean_ms']} ms, p95 {t['p95_ms']} ms")
         for miss in res["misses"] if misses else []:
             print(f"    miss  {miss}")
+    print("second stage across authors (fitted on the other sets, scored on this one):")
+    for held, numbers in stage["cross_author"].items():
+        one, two = numbers["first_stage"], numbers["second_stage"]
+        print(
+            f"  {held:<8} in band {_pct(two['in_band'])}  within 1 {_pct(two['within_one'])}"
+            f"  | first stage alone {_pct(one['in_band'])} {_pct(one['within_one'])}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run(tuple(args.set) if args.set else SETS)
     if args.json:
+        result["second_stage"] = second_stage()
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         _print(result, args.misses)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -21,16 +21,20 @@ from bot.models.language import Language
 from bot.models.profile import Draft, ScaleScore, Transcript, level_for
 from bot.scoring.answers import AnswerView, is_terse, view
 from bot.scoring.cues import CompiledCues, Hit, compile_cues, compile_terms, find_hits, keys_of
-from bot.scoring.model import combine, evidence_model, read
+from bot.scoring.model import Reading, combine, evidence_model, read
 from bot.scoring.quotes import choose_quotes
 from bot.scoring.scales import ScaleSet, load_scales
+from bot.scoring.stage import Signals, Stage, features, predict, shipped_stage
 from bot.scoring.weigh import (
     THIN_CONFIDENCE,
     UNSURE,
     Tally,
     Weighed,
+    balance,
     related_net,
+    settle,
     share_sentences,
+    soft,
     tally,
     tone,
     weigh,
@@ -70,50 +74,47 @@ class _Language:
         }
 
 
+@dataclass(frozen=True)
+class _Interview:
+    """What the first stage found in one interview: the answers, each scale's weighted evidence,
+    the evidence model's readings per question, and whether the interview is terse."""
+
+    views: list[AnswerView]
+    tallies: dict[str, Tally]
+    readings: dict[str, list[Reading]]
+    terse: bool
+
+
 class RuleScorer:
     """The default scorer: cue lexicons per language, lemmatised, no network."""
 
     name = "rules"
 
-    def __init__(self, scales: ScaleSet | None = None, model: Model | bool | None = True) -> None:
-        """`model`: the evidence model (True: the shipped one; False or None: rules alone)."""
+    def __init__(
+        self,
+        scales: ScaleSet | None = None,
+        model: Model | bool | None = True,
+        stage: Stage | bool | None = True,
+    ) -> None:
+        """`model`: the evidence model (True: the shipped one; False or None: rules alone);
+        `stage`: the second stage (True: the shipped one, when there is an evidence model;
+        False or None: the first stage's own score)."""
         self._scales = scales or load_scales()
         self._model = evidence_model() if model is True else model or None
+        shipped = stage is True and self._model is not None
+        self._stage = shipped_stage() if shipped else None if stage is True else stage or None
+        self._good = {scale.id: scale.direction == "good" for scale in self._scales.scales}
         self._languages: dict[str, _Language] = {}
         self._one_at_a_time = asyncio.Lock()
 
     def score(self, transcript: Transcript) -> Draft:
         """Draft all scales of the profile from the transcript's answers (pure, deterministic)."""
-        lang = self._language(transcript.language)
-        views = [
-            view(a, transcript.language, transcript.pupil, lang.anchors, lang.echoes)
-            for a in transcript.answers
-            if a.text.strip()
-        ]
-        hits = share_sentences(
-            [
-                hit
-                for v in views
-                for hit in self._hits(lang, transcript.language, transcript.pupil, v)
-            ]
-        )
-        tallies = self._tallies(lang, views, hits)
-        nets = {scale_id: t.net for scale_id, t in tallies.items()}
-        terse = is_terse(views)
-        good = {scale.id: scale.direction == "good" for scale in self._scales.scales}
-        said = {scale_id: t.positive - t.negative for scale_id, t in tallies.items()}
-        weighed = {
-            scale.id: weigh(
-                tallies[scale.id],
-                related_net(scale, scale.typed_cues(), nets) + tone(scale, said, good),
-                terse,
-            )
-            for scale in self._scales.scales
-        }
+        found = self._first(transcript)
+        weighed = self._weigh(found, self._language(transcript.language))
         quotes = choose_quotes(
-            {sid: t.hits for sid, t in tallies.items()},
+            {sid: t.hits for sid, t in found.tallies.items()},
             {sid: w.raw - 4.0 for sid, w in weighed.items()},
-            views,
+            found.views,
         )
         scores = [
             ScaleScore(
@@ -125,8 +126,17 @@ class RuleScorer:
             )
             for scale in self._scales.scales
         ]
-        notes = self._draft_notes(transcript.language, views, terse, weighed, scores)
+        notes = self._draft_notes(transcript.language, found.views, found.terse, weighed, scores)
         return Draft(scorer="rules", scales=scores, notes=notes)
+
+    def weighed(self, transcript: Transcript) -> dict[str, Weighed]:
+        """Each scale's weighed score (unrounded score, certainty) by id, for the training
+        script of the second stage's confidence."""
+        return self._weigh(self._first(transcript), self._language(transcript.language))
+
+    def stage_features(self, transcript: Transcript) -> dict[str, dict[str, float]]:
+        """The second stage's features per scale id (for its training script)."""
+        return self._features(self._first(transcript), self._language(transcript.language))
 
     async def ascore(self, transcript: Transcript) -> Draft:
         """The async form of `score`, for the product's scorer protocol: in a thread, so the
@@ -135,15 +145,63 @@ class RuleScorer:
         async with self._one_at_a_time:
             return await asyncio.to_thread(self.score, transcript)
 
-    def _hits(self, lang: _Language, language: str, pupil: str, answer: AnswerView) -> list[Hit]:
-        """The evidence in one answer: the cue rules' and the model's, joined."""
+    def _first(self, transcript: Transcript) -> _Interview:
+        lang = self._language(transcript.language)
+        views = [
+            view(a, transcript.language, transcript.pupil, lang.anchors, lang.echoes)
+            for a in transcript.answers
+            if a.text.strip()
+        ]
+        hits: list[Hit] = []
+        readings: dict[str, list[Reading]] = {}
+        for v in views:
+            found, readings[v.question_id] = self._hits(lang, transcript, v)
+            hits += found
+        tallies = self._tallies(lang, views, share_sentences(hits))
+        return _Interview(views, tallies, readings, is_terse(views))
+
+    def _weigh(self, found: _Interview, lang: _Language) -> dict[str, Weighed]:
+        tallies = found.tallies
+        if self._stage is not None:
+            stage = self._stage
+            return {
+                sid: settle(tallies[sid], predict(stage, x), found.terse, stage.in_band)
+                for sid, x in self._features(found, lang).items()
+            }
+        nets = {scale_id: t.net for scale_id, t in tallies.items()}
+        said = {scale_id: t.positive - t.negative for scale_id, t in tallies.items()}
+        return {
+            scale.id: weigh(
+                tallies[scale.id],
+                related_net(scale, scale.typed_cues(), nets) + tone(scale, said, self._good),
+                found.terse,
+            )
+            for scale in self._scales.scales
+        }
+
+    def _features(self, found: _Interview, lang: _Language) -> dict[str, dict[str, float]]:
+        nets = {scale_id: t.net for scale_id, t in found.tallies.items()}
+        signals = {}
+        for scale in self._scales.scales:
+            cues = scale.typed_cues()
+            main, other = soft(scale, cues, lang.unless[scale.id], found.views, found.readings)
+            own = balance(found.tallies[scale.id], related_net(scale, cues, nets))
+            signals[scale.id] = Signals(own, main, other)
+        return features(signals, self._good)
+
+    def _hits(
+        self, lang: _Language, transcript: Transcript, answer: AnswerView
+    ) -> tuple[list[Hit], list[Reading]]:
+        """The evidence in one answer, the cue rules' and the model's joined, and the model's
+        readings of its sentences."""
+        language, pupil = transcript.language, transcript.pupil
         rules = find_hits(lang.cues, answer.question_id, answer.text, pupil, answer.spans)
         jest = ironic(answer.text, language)
         rules = [replace(h, value=-h.value * IRONY) if h.start in jest else h for h in rules]
         if self._model is None:
-            return rules
+            return rules, []
         readings = read(self._model, language, answer.question_id, answer.text, answer.spans)
-        return combine(rules, readings, answer.question_id)
+        return combine(rules, readings, answer.question_id), readings
 
     def _cues(self, lang: str) -> CompiledCues:
         return self._language(lang).cues

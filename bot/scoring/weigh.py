@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from bot.scoring.answers import AnswerView
 from bot.scoring.cues import Hit, clip
+from bot.scoring.model import Reading
 from bot.scoring.scales import ScaleCues, ScaleDef
+from bot.scoring.stage import confidence_features
+from bot.text.linear import Linear
 
 SECONDARY = 0.6
 THIN_ANSWER = 0.5
@@ -30,6 +33,7 @@ MIN_HIGH_SUPPORT = 2.0
 MIN_LOW_AGAINST = 1.5
 THIN_CONFIDENCE = 0.4
 UNSURE = 0.5
+BARE = 0.3
 TERSE_CONFIDENCE = 0.45
 MIXED = 0.45
 TONE = 0.8
@@ -64,13 +68,16 @@ class Tally:
 
 @dataclass(frozen=True)
 class Weighed:
-    """A scale's score, its unrounded lean, confidence and why it may be uncertain."""
+    """A scale's score, its unrounded lean, confidence and why it may be uncertain; with the
+    second stage also what its confidence read (`reading`)."""
 
     score: int
     raw: float
     confidence: float
     thin: bool
     mixed: bool
+    certainty: float = 0.0
+    reading: Mapping[str, float] = field(default_factory=dict)
 
 
 def share_sentences(hits: Sequence[Hit]) -> list[Hit]:
@@ -129,6 +136,28 @@ def tally(
     )
 
 
+def soft(
+    scale: ScaleDef,
+    cues: ScaleCues,
+    unless: frozenset[str],
+    views: Sequence[AnswerView],
+    readings: Mapping[str, Sequence[Reading]],
+) -> tuple[float, float]:
+    """The evidence model's soft reading of the scale (the second stage's signal): per sentence
+    P(high) - P(low), however unsure, weighted as the scale's hits are (thin answers half,
+    stock answers to the bot's own follow-up little); summed over the main-source answers and
+    over the others."""
+    found = {True: 0.0, False: 0.0}
+    for answer in views:
+        for r in readings.get(answer.question_id, ()):
+            value = r.toward(scale.id, 1.0) - r.toward(scale.id, -1.0)
+            hit = Hit(scale.id, value, answer.question_id, r.start, r.end, r.prompt, r.keys)
+            weight = _weight(scale, cues, unless, answer, hit)
+            main = answer.question_id in scale.feeds
+            found[main] += value * (weight if main else weight / SECONDARY)
+    return found[True], found[False]
+
+
 def _weight(
     scale: ScaleDef, cues: ScaleCues, unless: frozenset[str], answer: AnswerView, hit: Hit
 ) -> float:
@@ -146,12 +175,19 @@ def _weight(
     return factor
 
 
-def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
-    """The score from the balance of the evidence, gated at the ends, and its confidence."""
+def balance(tally: Tally, related: float) -> float:
+    """The balance of the evidence, -1 .. 1: (for - against) / (for + against + PRIOR), with
+    `related` (linked scales, the tone) on the side it points to."""
     against = tally.negative + tally.absence + max(0.0, -related)
     support = tally.positive + max(0.0, related)
-    balance = (support - against) / (support + against + PRIOR)
-    raw = 4.0 + balance * (HIGH_STRETCH if balance > 0 else LOW_STRETCH)
+    return (support - against) / (support + against + PRIOR)
+
+
+def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
+    """The score from the balance of the evidence, gated at the ends, and its confidence (the
+    first stage alone; `settle` takes the second stage's score)."""
+    lean = balance(tally, related)
+    raw = 4.0 + lean * (HIGH_STRETCH if lean > 0 else LOW_STRETCH)
     if raw >= 5.5 and not _carried(tally, related):
         raw = 5.4
     if raw < 2.5 and tally.negative + max(0.0, -related) < MIN_LOW_AGAINST:
@@ -161,12 +197,40 @@ def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
         certainty = min(certainty, TERSE_CONFIDENCE)
     if certainty < THIN_CONFIDENCE:
         raw = 4.0 + (raw - 4.0) / 2.0
+    return _finish(tally, raw, certainty, certainty < UNSURE)
+
+
+def settle(tally: Tally, raw: float, terse: bool, in_band: Linear | None = None) -> Weighed:
+    """The second stage's unrounded score made a draft score with its confidence. A terse
+    interview, or a scale with next to nothing of its own (certainty below BARE), keeps the
+    score within 3-5: thin answers are no evidence of an extreme; with next to nothing the lean
+    is also halved. Elsewhere the stage has weighed thin evidence itself (the rest of the
+    interview tells how to read it). The confidence is `in_band`'s probability that the score
+    lies in the coach's band, kept below UNSURE when the scale's own evidence is thin, or too
+    thin to carry an extreme by itself (then the extreme rests on the rest of the interview)."""
+    certainty = _certainty(tally)
+    if terse:
+        certainty = min(certainty, TERSE_CONFIDENCE)
+    if certainty < BARE:
+        raw = 4.0 + (raw - 4.0) / 2.0
+    weighed = _finish(tally, raw, certainty, terse or certainty < BARE)
+    reading = confidence_features(raw, certainty, weighed.score, terse)
+    if in_band is None:
+        return replace(weighed, reading=reading)
+    found = in_band.probability(reading)
+    extreme = weighed.score <= 2 or weighed.score >= 6
+    if certainty < THIN_CONFIDENCE or (extreme and certainty < UNSURE):
+        found = min(found, THIN_CONFIDENCE)
+    return replace(weighed, confidence=round(found, 2), reading=reading)
+
+
+def _finish(tally: Tally, raw: float, certainty: float, middle: bool) -> Weighed:
     score = max(1, min(7, math.floor(raw + 0.5)))
-    if certainty < UNSURE:
+    if middle:
         score = max(3, min(5, score))
     confidence = _calibrated(certainty, raw, score)
     mixed = tally.conflict >= MIXED and tally.positive + tally.negative >= 1.0
-    return Weighed(score, raw, confidence, certainty < THIN_CONFIDENCE, mixed)
+    return Weighed(score, raw, confidence, certainty < THIN_CONFIDENCE, mixed, certainty)
 
 
 def _carried(tally: Tally, related: float) -> bool:
