@@ -311,6 +311,8 @@ def _print(result: dict[str, Any], misses: bool) -> None:
         one, two = numbers["first_stage"], numbers["second_stage"]
         print(
             f"  {held:<8} in band {_pct(two['in_band'])}  within 1 {_pct(two['within_one'])}"
+            f"  | conf>=0.8 {_pct(two['confident']['in_band'])} (n={two['confident']['scales']})"
+            f" <0.5 {_pct(two['unsure']['in_band'])} (n={two['unsure']['scales']})"
             f"  | first stage alone {_pct(one['in_band'])} {_pct(one['within_one'])}"
         )
 
