@@ -18,7 +18,7 @@ from bot.errors import PromptFileError, ScriptError
 from bot.models.language import LANGUAGES, Language
 from bot.text.prompts import prompt_file, read_yaml
 
-ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action"]
+ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action", "yesno"]
 Section = Literal["intake", "questions", "closing"]
 
 
