@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from bot.dialogues import runner as run
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.script import Script
+from bot.dialogues.script import Script, load_script
 from bot.models.interview import ItemPart, SessionItem
+from bot.models.language import Language
 from bot.models.state import Answer, Session
 
 
@@ -43,3 +44,13 @@ def _parts(conv: Conversation, session: Session, script: Script, answer: Answer)
         question = " ".join(run.item_text(conv, session, script.probes[p]) for p in probes)
         parts.append(ItemPart(prompt=part.prompt, question=question, text=part.text))
     return parts
+
+
+def script_titles(lang: Language) -> dict[str, str]:
+    """The short title of every item of session 2 and the check-in, for what was stored before
+    the coach's copies carried their questions (the PDF must show no id)."""
+    return {
+        item.id: item.title
+        for script_id in ("reflection", "checkin")
+        for item in load_script(script_id, lang).items
+    }
