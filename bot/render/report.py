@@ -27,7 +27,7 @@ from bot.text.prompts import read_yaml
 
 CHART_WIDTH = 138.0
 COMPARE_WIDTH = 112.0
-SCALE_COLUMNS = (31, 17, 17, 22, 62, 31)
+SCALE_COLUMNS = (30, 21, 21, 22, 56, 30)
 AUDIT_COLUMNS = (38, 50, 60, 32)
 
 
