@@ -65,6 +65,11 @@ async def test_a_coach_reviews_and_releases_in_the_workspace(hub: Hub, store: St
         form = {"csrf": csrf, "scale": "comfort", "score": str(wanted), "nonce": "a" * 32}
         assert await coach_web.post(base_path + "/score", form) == 303
         assert await coach_web.post(base_path + "/score", form) == 303  # the same form: once
+        minus = {"csrf": csrf, "scale": "secure_base", "delta": "-1"}
+        plus = {"csrf": csrf, "scale": "secure_base", "delta": "1"}
+        assert await coach_web.post(base_path + "/adjust", minus) == 303
+        assert await coach_web.post(base_path + "/adjust", plus) == 303
+        assert await coach_web.post(base_path + "/adjust", plus | {"delta": "5"}) == 400
         note = {"csrf": csrf, "target": "comfort", "text": "Ask about the corridor moment."}
         assert await coach_web.post(base_path + "/note", note) == 303
         state = await store.load(COACH)
@@ -73,7 +78,7 @@ async def test_a_coach_reviews_and_releases_in_the_workspace(hub: Hub, store: St
         assert review.scores["comfort"] == wanted and review.notes["comfort"].startswith(
             "Ask about"
         )
-        assert [a.action for a in review.audit] == ["score", "note"]
+        assert [a.action for a in review.audit] == ["score", "score", "score", "note"]
         assert await coach_web.post(base_path + "/release", {"csrf": csrf}) == 303
         await hub.settle()
         told = teacher.new()
@@ -174,6 +179,9 @@ async def test_a_coach_sees_only_their_own_teachers(hub: Hub) -> None:
 async def test_every_page_has_strict_headers(hub: Hub) -> None:
     await drafted(hub)
     async with served(hub.service) as base, browser(base) as web:
+        for path in ("/app?to=/queue", "/login"):  # the sign-in pages, before any session
+            status, page = await web.get(path)
+            assert status == 200 and 'id="signin"' in page, path
         await web.sign_in(COACH)
         async with web.session.get(f"{base}/queue") as answer:
             headers = answer.headers
@@ -181,7 +189,7 @@ async def test_every_page_has_strict_headers(hub: Hub) -> None:
         assert "default-src 'none'" in csp and "script-src 'self'" in csp
         assert "frame-ancestors 'self' https://web.telegram.org" in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Referrer-Policy"] == "same-origin"
         assert headers["Cache-Control"] == "no-store"
         for path in (
             f"/teacher/{TEACHER}",

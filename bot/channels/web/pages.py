@@ -249,7 +249,9 @@ async def act(request: web.Request) -> web.StreamResponse:
         back = form.get("back", "/queue")
     else:
         fields |= {"act": match["act"], "session_id": match["sid"]}
-        fields |= {k: form[k] for k in ("scale", "delta", "score", "target", "text") if k in form}
+        fields |= {k: form[k] for k in ("scale", "score", "target", "text") if k in form}
+        if form.get("delta") in ("-1", "1"):
+            fields["delta"] = int(form["delta"])
         back = f"/review/{teacher.teacher_id}/{match['sid']}#{form.get('at', 'top')}"
     try:
         action = WEB_ACTION.validate_python(fields)

@@ -39,7 +39,7 @@ CSP = (
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer would make Chrome send "Origin: null"
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
@@ -155,7 +155,7 @@ def sign_in_page(via: str) -> Handler:
         ):
             raise web.HTTPSeeOther(to)
         t = workspace(request).guest_texts(request)
-        context = {"t": t, "via": via, "to": to}
+        context = {"t": t, "via": via, "to": to, "signed_in": False}
         return aiohttp_jinja2.render_template("signin.html", request, context)
 
     return page
