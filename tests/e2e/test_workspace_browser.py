@@ -61,7 +61,6 @@ async def test_a_coach_reviews_releases_and_reopens_in_the_browser(
 async def interviewed(tg: FakeTelegram) -> tuple[Teacher, Teacher]:
     admin = Teacher(tg, ADMIN, language_code="en")
     coach = Teacher(tg, COACH, language_code="en")
-    other = Teacher(tg, OTHER_COACH, language_code="en")
     teacher = Teacher(tg, TEACHER, language_code="en")
     await admin.say(f"/addcoach {COACH}")
     await admin.say(f"/addcoach {OTHER_COACH}")
@@ -162,14 +161,14 @@ async def in_the_browser(base: str, tg: FakeTelegram, coach: Teacher, teacher: T
         stranger = await (await browser.new_context(viewport=PHONE)).new_page()
         await stranger.goto(mini_app(base, COACH, "/queue", token="123456:forged"))
         await stranger.wait_for_selector(".notice")
-        assert EN_WEB("mini_app_failed") in await stranger.inner_text("body")
+        assert web_text("mini_app_failed") in await stranger.inner_text("body")
         await shoot(stranger, "signin-refused-phone")
         other = await (await browser.new_context(viewport=LAPTOP)).new_page()
         await other.goto(mini_app(base, OTHER_COACH, "/queue"))
         await other.wait_for_url(f"{base}/queue")
         answer = await other.goto(base + review_path)
         assert answer is not None and answer.status == 403
-        assert EN_WEB("forbidden") in await other.inner_text("body")
+        assert web_text("forbidden") in await other.inner_text("body")
         await shoot(other, "forbidden-laptop")
 
 
@@ -179,7 +178,7 @@ async def submit(page: Any, button: Any) -> None:
         await button.click()
 
 
-def EN_WEB(key: str) -> str:  # noqa: N802
+def web_text(key: str) -> str:
     from bot.channels.web.texts import web_texts
 
     return web_texts("en")(key)
