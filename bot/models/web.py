@@ -83,16 +83,8 @@ class Exported(_Act):
     act: Literal["exported"] = "exported"
 
 
-WebAction = Annotated[
-    ReadReview
-    | AdjustScore
-    | SetScore
-    | SetNote
-    | Release
-    | Reopen
-    | Acknowledge
-    | ContactDone
-    | Exported,
-    Field(discriminator="act"),
-]
+_Action = (
+    ReadReview | AdjustScore | SetScore | SetNote | Release | Reopen | Acknowledge | ContactDone
+) | Exported
+WebAction = Annotated[_Action, Field(discriminator="act")]
 WEB_ACTION: TypeAdapter[WebAction] = TypeAdapter(WebAction)

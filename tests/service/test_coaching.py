@@ -42,6 +42,15 @@ async def invite(coach: HubUser) -> str:
     return match.group(1)
 
 
+async def joined(hub: Hub) -> tuple[HubUser, HubUser]:
+    """A coach and a teacher who joined through the coach's invitation and consented."""
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await teacher.press("Yes, let's begin")
+    return coach, teacher
+
+
 async def interview(teacher: HubUser) -> None:
     await teacher.press("Yes, let's begin")
     for answer in ANSWERS["en"]:
@@ -283,10 +292,7 @@ async def test_a_code_of_nobody_or_no_coach_is_refused_kindly(hub: Hub, code: st
 async def test_the_review_holds_the_whole_interview_as_the_teacher_saw_it(
     hub: Hub, store: Store
 ) -> None:
-    coach = await make_coach(hub)
-    teacher = hub.user(TEACHER, name="Tessa")
-    await teacher.command("start", await invite(coach))
-    await teacher.press("Yes, let's begin")
+    _, teacher = await joined(hub)
     for n, answer in enumerate(ANSWERS["en"]):
         if n == 6:  # q04: a thin answer, then the follow-up's answer
             said = await teacher.text("Sam cried in the corridor yesterday.")

@@ -89,12 +89,18 @@ async def test_a_week_after_the_plan_the_check_in_asks_about_each_action(
     assert EN.get("queue_empty") in said
 
 
-async def test_a_no_to_contact_at_the_check_in_asks_nothing_of_the_coach(
-    hub: Hub, clock: Clock, store: Store
-) -> None:
+async def checkin_started(hub: Hub, clock: Clock) -> tuple[HubUser, HubUser]:
+    """A plan made, then a week and an hour later: the check-in has begun."""
     coach, teacher = await plan(hub)
     clock.now += timedelta(days=7, hours=1)
     await hub.settle()
+    return coach, teacher
+
+
+async def test_a_no_to_contact_at_the_check_in_asks_nothing_of_the_coach(
+    hub: Hub, clock: Clock, store: Store
+) -> None:
+    coach, teacher = await checkin_started(hub, clock)
     for answer in ("Yes.", "Some days.", "I was calmer.", "Calmer, closer, hopeful", "Go on."):
         await teacher.text(answer)
     await teacher.text("nee")  # typed, in either language, counts as the button

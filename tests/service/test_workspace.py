@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.dialogues.script import load_texts
 from bot.storage.store import Store
 from bot.wiring import build_service
-from tests.service.test_coaching import ADMIN, COACH, TEACHER, invite, make_coach
+from tests.service.test_coaching import ADMIN, COACH, TEACHER, joined, make_coach
 from tests.support.answers import ANSWERS
 from tests.support.hub import Hub, HubUser
 from tests.support.workspace import BOT_TOKEN, browser, served
@@ -27,10 +27,8 @@ def hub(store: Store, settings: Settings) -> Hub:
 
 
 async def drafted(hub: Hub) -> tuple[HubUser, HubUser]:
-    coach = await make_coach(hub)
-    teacher = hub.user(TEACHER, name="Tessa")
-    await teacher.command("start", await invite(coach))
-    await teacher.press("Yes, let's begin")
+    """A coach with a teacher's draft waiting."""
+    coach, teacher = await joined(hub)
     for answer in ANSWERS["en"]:
         await teacher.text(answer)
     await teacher.press("Send to my coach")

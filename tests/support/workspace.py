@@ -23,11 +23,15 @@ from bot.storage.jobqueue import JobQueue
 BOT_TOKEN = "123456:TEST-token-for-the-workspace"
 
 
-def init_data(user_id: int, *, token: str = BOT_TOKEN, age_s: int = 5, **extra: str) -> str:
-    """initData as a Telegram client hands it to a Mini App (signed with `token`)."""
+def init_data(
+    user_id: int, *, token: str = BOT_TOKEN, age_s: int = 5, now: float | None = None
+) -> str:
+    """initData as a Telegram client hands it to a Mini App (signed with `token`), made
+    `age_s` seconds before `now` (the bot's clock; the real time by default)."""
     user = json.dumps({"id": user_id, "first_name": "Carla", "language_code": "en"})
-    fields = {"auth_date": str(int(time.time()) - age_s), "query_id": "AAE1", "user": user}
-    return sign_init_data(fields | extra, token)
+    moment = int(time.time() if now is None else now) - age_s
+    fields = {"auth_date": str(moment), "query_id": "AAE1", "user": user}
+    return sign_init_data(fields, token)
 
 
 def app_of(service: Service) -> App:

@@ -29,17 +29,24 @@ NONCE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
-    router.add_get("/", home)
-    router.add_get("/queue", queue)
-    router.add_get("/teacher/{tid:\\d+}", teacher_page)
-    router.add_get("/teacher/{tid:\\d+}/followup/{slot:\\d}", followup)
-    router.add_get("/teacher/{tid:\\d+}/compare", compare)
-    router.add_get("/teacher/{tid:\\d+}/compare.png", compare_chart)
-    router.add_get("/teacher/{tid:\\d+}/report.pdf", report)
-    router.add_get("/review/{tid:\\d+}/{sid}", review)
-    router.add_get("/review/{tid:\\d+}/{sid}/chart.png", review_chart)
-    router.add_post("/review/{tid:\\d+}/{sid}/{act:adjust|score|note|release|reopen}", act)
-    router.add_post("/alert/{tid:\\d+}/{index:\\d+}/ack", act)
+    """Every page (GET) and action (POST) of the workspace."""
+    teacher, on_review = "/teacher/{tid:\\d+}", "/review/{tid:\\d+}/{sid}"
+    pages = {
+        "/": home,
+        "/queue": queue,
+        teacher: teacher_page,
+        f"{teacher}/followup/{{slot:\\d}}": followup,
+        f"{teacher}/compare": compare,
+        f"{teacher}/compare.png": compare_chart,
+        f"{teacher}/report.pdf": report,
+        on_review: review,
+        f"{on_review}/chart.png": review_chart,
+    }
+    for path, handler in pages.items():
+        router.add_get(path, handler)
+    actions = ("{act:adjust|score|note|release|reopen}", "/alert/{tid:\\d+}/{index:\\d+}/ack")
+    router.add_post(f"{on_review}/{actions[0]}", act)
+    router.add_post(actions[1], act)
     router.add_post("/contact/{tid:\\d+}/{sid}", act)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from bot.dialogues.script import placeholders
+from bot.dialogues.script import compare_texts
 from bot.errors import ScriptError
 from bot.models.language import LANGUAGES, Language
 from bot.text.prompts import read_yaml
@@ -43,9 +43,4 @@ def check_web_texts() -> None:
     loaded = {lang: _read(lang) for lang in LANGUAGES}
     first = loaded[LANGUAGES[0]]
     for lang, texts in loaded.items():
-        if set(texts) != set(first):
-            diff = sorted(set(texts) ^ set(first))
-            raise ScriptError(f"web.yaml: {lang} differs from {LANGUAGES[0]} in keys {diff[:5]}")
-        for key, text in first.items():
-            if placeholders(text) != placeholders(texts[key]):
-                raise ScriptError(f"web.yaml: {lang} placeholders differ at {key}")
+        compare_texts("web.yaml", first, texts, lang)
