@@ -133,13 +133,18 @@ async def _chat(settings: Settings, lang: Language | None) -> int:
     from bot.wiring import open_app
 
     setup_logging(settings, settings.data_dir / "llinc.log")
+    if settings.web_listen is None and not sys.stdin.isatty():  # a piped script: chat only
+        async with open_app(settings, "terminal") as app:
+            return await run_chat(app, lang)
     listen = settings.web_listen or TERMINAL_WEB
     settings = settings.model_copy(update={"web_listen": listen})
     async with open_app(settings, "terminal") as app:
         try:
             runner = await start_web(app, listen)
         except OSError as exc:  # the port is taken: the chat works without the workspace
-            print(f"llinc: the workspace could not start on {listen}: {exc.strerror}")
+            print(
+                f"llinc: the workspace could not start on {listen}: {exc.strerror}", file=sys.stderr
+            )
             return await run_chat(app, lang)
         try:
             return await run_chat(app, lang, web_url=settings.web_url())

@@ -191,8 +191,8 @@ async def run_chat(
     chat.lang = lang
     await chat.load_offset()
     await chat.drain()
-    if web_url:
-        out.write(f"[workspace] {web_url}/queue  (as the coach: /coach, then /web)\n\n")
+    if web_url:  # on stderr: a piped chat's transcript stays the chat
+        print(f"[workspace] {web_url}/queue  (as the coach: /coach, then /web)", file=sys.stderr)
         coach = await app.store.load(TERMINAL_COACH)
         if coach is not None and coach.role == "coach":
             chat.user_id = TERMINAL_COACH
