@@ -16,7 +16,8 @@ from bot.config import Settings
 from bot.errors import KeyMissing, RedisUnavailable
 from bot.models.language import Language
 
-QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler")
+QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp.access")
+TERMINAL_WEB = "127.0.0.1:8088"
 
 
 def setup_logging(settings: Settings, to_file: Path | None = None) -> None:
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="a worker process (any number, with one ingress)")
     hook = sub.add_parser("webhook", help="webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
     hook.add_argument("--ingress-only", action="store_true", help="leave the updates to workers")
+    sub.add_parser("web", help="only the coach's web workspace (WEB_LISTEN, WEB_PUBLIC_URL)")
     coach = sub.add_parser("coach", help="manage coaches")
     coach_sub = coach.add_subparsers(dest="action", required=True)
     add = coach_sub.add_parser("add", help="make a Telegram user a coach")
@@ -112,6 +114,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await add_coach(settings, args.telegram_id)
     if command == "chat":
         return await _chat(settings, getattr(args, "lang", None))
+    if command == "web":
+        setup_logging(settings)
+        return await _web(settings)
     if settings.telegram_bot_token is None:
         print("llinc: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
@@ -124,23 +129,68 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _chat(settings: Settings, lang: Language | None) -> int:
     from bot.channels.terminal import run_chat
+    from bot.channels.web.server import start_web
     from bot.wiring import open_app
 
     setup_logging(settings, settings.data_dir / "llinc.log")
+    if settings.web_listen is None and not sys.stdin.isatty():  # a piped script: chat only
+        async with open_app(settings, "terminal") as app:
+            return await run_chat(app, lang)
+    listen = settings.web_listen or TERMINAL_WEB
+    settings = settings.model_copy(update={"web_listen": listen})
     async with open_app(settings, "terminal") as app:
-        return await run_chat(app, lang)
+        try:
+            runner = await start_web(app, listen)
+        except OSError as exc:  # the port is taken: the chat works without the workspace
+            print(
+                f"llinc: the workspace could not start on {listen}: {exc.strerror}", file=sys.stderr
+            )
+            return await run_chat(app, lang)
+        try:
+            return await run_chat(app, lang, web_url=settings.web_url())
+        finally:
+            await runner.cleanup()
+
+
+async def _web(settings: Settings) -> int:
+    """The workspace alone (any number of them, beside the bot's processes)."""
+    import asyncio
+
+    from bot.channels.web.server import start_web
+    from bot.runtime.roles import run_until_stopped
+    from bot.wiring import open_app
+
+    listen = settings.web_listen or TERMINAL_WEB
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    async with open_app(settings.model_copy(update={"web_listen": listen}), "telegram") as app:
+        runner = await start_web(app, listen, token)
+        try:
+            await run_until_stopped([], asyncio.Event())
+        finally:
+            await runner.cleanup()
+    return 0
 
 
 async def _telegram(settings: Settings, command: str, ingress_only: bool) -> int:
     from bot.channels.telegram.app import run_ingress, run_polling, run_webhook, run_worker
+    from bot.channels.web.server import start_web
     from bot.wiring import telegram_app
 
     async with telegram_app(settings, commands=command != "worker") as (app, bot):
-        if command == "webhook":
-            await run_webhook(app, bot, ingress_only)
-        else:
-            roles = {"telegram": run_polling, "ingress": run_ingress, "worker": run_worker}
-            await roles[command](app, bot)
+        token = (
+            settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+        )
+        serve = settings.web_listen and command in ("telegram", "webhook")
+        runner = await start_web(app, settings.web_listen or "", token) if serve else None
+        try:
+            if command == "webhook":
+                await run_webhook(app, bot, ingress_only)
+            else:
+                roles = {"telegram": run_polling, "ingress": run_ingress, "worker": run_worker}
+                await roles[command](app, bot)
+        finally:
+            if runner is not None:
+                await runner.cleanup()
     return 0
 
 

@@ -76,6 +76,23 @@ class Settings(BaseSettings):
     clock_offset_s: float = Field(
         default=0, description="Moves the bot's clock (trials and tests of the check-in)."
     )
+    web_listen: str | None = Field(
+        default=None,
+        description="host:port of the coach's web workspace; `llinc telegram` and `llinc "
+        "webhook` serve it too when set (`llinc web` defaults to 127.0.0.1:8088).",
+    )
+    web_public_url: str | None = Field(
+        default=None,
+        description="The workspace's address as coaches reach it (https for the Mini App).",
+    )
+    web_session_hours: float = Field(default=8, gt=0, le=168, description="A web sign-in lasts.")
+    web_login_minutes: int = Field(default=10, ge=1, le=60, description="A /web link works.")
+    web_initdata_max_age_s: int = Field(
+        default=3600, ge=60, description="How old a Mini App's signed initData may be."
+    )
+    web_login_attempts: int = Field(
+        default=10, ge=1, description="Sign-in attempts per client per 5 minutes."
+    )
     llinc_consumer: str | None = Field(
         default=None, description="This worker's name in Redis (default: <hostname>-worker)."
     )
@@ -102,6 +119,13 @@ class Settings(BaseSettings):
             api_key=key,
             timeout_s=self.llm_timeout_s,
         )
+
+    def web_url(self) -> str:
+        """Where coaches reach the workspace ('' when it does not run): WEB_PUBLIC_URL, else
+        http://WEB_LISTEN when that is set."""
+        if self.web_public_url:
+            return self.web_public_url.rstrip("/")
+        return f"http://{self.web_listen}" if self.web_listen else ""
 
     def consumer(self, role: str) -> str:
         """This process's stable consumer name for a role (LLINC_CONSUMER overrides it)."""

@@ -41,6 +41,7 @@ class Service:
     jobs: JobRegistry = field(default_factory=JobRegistry)
     bot_username: str = ""
     second_look: bool = False
+    web_url: str = ""
     after_turn: list[Callable[[UserState, datetime], list[Job]]] = field(default_factory=list)
 
     def context(self) -> Context:
@@ -56,6 +57,8 @@ class Service:
             invite_days=self.settings.invite_days,
             checkin_after=timedelta(days=self.settings.checkin_days),
             second_look=self.second_look,
+            web_url=self.web_url,
+            web_login_minutes=self.settings.web_login_minutes,
         )
 
     async def handle(self, event: Inbound, ack: Entry | None = None) -> list[Outbound]:

@@ -110,6 +110,7 @@ def build_service(
     scorer: Scorer | None = None,
     second_look: SecondLook | None = None,
     bot_username: str = "",
+    web_url: str | None = None,
 ) -> Service:
     """The service as every process runs it (clock, scorer and second look: for tests)."""
     reminders = Reminders(
@@ -134,6 +135,7 @@ def build_service(
         clock=clock or MovableClock(timedelta(seconds=settings.clock_offset_s)),
         jobs=jobs,
         bot_username=bot_username,
+        web_url=settings.web_url() if web_url is None else web_url,
         second_look=checker is not None,
         after_turn=[reminders.schedule, retention.schedule],
     )

@@ -55,9 +55,11 @@ class TerminalTransport:
             who = self.names.get(message.chat_id, str(message.chat_id))
             self.out.write(f"[for the {who}] " + "\n".join(lines) + "\n\n")
             return
+        links = [b for row in message.buttons for b in row if b.web_app]
         if message.buttons:
-            self.buttons = [b for row in message.buttons for b in row]
+            self.buttons = [b for row in message.buttons for b in row if not b.web_app]
             lines += [f"  [{n}] {b.label}" for n, b in enumerate(self.buttons, start=1)]
+        lines += [f"  {b.label}: {b.web_app}" for b in links]
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
 
@@ -175,14 +177,27 @@ def _make_coach(number: int, lang: Language | None) -> Inbound:
 
 
 async def run_chat(
-    app: App, lang: Language | None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
+    app: App,
+    lang: Language | None,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    web_url: str = "",
 ) -> int:
-    """The terminal chat until end of input; returns the exit code."""
+    """The terminal chat until end of input; returns the exit code. With `web_url`, the coach's
+    workspace runs beside it: its address is printed, and the local coach (once there is one)
+    gets a sign-in link."""
     interactive = stdin.isatty()
     chat = TerminalChat(app, out, app.settings.data_dir / "exports")
     chat.lang = lang
     await chat.load_offset()
     await chat.drain()
+    if web_url:  # on stderr: a piped chat's transcript stays the chat
+        print(f"[workspace] {web_url}/queue  (as the coach: /coach, then /web)", file=sys.stderr)
+        coach = await app.store.load(TERMINAL_COACH)
+        if coach is not None and coach.role == "coach":
+            chat.user_id = TERMINAL_COACH
+            await app.service.handle(await chat.event("/web"))
+            chat.user_id = TERMINAL_TEACHER
     await chat.say("/start")
     while True:
         out.write(PROMPT)

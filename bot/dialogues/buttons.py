@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.dialogues import alerts as safeguarding
-from bot.dialogues import coach_review, coaching, flows
+from bot.dialogues import coach_inbox, coach_review, coaching, flows
 from bot.dialogues import runner as run
 from bot.dialogues.callbacks import Action, Callback
 from bot.dialogues.conversation import Conversation
@@ -103,6 +103,10 @@ def _done(conv: Conversation, session: Session, arg: str) -> bool:
     return run.list_done(conv, session)
 
 
+def _choice(conv: Conversation, session: Session, arg: str) -> bool:
+    return run.choose(conv, session, arg)
+
+
 def _change(conv: Conversation, session: Session, arg: str) -> bool:
     run.review_pick(conv, session)
     return True
@@ -143,6 +147,7 @@ _BUTTONS: dict[Action, ButtonHandler] = {
     Action.KEEP: _in_session(_keep, "active"),
     Action.SUBMIT: _in_session(_submit, "review"),
     Action.DONE: _in_session(_done, "active"),
+    Action.CHOICE: _in_session(_choice, "active"),
     Action.CHANGE: _in_session(_change, "review"),
     Action.SHOW: _in_session(_show, "review"),
     Action.PICK: _in_session(_pick, "review"),
@@ -153,6 +158,8 @@ _BUTTONS: dict[Action, ButtonHandler] = {
     Action.NOTE: _coach(coach_review.ask_note),
     Action.BACK: _coach(coach_review.back),
     Action.RELEASE: _coach(coach_review.release),
+    Action.REOPEN: _coach(coach_review.reopen),
+    Action.CONTACTED: _coach(coach_inbox.contacted),
     Action.HISTORY: _coach(coach_review.history),
     Action.EXPORT: _coach(coaching.export_teacher),
     Action.ACKNOWLEDGE: _coach(safeguarding.acknowledge),

@@ -40,6 +40,9 @@ class Action(StrEnum):
     HISTORY = "history"
     EXPORT = "export"
     ACKNOWLEDGE = "ack"
+    CHOICE = "choice"
+    CONTACTED = "contacted"
+    REOPEN = "reopen"
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@ name, a notice, a teacher who left."""
 
 from __future__ import annotations
 
+from bot.dialogues import coach_ops
+from bot.dialogues.callbacks import Action
 from bot.dialogues.coach_review import show_review
-from bot.dialogues.coaching import level_name, review_ref, scale_name
+from bot.dialogues.coaching import level_name, queue, review_ref, scale_name
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
 from bot.dialogues.invites import forget_teacher
@@ -20,8 +22,11 @@ from bot.models.internal import (
 )
 from bot.models.profile import Draft
 from bot.models.state import (
+    ContactRequest,
     Review,
     TeacherFile,
+    TimelineEntry,
+    TimelineKind,
 )
 from bot.scoring.compare import compare_profiles
 
@@ -57,8 +62,12 @@ def on_draft_ready(conv: Conversation, event: DraftReady) -> None:
         draft=draft,
         scores={s.id: s.score for s in draft.scales},
         received_at=conv.ctx.now,
+        interview=list(event.interview),
     )
-    conv.say(conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=event.pupil))
+    teacher.timeline.append(_step(conv, "draft", session_id, event.pupil))
+    ready = conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=event.pupil)
+    path = f"/review/{teacher.teacher_id}/{session_id}"
+    conv.say(ready, conv.web_button(conv.t("web_open_review"), path))
     _evidence(conv, draft)
     _compare(conv, teacher, teacher.reviews[session_id])
     ref = review_ref(teacher, teacher.reviews[session_id])
@@ -74,6 +83,8 @@ def on_plan_submitted(conv: Conversation, event: PlanSubmitted) -> None:
         return
     answers = dict(event.answers)
     teacher.plans[event.session_id] = answers
+    teacher.plan_items[event.session_id] = list(event.items)
+    teacher.timeline.append(_step(conv, "plan", event.session_id, event.pupil))
     name = conv.teacher_name(teacher)
     blocks = [conv.t("coach_plan_received", teacher=name, pupil=event.pupil)]
     blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
@@ -90,6 +101,9 @@ def on_checkin_submitted(conv: Conversation, event: CheckinSubmitted) -> None:
     for n, item in enumerate(event.actions, start=1):
         answers[f"c01_actions#{n}"] = f"{item.action} -> {item.answer}"
     teacher.checkins[event.session_id] = answers
+    teacher.checkin_items[event.session_id] = list(event.items)
+    teacher.checkin_actions[event.session_id] = list(event.actions)
+    teacher.timeline.append(_step(conv, "checkin", event.session_id, event.pupil))
     name = conv.teacher_name(teacher)
     blocks = [conv.t("coach_checkin_received", teacher=name, pupil=event.pupil)]
     blocks += [
@@ -105,6 +119,29 @@ def on_checkin_submitted(conv: Conversation, event: CheckinSubmitted) -> None:
     )
     blocks += [f"{k}:\n{v}" for k, v in answers.items() if k in ("c02_noticed", "c04_next")]
     conv.say_blocks(blocks)
+    if event.contact:
+        request = ContactRequest(session_id=event.session_id, pupil=event.pupil, at=conv.ctx.now)
+        teacher.contact_requests.append(request)
+        ref = f"{teacher.teacher_id}/{event.session_id}"
+        conv.say(
+            conv.t("coach_contact_request", teacher=name, pupil=event.pupil),
+            [[conv.button(conv.t("contacted_button"), Action.CONTACTED, ref)]],
+        )
+
+
+def contacted(conv: Conversation, ref: str) -> bool:
+    """The coach's «I have been in touch» under a contact request ('<teacher>/<session>')."""
+    teacher_id, _, session_id = ref.partition("/")
+    teacher = conv.state.coaching.get(teacher_id)
+    if teacher is None or not coach_ops.contacted(conv, teacher, session_id):
+        return False
+    conv.say(conv.t("contacted_done", teacher=conv.teacher_name(teacher)))
+    queue(conv)
+    return True
+
+
+def _step(conv: Conversation, kind: TimelineKind, session_id: str, pupil: str) -> TimelineEntry:
+    return TimelineEntry(at=conv.ctx.now, kind=kind, session_id=session_id, pupil=pupil)
 
 
 def _evidence(conv: Conversation, draft: Draft) -> None:

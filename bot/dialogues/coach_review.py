@@ -4,19 +4,11 @@ trail and the release to the teacher. Every button names the review it acts on
 
 from __future__ import annotations
 
+from bot.dialogues import coach_ops as ops
 from bot.dialogues.callbacks import Action
 from bot.dialogues.coaching import level_name, log_access, queue, scale_name
 from bot.dialogues.conversation import Conversation
-from bot.models.internal import (
-    ProfileReleased,
-)
-from bot.models.state import (
-    AuditEntry,
-    Profile,
-    ProfileScale,
-    Review,
-    TeacherFile,
-)
+from bot.models.state import Review, TeacherFile
 
 
 def _open(conv: Conversation, ref: str) -> tuple[TeacherFile, Review] | None:
@@ -78,6 +70,7 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
         lines.append(conv.t("review_low_confidence", scales=", ".join(thin)))
     if review.status == "released":
         lines.append(conv.t("review_released"))
+        rows.append([conv.button(conv.t("reopen_button"), Action.REOPEN, ref)])
     else:
         rows.append([conv.button(conv.t("overall_note_button"), Action.NOTE, f"{ref}/overall")])
         rows.append([conv.button(conv.t("release_button"), Action.RELEASE, ref)])
@@ -142,12 +135,8 @@ def adjust(conv: Conversation, arg: str) -> bool:
     if review.status != "waiting" or not 0 <= index < len(review.draft.scales):
         return False
     scale_id = review.draft.scales[index].id
-    old = review.scores[scale_id]
-    new = min(7, max(1, old + (1 if change[-1] == "+" else -1)))
-    review.scores[scale_id] = new
-    review.audit.append(
-        AuditEntry(at=conv.ctx.now, action="score", scale=scale_id, old=old, new=new)
-    )
+    delta = 1 if change[-1] == "+" else -1
+    ops.set_score(conv, review, scale_id, review.scores[scale_id] + delta)
     return show_scale(conv, ref, index)
 
 
@@ -190,8 +179,7 @@ def take_note(conv: Conversation, text: str) -> None:
         queue(conv)
         return
     teacher, review = opened
-    review.notes[target] = text
-    review.audit.append(AuditEntry(at=conv.ctx.now, action="note", scale=target))
+    ops.set_note(conv, review, target, text)
     conv.say(
         conv.t(
             "note_saved",
@@ -222,25 +210,17 @@ def history(conv: Conversation, ref: str) -> bool:
 def release(conv: Conversation, ref: str) -> bool:
     """Send the coach's version of the profile to the teacher; the draft stays beside it."""
     opened = _open(conv, ref)
-    if opened is None or opened[1].status != "waiting":
+    if opened is None or not ops.release(conv, *opened):
         return False
-    teacher, review = opened
-    review.status = "released"
-    review.released_at = conv.ctx.now
-    review.audit.append(AuditEntry(at=conv.ctx.now, action="release"))
-    changed = sum(1 for s in review.draft.scales if review.scores[s.id] != s.score)
-    log_access(conv, teacher, "changed", f"{review.session_id}: {changed} scales")
-    log_access(conv, teacher, "released", review.session_id)
-    scales = [
-        ProfileScale(
-            id=s.id,
-            score=review.scores[s.id],
-            note=review.notes.get(s.id, ""),
-            quotes=[e.quote for e in s.evidence[:2]],
-        )
-        for s in review.draft.scales
-    ]
-    profile = Profile(scales=scales, note=review.notes.get("overall", ""), released_at=conv.ctx.now)
-    conv.tell(teacher.teacher_id, ProfileReleased(session_id=review.session_id, profile=profile))
-    conv.say(conv.t("released_coach", teacher=conv.teacher_name(teacher)))
+    reopen = conv.button(conv.t("reopen_button"), Action.REOPEN, ref)
+    conv.say(conv.t("released_coach", teacher=conv.teacher_name(opened[0])), [[reopen]])
     return True
+
+
+def reopen(conv: Conversation, ref: str) -> bool:
+    """Open a released profile again for changes (a new version), then its overview."""
+    opened = _open(conv, ref)
+    if opened is None or not ops.reopen(conv, *opened):
+        return False
+    conv.say(conv.t("reopened_coach", teacher=conv.teacher_name(opened[0]), pupil=opened[1].pupil))
+    return show_review(conv, ref, read=False)

@@ -4,6 +4,8 @@ invitation (`bot.dialogues.invites`), and only the drafts those teachers sent.""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
 from typing import Any
 
 from bot.dialogues import alerts as safeguarding
@@ -17,13 +19,14 @@ from bot.models.jobs import JobName
 from bot.models.profile import level_for
 from bot.models.state import (
     AuditEntry,
+    ContactRequest,
     Review,
     TeacherFile,
     UserState,
 )
 from bot.scoring.scales import load_scales
 
-COACH_COMMANDS = ("invite", "queue", "export")
+COACH_COMMANDS = ("invite", "queue", "export", "web")
 ADMIN_COMMANDS = ("addcoach",)
 
 
@@ -51,21 +54,68 @@ def queue(conv: Conversation) -> None:
         return
     waiting = waiting_reviews(conv.state)
     alerts = safeguarding.open_alerts(conv)
-    if not waiting and not alerts:
-        conv.say(conv.t("queue_empty"))
+    contacts = open_contacts(conv.state)
+    web = conv.web_button(conv.t("web_open_queue"))
+    if not waiting and not alerts and not contacts:
+        conv.say(conv.t("queue_empty"), web)
         return
-    lines = [line for line, _ in alerts] + ([conv.t("queue_header")] if waiting else [])
+    lines = [line for line, _ in alerts]
     buttons = [
         [conv.button(f"{conv.t('acknowledge_button')} ({n})", Action.ACKNOWLEDGE, ref)]
         for n, (_, ref) in enumerate(alerts, start=1)
     ]
+    for teacher, request in contacts:
+        name = conv.teacher_name(teacher)
+        lines.append(conv.t("coach_contact_request", teacher=name, pupil=request.pupil))
+        ref = f"{teacher.teacher_id}/{request.session_id}"
+        label = f"{conv.t('contacted_button')}: {name}"
+        buttons.append([conv.button(label, Action.CONTACTED, ref)])
+    lines += [conv.t("queue_header")] if waiting else []
     for n, (teacher, review) in enumerate(waiting, start=1):
         age = _age(conv, review.received_at)
         name = conv.teacher_name(teacher)
         lines.append(conv.t("queue_item", n=n, teacher=name, pupil=review.pupil, age=age))
         ref = review_ref(teacher, review)
         buttons.append([conv.button(conv.t("open_button", n=n), Action.OPEN, ref)])
-    conv.say("\n".join(lines), buttons)
+    conv.say("\n".join(lines), buttons + web)
+
+
+def open_contacts(state: UserState) -> list[tuple[TeacherFile, ContactRequest]]:
+    """(teacher, request) of every contact request the coach has not marked done, oldest
+    first."""
+    pairs = [
+        (teacher, request)
+        for teacher in state.coaching.values()
+        for request in teacher.contact_requests
+        if request.done_at is None
+    ]
+    return sorted(pairs, key=lambda pair: pair[1].at)
+
+
+def login_digest(token: str) -> str:
+    """What is kept of a workspace login link: its SHA-256, never the link itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def web_login(conv: Conversation) -> None:
+    """/web: a single-use link that signs the coach in to the workspace in a browser, valid
+    for a few minutes; the coach's document keeps only its digest."""
+    if not is_coach(conv.state):
+        conv.say(conv.t("not_coach"))
+        return
+    if not conv.ctx.web_url:
+        conv.say(conv.t("web_off"))
+        return
+    now = conv.ctx.now
+    logins = {d: until for d, until in conv.state.web_logins.items() if until > now}
+    token = f"{conv.state.user_id:x}-{conv.ctx.new_token()}{conv.ctx.new_token()}"
+    minutes = conv.ctx.web_login_minutes
+    logins[login_digest(token)] = now + timedelta(minutes=minutes)
+    conv.state.web_logins = logins
+    url = f"{conv.ctx.web_url.rstrip('/')}/login#{token}"
+    conv.say(
+        conv.t("web_link", url=url, minutes=minutes), conv.web_button(conv.t("web_open_queue"))
+    )
 
 
 def export(conv: Conversation) -> None:

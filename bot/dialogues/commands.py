@@ -37,9 +37,13 @@ def on_command(conv: Conversation, command: str) -> None:
         coaching.add_coach(conv, conv.event.text)
         return
     if command in coaching.COACH_COMMANDS:
-        {"invite": invites.invite, "queue": coaching.queue, "export": coaching.export}[command](
-            conv
-        )
+        coach_commands = {
+            "invite": invites.invite,
+            "queue": coaching.queue,
+            "export": coaching.export,
+            "web": coaching.web_login,
+        }
+        coach_commands[command](conv)
         return
     if command not in COMMANDS:
         conv.say(conv.t("unknown_command", command=f"/{command}") + "\n\n" + conv.t("help"))

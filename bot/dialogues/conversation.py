@@ -33,6 +33,8 @@ class Context:
     checkin_after: timedelta = timedelta(days=7)
     new_token: Callable[[], str] = field(default=lambda: secrets.token_hex(9))
     second_look: bool = False  # an LLM also checks every answer for safeguarding signals
+    web_url: str = ""  # the coach's workspace (WEB_PUBLIC_URL); '' when it does not run
+    web_login_minutes: int = 10  # how long a `/web` login link works
 
 
 @dataclass
@@ -112,6 +114,14 @@ class Conversation:
                 payload=payload,
             )
         )
+
+    def web_button(self, label: str, path: str = "/queue") -> list[list[Button]]:
+        """A row with a button that opens the coach's workspace at `path` as a Telegram Mini
+        App; none when the workspace has no https address (Telegram opens only those)."""
+        if not self.ctx.web_url.startswith("https://"):
+            return []
+        url = f"{self.ctx.web_url.rstrip('/')}/app?to={path}"
+        return [[Button(label=label, web_app=url)]]
 
     def button(self, label: str, action: Action, arg: str = "") -> Button:
         """A button that is valid until the next turn that shows buttons."""

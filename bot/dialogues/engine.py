@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.dialogues import alerts, coach_inbox, coach_review, coaching, flows, invites  # noqa: F401
 from bot.dialogues import runner as run
 from bot.dialogues.buttons import consent, on_button
+from bot.dialogues.coach_web import apply_web
 from bot.dialogues.commands import on_command
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.home import welcome, where_we_are
@@ -62,8 +63,8 @@ def new_state(event: Inbound, ctx: Context) -> UserState:
 
 def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
     """Apply one event to a user's state."""
-    if event.kind == "internal":
-        return _internal(state, event, ctx)
+    if event.kind in ("internal", "web"):
+        return (_internal if event.kind == "internal" else _web)(state, event, ctx)
     conv = Conversation(state or new_state(event, ctx), event, ctx)
     if not conv.state.lang_chosen:  # created by another user's event: adopt the client's
         conv.state.lang = language_for(event.language_code, conv.state.lang)
@@ -110,6 +111,15 @@ def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         return Step(None, conv.replies)  # the addressee deleted their data: keep nothing
     apply_told(conv, told)
     return Step(conv.state, conv.replies, conv.jobs, unsee=conv.unsee)
+
+
+def _web(state: UserState | None, event: Inbound, ctx: Context) -> Step:
+    """What a coach did in the web workspace (only for a stored coach's document)."""
+    if state is None or event.web is None:
+        return Step(state)
+    conv = Conversation(state, event, ctx)
+    apply_web(conv, event.web)
+    return Step(conv.state, conv.replies, conv.jobs)
 
 
 def _on_text(conv: Conversation, text: str, greeting: bool) -> None:

@@ -12,9 +12,9 @@ from bot.dialogues.alerts import send_alerts
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.told import handles
+from bot.dialogues.transcript import session_items
 from bot.models.internal import (
     AccessNote,
-    CheckinAction,
     CheckinSubmitted,
     DraftReady,
     PlanSubmitted,
@@ -23,7 +23,7 @@ from bot.models.internal import (
 )
 from bot.models.jobs import JobName
 from bot.models.profile import level_for
-from bot.models.state import AccessRecord, Profile, Session
+from bot.models.state import AccessRecord, CheckinAction, Profile, Session
 from bot.scoring.scales import load_scales
 
 INTERVIEW = "interview"
@@ -31,6 +31,7 @@ REFLECTION = "reflection"
 CHECKIN = "checkin"
 PLAN_ITEM = "p02_actions"
 THREE_WORDS_ITEM = "q01_three_words"
+CONTACT_ITEM = "c05_contact"
 EARLIER_WORDS_CHARS = 120
 
 
@@ -54,7 +55,10 @@ def on_submitted(conv: Conversation, session: Session) -> None:
         if conv.state.coach_id is not None:
             answers = {k: a.text for k, a in session.answers.items() if a.parts}
             plan = PlanSubmitted(
-                session_id=session.id, pupil=run.pupil_name(conv, session), answers=answers
+                session_id=session.id,
+                pupil=run.pupil_name(conv, session),
+                answers=answers,
+                items=session_items(conv, session),
             )
             conv.tell(conv.state.coach_id, plan)
         due = conv.ctx.now + conv.ctx.checkin_after
@@ -81,7 +85,10 @@ def send_drafts_to_coach(conv: Conversation) -> None:
     for session in conv.state.sessions:
         if session.draft is not None and not session.draft_sent:
             ready = DraftReady(
-                session_id=session.id, pupil=run.pupil_name(conv, session), draft=session.draft
+                session_id=session.id,
+                pupil=run.pupil_name(conv, session),
+                draft=session.draft,
+                interview=session_items(conv, session),
             )
             conv.tell(coach, ready)
             session.draft_sent = True
@@ -129,7 +136,11 @@ def show_profile(conv: Conversation, session: Session, profile: Profile) -> None
 def on_profile_released(conv: Conversation, event: ProfileReleased) -> None:
     """The coach released the profile: show it and start the reflection (session 2)."""
     session = conv.state.session(event.session_id)
-    if session is None or session.profile is not None or event.sender != conv.state.coach_id:
+    if session is None or event.sender != conv.state.coach_id:
+        return
+    if session.profile is not None:
+        if event.profile.version > session.profile.version:
+            _profile_updated(conv, session, session.profile, event.profile)
         return
     session.profile = event.profile.model_copy()
     show_profile(conv, session, session.profile)
@@ -139,6 +150,30 @@ def on_profile_released(conv: Conversation, event: ProfileReleased) -> None:
     conv.state.paused = False
     intro = item_intro(conv, reflection)
     run.ask(conv, reflection, intro)
+
+
+def _profile_updated(conv: Conversation, session: Session, old: Profile, new: Profile) -> None:
+    """The coach reopened the profile and released it again: say what changed (scores, the
+    coach's notes), then show the new version; the reflection goes on where it was."""
+    lang = conv.state.lang
+    before = {s.id: s for s in old.scales}
+    lines = [conv.t("profile_updated_intro", pupil=run.pupil_name(conv, session))]
+    for scale in new.scales:
+        was = before.get(scale.id)
+        if was is None or (was.score, was.note) == (scale.score, scale.note):
+            continue
+        name = load_scales().get(scale.id).name[lang]
+        then, now = (
+            conv.t("level_" + level_for(was.score)),
+            conv.t("level_" + level_for(scale.score)),
+        )
+        lines.append(conv.t("profile_updated_scale", scale=name, then=then, now=now))
+    if len(lines) == 1:
+        lines.append(conv.t("profile_updated_notes"))
+    conv.say("\n".join(lines))
+    session.profile = new.model_copy()
+    show_profile(conv, session, session.profile)
+    send_chart(conv, session.id)
 
 
 def item_intro(conv: Conversation, session: Session) -> str:
@@ -174,6 +209,14 @@ def start_checkin(conv: Conversation, reflection: Session) -> None:
     run.ask(conv, checkin, item_intro(conv, checkin))
 
 
+def wants_contact(session: Session) -> bool | None:
+    """The teacher's yes or no to «shall your coach get in touch?» (None: not asked)."""
+    answer = session.answers.get(CONTACT_ITEM)
+    if answer is None or not answer.parts:
+        return None
+    return answer.parts[-1].prompt == "yes"
+
+
 def checkin_summary(conv: Conversation, session: Session) -> CheckinSubmitted:
     """What the coach gets: each action with its answer, the three words then and now."""
     actions = [
@@ -187,6 +230,8 @@ def checkin_summary(conv: Conversation, session: Session) -> CheckinSubmitted:
         actions=actions,
         words_then=session.params.get("earlier_words", ""),
         answers=answers,
+        items=session_items(conv, session),
+        contact=wants_contact(session),
     )
 
 

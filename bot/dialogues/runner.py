@@ -7,9 +7,10 @@ from __future__ import annotations
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.probes import is_non_answer, sounds_tough
+from bot.dialogues.probes import is_non_answer, sounds_tough, words
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
-from bot.dialogues.script import Item, Script, placeholders
+from bot.dialogues.script import Item, Script, load_texts, placeholders
+from bot.models.language import LANGUAGES
 from bot.models.state import Answer, AnswerPart, Pupil, Session
 
 REVIEW_PICK_PER_ROW = 5
@@ -103,6 +104,15 @@ def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
         lines.append(_probe_text(conv, session, session.awaiting.split("+")))
         conv.say("\n\n".join(lines))
         return
+    if item.kind == "yesno":
+        if answer and answer.parts:
+            lines.append(conv.t("answer_so_far", answer=answer.text))
+        yes, no = (
+            conv.button(conv.t("choice_yes"), Action.CHOICE, "yes"),
+            conv.button(conv.t("choice_no"), Action.CHOICE, "no"),
+        )
+        conv.say("\n\n".join(lines), [[yes, no]])
+        return
     if answer and (answer.parts or answer.skipped):
         shown = answer.text if answer.parts else conv.t("skipped_mark")
         lines.append(conv.t("answer_so_far", answer=shown))
@@ -139,6 +149,13 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         return
     if item.kind == "pseudonym" and not _set_pupil(conv, session, text):
         return
+    if item.kind == "yesno":
+        choice = _typed_choice(text)
+        if choice:
+            choose(conv, session, choice)
+        else:
+            ask(conv, session, conv.t("choice_please"))
+        return
     now = conv.ctx.now
     screen(conv, session, item.id, text)
     if item.kind == "list" and not session.return_to_review:
@@ -162,6 +179,34 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
         return
     advance(conv, session, _acknowledge(conv, session, item, answer))
+
+
+def _typed_choice(text: str) -> str:
+    """'yes' or 'no' for a typed «ja», «nee», «yes», «no» (either language), else ''."""
+    said = " ".join(words(text))
+    for choice in ("yes", "no"):
+        for lang in LANGUAGES:
+            texts = load_texts(lang)
+            phrases = texts.yes_words if choice == "yes" else texts.no_words
+            if said in {" ".join(words(phrase)) for phrase in phrases}:
+                return choice
+    return ""
+
+
+def choose(conv: Conversation, session: Session, choice: str) -> bool:
+    """The answer to a yes/no item (its button, or a typed «ja»/«nee»): kept as the label the
+    teacher saw, with `prompt` 'yes' or 'no' (what the flows read); then move on."""
+    item = _script(conv, session).items[session.position]
+    if item.kind != "yesno" or choice not in ("yes", "no") or session.awaiting != "main":
+        return False
+    part = AnswerPart(prompt=choice, text=conv.t(f"choice_{choice}"), at=conv.ctx.now)
+    session.answers[item.id] = Answer(item_id=item.id, parts=[part])
+    session.updated_at = conv.ctx.now
+    if session.return_to_review:
+        _back_to_review(conv, session)
+        return True
+    advance(conv, session, _acknowledge(conv, session, item, session.answers[item.id]))
+    return True
 
 
 def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) -> None:

@@ -18,7 +18,7 @@ from bot.errors import PromptFileError, ScriptError
 from bot.models.language import LANGUAGES, Language
 from bot.text.prompts import prompt_file, read_yaml
 
-ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action"]
+ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action", "yesno"]
 Section = Literal["intake", "questions", "closing"]
 
 
@@ -103,7 +103,8 @@ def _texts_of(data: Any, path: str = "") -> dict[str, str]:
     return found
 
 
-def _compare(name: str, first: dict[str, str], other: dict[str, str], lang: str) -> None:
+def compare_texts(name: str, first: dict[str, str], other: dict[str, str], lang: str) -> None:
+    """ScriptError unless `other` (in `lang`) has the keys and placeholders of `first`."""
     if set(first) != set(other):
         diff = sorted(set(first) ^ set(other))
         raise ScriptError(f"{name}: {lang} differs from {LANGUAGES[0]} in keys {diff[:5]}")
@@ -150,7 +151,7 @@ def _check_languages(script_id: str) -> None:
         for lang, d in loaded.items()
     }
     for lang in LANGUAGES[1:]:
-        _compare(script_id, texts[LANGUAGES[0]], texts[lang], lang)
+        compare_texts(script_id, texts[LANGUAGES[0]], texts[lang], lang)
 
 
 class Texts(BaseModel):
@@ -190,6 +191,6 @@ def _check_texts() -> None:
     parsed = {lang: _parse_texts(_read(lang, "ui.yaml")) for lang in LANGUAGES}
     first = parsed[LANGUAGES[0]]
     for lang, texts in parsed.items():
-        _compare("ui", first.messages, texts.messages, lang)
+        compare_texts("ui", first.messages, texts.messages, lang)
         if set(texts.commands) != set(first.commands):
             raise ScriptError(f"ui: commands in {lang} differ")

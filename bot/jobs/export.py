@@ -8,6 +8,7 @@ import re
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
 from bot.dialogues.script import load_texts
+from bot.dialogues.transcript import script_titles
 from bot.models.events import Document, Inbound
 from bot.models.jobs import Job
 from bot.models.state import UserState
@@ -26,7 +27,12 @@ class ExportJob:
             teacher.teacher_id, load_texts(state.lang).messages["teacher_unnamed"]
         )
         return await asyncio.to_thread(
-            render_report, teacher, state.lang, generated=job.due, name=name
+            render_report,
+            teacher,
+            state.lang,
+            generated=job.due,
+            name=name,
+            titles=script_titles(state.lang),
         )
 
     def apply(self, state: UserState, job: Job, prepared: bytes | None, ctx: Context) -> Step:

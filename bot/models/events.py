@@ -11,6 +11,7 @@ from bot.models.clock import utcnow
 from bot.models.internal import INTERNAL_EVENT, InternalEvent
 from bot.models.jobs import Job
 from bot.models.routes import Channel, EventKind, Route
+from bot.models.web import WebAction
 
 __all__ = ["Button", "Channel", "Document", "EventKind", "Inbound", "Outbound", "Route"]
 
@@ -38,6 +39,9 @@ class Inbound(BaseModel):
     internal: InternalEvent | None = Field(
         default=None, description="What another user's turn told this user ('internal')."
     )
+    web: WebAction | None = Field(
+        default=None, description="What a coach did in the web workspace ('web')."
+    )
     at: datetime = Field(default_factory=utcnow)
 
     @model_validator(mode="before")
@@ -63,10 +67,12 @@ class Inbound(BaseModel):
 
 
 class Button(BaseModel):
-    """An inline button: what it says and the callback data it sends back."""
+    """An inline button: what it says and either the callback data it sends back or (`web_app`)
+    the https address of the coach's workspace, opened as a Telegram Mini App."""
 
     label: str
-    data: str
+    data: str = ""
+    web_app: str = Field(default="", description="A Mini App's URL instead of callback data.")
 
 
 class Document(BaseModel):

@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from bot.models.interview import SessionItem
 from bot.models.profile import Draft
-from bot.models.state import Alert, Profile
+from bot.models.state import Alert, CheckinAction, Profile
 
 
 class _Told(BaseModel):
@@ -69,6 +70,9 @@ class DraftReady(_Told):
     session_id: str
     pupil: str
     draft: Draft
+    interview: list[SessionItem] = Field(
+        default_factory=list, description="The whole interview, in the teacher's language."
+    )
 
 
 class PlanSubmitted(_Told):
@@ -78,13 +82,7 @@ class PlanSubmitted(_Told):
     session_id: str
     pupil: str
     answers: dict[str, str]
-
-
-class CheckinAction(BaseModel):
-    """One planned action and what the teacher said of it a week later."""
-
-    action: str
-    answer: str = ""
+    items: list[SessionItem] = Field(default_factory=list, description="With their questions.")
 
 
 class CheckinSubmitted(_Told):
@@ -96,6 +94,8 @@ class CheckinSubmitted(_Told):
     actions: list[CheckinAction]
     words_then: str = ""
     answers: dict[str, str] = Field(default_factory=dict)
+    items: list[SessionItem] = Field(default_factory=list, description="With their questions.")
+    contact: bool | None = Field(default=None, description="The teacher wants to be contacted.")
 
 
 class RetentionNotice(_Told):

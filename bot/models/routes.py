@@ -10,5 +10,5 @@ Channel = Literal["telegram", "terminal"]
 Route = Literal["telegram", "terminal", "internal"]
 """Where a queued message goes: a channel, or (`internal`) another user's turn."""
 
-EventKind = Literal["text", "command", "button", "media", "edited", "job", "internal"]
+EventKind = Literal["text", "command", "button", "media", "edited", "job", "internal", "web"]
 """What an `Inbound` is."""

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.models.interview import SessionItem
 from bot.models.language import Language
 from bot.models.profile import Draft, level_for
 from bot.models.routes import Channel
@@ -59,6 +60,7 @@ class Profile(BaseModel):
     scales: list[ProfileScale]
     note: str = ""
     released_at: datetime
+    version: int = Field(default=1, description="More than 1: the coach reopened and changed it.")
 
 
 class Session(BaseModel):
@@ -127,8 +129,18 @@ class AccessRecord(BaseModel):
     what: str = ""
 
 
+class ReleasedVersion(BaseModel):
+    """A version of a profile as the coach released it (kept when the coach reopens it)."""
+
+    version: int
+    scores: dict[str, int]
+    notes: dict[str, str] = Field(default_factory=dict)
+    released_at: datetime
+
+
 class Review(BaseModel):
-    """A coach's copy of a teacher's draft, the coach's adjustments and the audit trail."""
+    """A coach's copy of a teacher's draft, the coach's adjustments and the audit trail, with
+    the whole interview as the teacher answered it (`interview`, in the teacher's language)."""
 
     session_id: str
     pupil: str
@@ -139,6 +151,11 @@ class Review(BaseModel):
     received_at: datetime
     released_at: datetime | None = None
     audit: list[AuditEntry] = Field(default_factory=list)
+    interview: list[SessionItem] = Field(default_factory=list)
+    version: int = Field(default=1, description="1, then one more each time it is reopened.")
+    versions: list[ReleasedVersion] = Field(
+        default_factory=list, description="Every version released so far, oldest first."
+    )
 
     def adjusted(self) -> Draft:
         """The coach's version of the draft: scores as adjusted, confidence and quotes kept."""
@@ -162,6 +179,34 @@ class Invite(BaseModel):
     used_by: int | None = Field(default=None, description="The teacher who joined with it.")
 
 
+class CheckinAction(BaseModel):
+    """One planned action and what the teacher said of it a week later."""
+
+    action: str
+    answer: str = ""
+
+
+class ContactRequest(BaseModel):
+    """At the check-in the teacher asked the coach to get in touch."""
+
+    session_id: str
+    pupil: str
+    at: datetime
+    done_at: datetime | None = Field(default=None, description="The coach marked it done.")
+
+
+TimelineKind = Literal["draft", "released", "reopened", "plan", "checkin"]
+
+
+class TimelineEntry(BaseModel):
+    """One step of a teacher's path, for the coach's timeline (no answer text)."""
+
+    at: datetime
+    kind: TimelineKind
+    session_id: str
+    pupil: str = ""
+
+
 class TeacherFile(BaseModel):
     """What a coach keeps about one linked teacher."""
 
@@ -177,6 +222,17 @@ class TeacherFile(BaseModel):
     checkins: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Check-in answers per session, as sent."
     )
+    plan_items: dict[str, list[SessionItem]] = Field(
+        default_factory=dict, description="Session 2 per session: questions and answers."
+    )
+    checkin_items: dict[str, list[SessionItem]] = Field(
+        default_factory=dict, description="The check-in per session: questions and answers."
+    )
+    checkin_actions: dict[str, list[CheckinAction]] = Field(
+        default_factory=dict, description="The check-in per session: each planned action."
+    )
+    contact_requests: list[ContactRequest] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
 
 
 class UserState(BaseModel):
@@ -209,6 +265,10 @@ class UserState(BaseModel):
         default="", description="Coach: '<teacher>/<session>', the review a typed note is for."
     )
     note_target: str = Field(default="", description="Coach: the scale a typed note is for.")
+    web_logins: dict[str, datetime] = Field(
+        default_factory=dict,
+        description="Coach: SHA-256 of each workspace login link (`/web`) and its expiry.",
+    )
     job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
     alerts: list[Alert] = Field(default_factory=list, description="Teacher: signals found.")
     alerts_told: list[str] = Field(default_factory=list, description="Kinds told about once.")

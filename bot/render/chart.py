@@ -4,9 +4,10 @@ Two panels stacked (behaviour above feelings: side by side the long scale names 
 phone), one bar per scale on the 1-7 axis over the shaded bands low / average / high. Risk scales
 say so after their name and have a red-tinted high band; a worrying level is drawn in a warm
 colour; a low-confidence score is hatched and lighter. An optional second draft (the coach's
-adjusted scores or a second pupil) is a diamond per scale, with a legend. Uses matplotlib's
-Figure and the Agg canvas directly, so no pyplot state is touched. Every text is drawn as plain
-text (no mathtext, no TeX), whatever a pseudonym holds.
+adjusted scores or a second pupil) is a diamond per scale on a line of its own under the bar,
+with its number beside it (both numbers are printed, nothing covers a label), and a legend.
+Uses matplotlib's Figure and the Agg canvas directly, so no pyplot state is touched. Every text
+is drawn as plain text (no mathtext, no TeX), whatever a pseudonym holds.
 """
 
 from __future__ import annotations
@@ -160,11 +161,12 @@ def _row(
         axes.text(0.6, y - 0.12, texts["missing"], fontsize=11, va="center", color="#6b7680")
         return
     uncertain = score.confidence < LOW_CONFIDENCE
+    bar_y = y - 0.12 if other is None else y - 0.02
     axes.barh(
-        y - 0.12,
+        bar_y,
         score.score - 0.5,
         left=0.5,
-        height=0.34,
+        height=0.34 if other is None else 0.26,
         zorder=3,
         color=COLOURS[_tone(scale, score)],
         alpha=0.45 if uncertain else 0.95,
@@ -172,27 +174,25 @@ def _row(
         edgecolor="white",
         linewidth=0,
     )
-    axes.text(
-        score.score + 0.08,
-        y - 0.12,
-        str(score.score),
-        fontsize=12,
-        va="center",
-        fontweight="bold",
-        zorder=6,
-        color="#1f2a33",
-    )
-    if other is not None:
+    _number(axes, score.score + 0.08, bar_y, score.score)
+    if other is not None:  # on a line of its own, with its own number: nothing covers a label
+        marker_y = y - 0.36
         axes.plot(
             other.score,
-            y - 0.12,
+            marker_y,
             marker="D",
-            markersize=11,
+            markersize=9,
             color=SECOND,
             zorder=7,
             markeredgecolor="white",
-            markeredgewidth=1.5,
+            markeredgewidth=1.2,
         )
+        _number(axes, other.score + 0.16, marker_y, other.score, SECOND)
+
+
+def _number(axes: Axes, x: float, y: float, value: int, colour: str = "#1f2a33") -> None:
+    """A score printed beside its bar or marker."""
+    axes.text(x, y, str(value), fontsize=12, va="center", fontweight="bold", zorder=6, color=colour)
 
 
 def _tone(scale: ScaleDef, score: ScaleScore) -> str:

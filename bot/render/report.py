@@ -1,73 +1,40 @@
-"""The coach's PDF export of one teacher (`/export <teacher>`), in the coach's language.
+"""The coach's PDF of one teacher (`/export`, the workspace), in the coach's language.
 
-Per review (oldest first): a title with the confidentiality note, the profile chart (the draft as
-bars, the coach's scores as diamonds), a table per scale (draft and coach score, confidence, the
-draft's quotes, the coach's note), the overall note, the release status, the audit trail, and the
-teacher's reflection, action plan and check-in for the same pupil slot. With two pupils a
-comparison ends the document. Texts come from `prompts/<lang>/report.yaml`; the font is the
-DejaVu Sans that matplotlib ships, so Dutch quotes («ë», “é”, ’) always render.
+Per profile (oldest first): a title with the confidentiality note, the chart (the draft as bars,
+the coach's scores as diamonds, both numbers printed), a table per scale (draft and coach score
+side by side, confidence in words, the quotes supporting or speaking against, the coach's
+note), the overall note, the release status and versions, the safeguarding record, the audit
+trail, the whole interview, then session 2 and the check-in for the same pupil. With two pupils a
+comparison ends the document. Texts come from `prompts/<lang>/report.yaml`; titles of older
+stored answers come from the caller (`titles`): this module reads no script.
 """
 
 from __future__ import annotations
 
-import io
-import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 
-import matplotlib
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-
-from bot.dialogues.script import load_script
+from bot.models.interview import SessionItem
 from bot.models.language import Language
-from bot.models.profile import Draft, ScaleScore, level_for
-from bot.models.state import Review, TeacherFile
+from bot.models.profile import ScaleScore, level_for
+from bot.models.state import AuditEntry, Review, TeacherFile
 from bot.render.chart import render_chart
+from bot.render.pdf import FONT, Pdf
 from bot.scoring.compare import compare_profiles
 from bot.scoring.scales import load_scales
 from bot.text.prompts import read_yaml
 
-FONT = "DejaVu"
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-MARGIN = 15.0
 CHART_WIDTH = 138.0
 COMPARE_WIDTH = 112.0
-GREY = (96, 104, 112)
-HEADINGS = FontFace(emphasis="BOLD", fill_color=(227, 232, 238))
-CHANGED = FontFace(emphasis="BOLD")
-CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-SCALE_COLUMNS = (32, 20, 20, 22, 53, 33)
+SCALE_COLUMNS = (30, 21, 21, 22, 56, 30)
 AUDIT_COLUMNS = (38, 50, 60, 32)
-PAGES_ALIAS = "\U000f0000\U000f0001"  # fpdf2 puts the page count here (not «{nb}»: typable)
 
 
-class _Pdf(FPDF):
-    """A4 with DejaVu Sans and a footer naming the teacher and the page.
-
-    Typed text is printed as typed: fpdf2's markdown is off (its default) in every cell, and
-    the alias fpdf2 replaces by the page count anywhere in the text is no longer «{nb}», which
-    a user may type, but two private-use characters no keyboard makes."""
-
-    def __init__(self, footer: str, teacher: str) -> None:
-        super().__init__(format="A4")
-        self.footer_template, self.teacher = footer, teacher
-        self.alias_nb_pages(PAGES_ALIAS)
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(True, margin=MARGIN + 3)
-        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-
-    def footer(self) -> None:
-        self.set_y(-MARGIN + 2)
-        self.set_font(FONT, size=7.5)
-        self.set_text_color(*GREY)
-        footer = self.footer_template.format(
-            teacher=self.teacher, n=self.page_no(), total=PAGES_ALIAS
-        )
-        self.cell(0, 5, footer, align="C")
-        self.set_text_color(0)
+@cache
+def report_texts(lang: str) -> dict[str, str]:
+    """The report's texts in one language."""
+    return {str(k): str(v) for k, v in read_yaml(lang, "report.yaml").items()}
 
 
 def render_report(
@@ -77,37 +44,38 @@ def render_report(
     generated: datetime,
     compress: bool = True,
     name: str | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The teacher's file as PDF bytes for the coach, texts in `lang`, the teacher called
-    `name` (as the coach sees them; their first name by default); `compress=False` keeps the
-    page streams readable (for tests)."""
-    texts = _texts(lang)
+    """The teacher's file as PDF bytes, texts in `lang`, the teacher called `name` (as the coach
+    sees them); `titles` name the items of answers stored without their questions;
+    `compress=False` keeps the page streams readable (for tests)."""
+    texts = report_texts(lang)
     name = name or teacher.name
-    pdf = _Pdf(texts["footer"], name)
+    pdf = Pdf(texts["footer"], name)
     pdf.set_compression(compress)
     pdf.set_title(f"LLInC · {name}")
     pdf.set_creation_date(generated)
     reviews = sorted(teacher.reviews.values(), key=lambda r: r.received_at)
     for review in reviews:
-        _review(pdf, teacher, name, review, lang, generated)
+        _review(pdf, teacher, name, review, lang, generated, titles or {})
     if not reviews:
         _title(pdf, texts, name, "–", generated)
-        _paragraph(pdf, texts["no_reviews"])
+        pdf.paragraph(texts["no_reviews"])
     if len(reviews) >= 2:
         _comparison(pdf, reviews[0], reviews[1], lang)
     return bytes(pdf.output())
 
 
-@cache
-def _texts(lang: str) -> dict[str, str]:
-    data = read_yaml(lang, "report.yaml")
-    return {str(key): str(value) for key, value in data.items()}
-
-
 def _review(
-    pdf: _Pdf, teacher: TeacherFile, name: str, review: Review, lang: Language, now: datetime
+    pdf: Pdf,
+    teacher: TeacherFile,
+    name: str,
+    review: Review,
+    lang: Language,
+    now: datetime,
+    titles: Mapping[str, str],
 ) -> None:
-    texts = _texts(lang)
+    texts = report_texts(lang)
     _title(pdf, texts, name, review.pupil, now)
     png = render_chart(
         review.draft,
@@ -118,41 +86,21 @@ def _review(
         first_label=texts["chart_first"],
         second_label=texts["chart_second"],
     )
-    _chart(pdf, png)
+    pdf.image_centred(png, CHART_WIDTH)
     pdf.add_page()
-    _heading(pdf, texts["scales_heading"])
-    scorer = texts["scorer"].format(scorer=review.draft.scorer, date=_when(review.draft.created_at))
-    _paragraph(pdf, "\n".join([scorer, *review.draft.notes]), size=8.5)
+    pdf.heading(texts["scales_heading"])
+    scorer = texts[f"scorer_{review.draft.scorer}"]
+    made = texts["scorer"].format(scorer=scorer, date=_when(review.draft.created_at))
+    pdf.paragraph("\n".join([made, *review.draft.notes]), size=8.5)
     _scale_table(pdf, review, lang)
     _status(pdf, review, texts)
+    _safeguarding(pdf, teacher, review, texts)
     _audit(pdf, review, lang)
-    _teacher_answers(pdf, teacher, _slot(review.session_id), lang)
+    _interview(pdf, texts, review)
+    _teacher_answers(pdf, teacher, _slot(review.session_id), texts, titles)
 
 
-def _status(pdf: _Pdf, review: Review, texts: dict[str, str]) -> None:
-    _heading(pdf, texts["overall_heading"])
-    _paragraph(pdf, review.notes.get("overall") or texts["none"])
-    _heading(pdf, texts["status_heading"])
-    if review.released_at is not None:
-        _paragraph(pdf, texts["status_released"].format(date=_when(review.released_at)))
-    else:
-        _paragraph(pdf, texts["status_waiting"].format(date=_when(review.received_at)))
-
-
-def _teacher_answers(pdf: _Pdf, teacher: TeacherFile, slot: str, lang: Language) -> None:
-    """The reflection and action plan, then the check-in, of the sessions about this pupil."""
-    texts = _texts(lang)
-    sources = (
-        ("reflection", texts["plan_heading"], teacher.plans),
-        ("checkin", texts["checkin_heading"], teacher.checkins),
-    )
-    for script_id, heading, answers in sources:
-        for session_id, items in answers.items():
-            if _slot(session_id) == slot and items:
-                _answers(pdf, heading, items, script_id, lang)
-
-
-def _title(pdf: _Pdf, texts: dict[str, str], teacher: str, pupil: str, now: datetime) -> None:
+def _title(pdf: Pdf, texts: dict[str, str], teacher: str, pupil: str, now: datetime) -> None:
     pdf.add_page()
     pdf.set_font(FONT, "B", 17)
     title = texts["title"].format(teacher=teacher, pupil=pupil)
@@ -169,113 +117,176 @@ def _title(pdf: _Pdf, texts: dict[str, str], teacher: str, pupil: str, now: date
     pdf.ln(3)
 
 
-def _chart(pdf: _Pdf, png: bytes, width: float = CHART_WIDTH) -> None:
-    pdf.image(io.BytesIO(png), x=(pdf.w - width) / 2, w=width)
-
-
-def _heading(pdf: _Pdf, text: str) -> None:
-    if pdf.get_y() > pdf.page_break_trigger - 30:
-        pdf.add_page()
-    pdf.ln(3)
-    pdf.set_font(FONT, "B", 12)
-    pdf.multi_cell(0, 7, text, align="L", new_x="LMARGIN", new_y="NEXT")
-
-
-def _paragraph(pdf: _Pdf, text: str, *, size: float = 9.5, bold: bool = False) -> None:
-    pdf.set_font(FONT, "B" if bold else "", size)
-    pdf.multi_cell(0, size * 0.5, _clean(text), align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
-
-
-def _scale_table(pdf: _Pdf, review: Review, lang: Language) -> None:
-    texts = _texts(lang)
+def _scale_table(pdf: Pdf, review: Review, lang: Language) -> None:
+    texts = report_texts(lang)
     header = [texts[f"col_{key}"] for key in ("scale", "draft", "coach", "confidence")]
     header += [texts["col_quotes"], texts["col_note"]]
-    pdf.set_font(FONT, size=8)
-    with pdf.table(
-        col_widths=SCALE_COLUMNS,
-        text_align="LEFT",
-        v_align="TOP",
-        headings_style=HEADINGS,
-        line_height=4,
-        padding=1.2,
-    ) as table:
-        table.row(header)
-        for scale in load_scales().scales:
-            draft = _find(review.draft, scale.id)
-            coach = review.scores.get(scale.id)
-            row = table.row()
-            risk = f" {texts['risk']}" if scale.direction == "risk" else ""
-            row.cell(scale.name[lang] + risk)
-            row.cell(_score(texts, draft.score if draft else None))
-            changed = draft is not None and coach is not None and coach != draft.score
-            row.cell(_score(texts, coach), style=CHANGED if changed else None)
-            row.cell(f"{draft.confidence:.1f}" if draft else "–")
-            row.cell(_quotes(texts, draft))
-            row.cell(_clean(review.notes.get(scale.id, "")))
+    rows, bold = [], []
+    for scale in load_scales().scales:
+        draft = _find(review, scale.id)
+        coach = review.scores.get(scale.id)
+        risk = f" {texts['risk']}" if scale.direction == "risk" else ""
+        rows.append(
+            [
+                scale.name[lang] + risk,
+                _score(texts, draft.score if draft else None),
+                _score(texts, coach),
+                _confidence(texts, draft),
+                _quotes(texts, review, draft),
+                review.notes.get(scale.id, ""),
+            ]
+        )
+        bold.append([False, False, draft is not None and coach != draft.score])
+    pdf.table_of(SCALE_COLUMNS, header, rows, bold)
 
 
 def _score(texts: dict[str, str], score: int | None) -> str:
     return "–" if score is None else f"{score}\n{texts['level_' + level_for(score)]}"
 
 
-def _quotes(texts: dict[str, str], draft: ScaleScore | None) -> str:
+def _confidence(texts: dict[str, str], draft: ScaleScore | None) -> str:
+    if draft is None:
+        return "–"
+    words = "high" if draft.confidence >= 0.8 else "medium" if draft.confidence >= 0.5 else "low"
+    return f"{texts['confidence_' + words]} ({draft.confidence:.1f})"
+
+
+def _quotes(texts: dict[str, str], review: Review, draft: ScaleScore | None) -> str:
     if draft is None or not draft.evidence:
         return texts["no_quotes"]
-    return _clean("\n".join(f"«{e.quote}» ({e.question_id})" for e in draft.evidence))
+    return "\n".join(
+        f"«{e.quote}» ({texts[e.direction]}; {_label(texts, review.interview, e.question_id)})"
+        for e in draft.evidence
+    )
 
 
-def _audit(pdf: _Pdf, review: Review, lang: Language) -> None:
-    texts = _texts(lang)
-    _heading(pdf, texts["audit_heading"])
+def _label(texts: dict[str, str], items: list[SessionItem], item_id: str) -> str:
+    """'Question 4 · When Sam was upset' (the title alone for the intake; '–' when unknown)."""
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        return "–"
+    if item.number is None:
+        return item.title
+    return texts["question_label"].format(n=item.number, title=item.title)
+
+
+def _status(pdf: Pdf, review: Review, texts: dict[str, str]) -> None:
+    pdf.heading(texts["overall_heading"])
+    pdf.paragraph(review.notes.get("overall") or texts["none"])
+    pdf.heading(texts["status_heading"])
+    lines = [
+        texts["versions_line"].format(version=v.version, date=_when(v.released_at))
+        for v in review.versions
+    ]
+    if review.status == "waiting":
+        lines.append(texts["status_waiting"].format(date=_when(review.received_at)))
+    elif not lines and review.released_at is not None:
+        lines.append(texts["status_released"].format(date=_when(review.released_at)))
+    pdf.paragraph("\n".join(lines))
+
+
+def _safeguarding(pdf: Pdf, teacher: TeacherFile, review: Review, texts: dict[str, str]) -> None:
+    pdf.heading(texts["safeguarding_heading"])
+    alerts = [a for a in teacher.alerts if a.session_id == review.session_id]
+    if not alerts:
+        pdf.paragraph(texts["safeguarding_none"])
+    for alert in alerts:
+        line = texts["safeguarding_line"].format(
+            kind=texts[f"safeguarding_{alert.kind}"],
+            question=_label(texts, review.interview, alert.question_id),
+            date=_when(alert.at),
+            quote=alert.quote,
+        )
+        seen = alert.acknowledged_at
+        after = texts["safeguarding_acknowledged"].format(date=_when(seen)) if seen else ""
+        pdf.paragraph(f"{line}\n{after or texts['safeguarding_open']}")
+
+
+def _audit(pdf: Pdf, review: Review, lang: Language) -> None:
+    texts = report_texts(lang)
+    pdf.heading(texts["audit_heading"])
     if not review.audit:
-        _paragraph(pdf, texts["none"])
+        pdf.paragraph(texts["none"])
         return
     header = [texts[f"col_{key}"] for key in ("time", "action", "scale", "change")]
-    pdf.set_font(FONT, size=8)
-    with pdf.table(
-        col_widths=AUDIT_COLUMNS,
-        text_align="LEFT",
-        width=sum(AUDIT_COLUMNS),
-        align="LEFT",
-        headings_style=HEADINGS,
-        line_height=4,
-        padding=1.2,
-    ) as table:
-        table.row(header)
-        for entry in review.audit:
-            change = f"{entry.old} → {entry.new}" if entry.old is not None else ""
-            action = texts.get(f"audit_{entry.action}", entry.action)
-            table.row([_when(entry.at), action, _scale_name(entry.scale, lang), change])
+    rows = [_audit_row(texts, entry, lang) for entry in review.audit]
+    pdf.table_of(AUDIT_COLUMNS, header, rows)
+
+
+def _audit_row(texts: dict[str, str], entry: AuditEntry, lang: Language) -> list[str]:
+    change = f"{entry.old} → {entry.new}" if entry.old is not None else ""
+    action = texts.get(f"audit_{entry.action}", entry.action)
+    return [_when(entry.at), action, _scale_name(entry.scale, lang), change]
 
 
 def _scale_name(scale_id: str, lang: Language) -> str:
     if scale_id == "overall":
-        return _texts(lang)["audit_overall"]
+        return report_texts(lang)["audit_overall"]
     try:
         return load_scales().get(scale_id).name[lang]
     except KeyError:
-        return scale_id
+        return ""
 
 
-def _answers(
-    pdf: _Pdf, heading: str, items: dict[str, str], script_id: str, lang: Language
+def _interview(pdf: Pdf, texts: dict[str, str], review: Review) -> None:
+    pdf.heading(texts["interview_heading"])
+    if not review.interview:
+        pdf.paragraph(texts["no_interview"], grey=True)
+    _items(pdf, texts, review.interview)
+
+
+def _items(pdf: Pdf, texts: dict[str, str], items: list[SessionItem]) -> None:
+    """Each question (label and text) and every message of its answer, follow-ups included."""
+    for item in items:
+        pdf.paragraph(_label(texts, items, item.id), bold=True)
+        pdf.paragraph(item.question, size=8.5, grey=True)
+        if item.skipped:
+            pdf.paragraph(texts["skipped"])
+        for part in item.parts:
+            if part.question:
+                question = texts["followup_question"].format(question=part.question)
+                pdf.paragraph(question, size=8.5, grey=True)
+            pdf.paragraph(part.text)
+
+
+def _teacher_answers(
+    pdf: Pdf, teacher: TeacherFile, slot: str, texts: dict[str, str], titles: Mapping[str, str]
 ) -> None:
-    titles = {item.id: item.title for item in load_script(script_id, lang).items}
-    order = list(titles)
-    _heading(pdf, heading)
-    for item_id in sorted(items, key=lambda i: order.index(i) if i in order else len(order)):
-        _paragraph(pdf, titles.get(item_id, item_id), bold=True)
-        _paragraph(pdf, items[item_id])
+    """Session 2, then the check-in, of this pupil: with their questions when the coach's copy
+    has them, else under the titles the caller passed."""
+    sources = (
+        (texts["plan_heading"], teacher.plans, teacher.plan_items),
+        (texts["checkin_heading"], teacher.checkins, teacher.checkin_items),
+    )
+    for heading, answers, with_questions in sources:
+        for session_id in answers.keys() | with_questions.keys():
+            if _slot(session_id) != slot:
+                continue
+            pdf.heading(heading)
+            if session_id in with_questions:
+                _items(pdf, texts, [i for i in with_questions[session_id] if "#" not in i.id])
+                _actions(pdf, texts, teacher, session_id)
+                continue
+            for item_id, text in answers[session_id].items():
+                pdf.paragraph(titles.get(item_id, "–"), bold=True)
+                pdf.paragraph(text)
 
 
-def _comparison(pdf: _Pdf, first: Review, second: Review, lang: Language) -> None:
-    texts = _texts(lang)
+def _actions(pdf: Pdf, texts: dict[str, str], teacher: TeacherFile, session_id: str) -> None:
+    for action in teacher.checkin_actions.get(session_id, []):
+        pdf.paragraph(texts["checkin_action"].format(action=action.action), bold=True)
+        pdf.paragraph(action.answer or "–")
+    if any(r.session_id == session_id for r in teacher.contact_requests):
+        pdf.paragraph(texts["checkin_contact_yes"], bold=True)
+
+
+def _comparison(pdf: Pdf, first: Review, second: Review, lang: Language) -> None:
+    texts = report_texts(lang)
     pdf.add_page()
     pdf.set_font(FONT, "B", 17)
     heading = texts["compare_heading"].format(first=first.pupil, second=second.pupil)
     pdf.multi_cell(0, 8, heading, align="L", new_x="LMARGIN", new_y="NEXT")
-    _paragraph(pdf, texts["compare_intro"])
+    pdf.paragraph(texts["compare_intro"])
     png = render_chart(
         first.adjusted(),
         pupil=f"{first.pupil} / {second.pupil}",
@@ -285,19 +296,19 @@ def _comparison(pdf: _Pdf, first: Review, second: Review, lang: Language) -> Non
         first_label=first.pupil,
         second_label=second.pupil,
     )
-    _chart(pdf, png, COMPARE_WIDTH)
+    pdf.image_centred(png, COMPARE_WIDTH)
     same, different = compare_profiles(first.scores, second.scores)
     for key, ids in (("compare_same", same), ("compare_different", different)):
-        _heading(pdf, texts[key])
+        pdf.heading(texts[key])
         lines = [
             f"• {_scale_name(sid, lang)}: {first.scores[sid]} / {second.scores[sid]}" for sid in ids
         ]
-        _paragraph(pdf, "\n".join(lines) or texts["none"])
+        pdf.paragraph("\n".join(lines) or texts["none"])
 
 
-def _find(draft: Draft, scale_id: str) -> ScaleScore | None:
+def _find(review: Review, scale_id: str) -> ScaleScore | None:
     try:
-        return draft.scale(scale_id)
+        return review.draft.scale(scale_id)
     except KeyError:
         return None
 
@@ -305,11 +316,6 @@ def _find(draft: Draft, scale_id: str) -> ScaleScore | None:
 def _slot(session_id: str) -> str:
     """'interview-2' -> '2': the pupil slot of a session id."""
     return session_id.rpartition("-")[2]
-
-
-def _clean(text: str) -> str:
-    """Typed text without control characters the font cannot show (tabs become spaces)."""
-    return CONTROL.sub("", text.replace("\t", " "))
 
 
 def _when(moment: datetime) -> str:

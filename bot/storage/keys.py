@@ -136,6 +136,32 @@ TERMINAL_EVENTS = global_key("terminal:events")
 """Counter of the terminal chat's events (their ids)."""
 TERMINAL_CLOCK_OFFSET = global_key("terminal:clock-offset-s")
 """How far the terminal trial moved its clock (seconds)."""
+WEB_PREFIX = global_key("web")
+"""Prefix of the web workspace's keys: sessions, used sign-in links and initData, attempts."""
+
+
+def web_session(digest: str) -> str:
+    """A workspace session (JSON: coach id, CSRF token, how it began), by the SHA-256 of the
+    cookie's value; it expires with the session."""
+    return f"{WEB_PREFIX}:session:{digest}"
+
+
+def web_login_used(digest: str) -> str:
+    """Set when a `/web` sign-in link (by its SHA-256) is used: the link works once."""
+    return f"{WEB_PREFIX}:login-used:{digest}"
+
+
+def web_init_data_used(digest: str) -> str:
+    """Set when a Mini App's initData (by the SHA-256 of its hash) signed someone in: a replay
+    of it is refused while it would still be fresh."""
+    return f"{WEB_PREFIX}:initdata-used:{digest}"
+
+
+def web_attempts(client: str) -> str:
+    """Counter of a client's sign-in attempts (by the SHA-256 of its address) in a window."""
+    return f"{WEB_PREFIX}:attempts:{client}"
+
+
 DATA_KEYS = f"{PREFIX}:*:u:*:datakey"
 """SCAN pattern of every user's wrapped data key."""
 

@@ -92,7 +92,7 @@ async def run_the_loop(tg: FakeTelegram, bot: BotProcess, redis: Redis) -> None:
     await teacher.wait_for_button(EN.get("submit"))
     said = await teacher.press(EN.get("submit"))
     assert EN.get("plan_submitted", pupil="Sam") in said
-    await coach.wait_for_button(EN.get("release_button"))  # the coach's view is unchanged
+    await coach.wait_for_button(EN.get("reopen_button"))  # under «Released to …»: unchanged
     # a week later
     await restart(bot, CLOCK_OFFSET_S=str(WEEK_S))
     await tg.wait_for_sent(TEACHER, len(teacher.messages()) + 1, timeout=30)
@@ -101,14 +101,17 @@ async def run_the_loop(tg: FakeTelegram, bot: BotProcess, redis: Redis) -> None:
     await teacher.say("Yes, every day. Sam started greeting me first.")
     await teacher.say("I am less tense in the mornings.")
     await teacher.say("Calmer, warmer, hopeful")
-    await teacher.say("Keep going. No call needed.")
+    await teacher.say("Keep going, and try it at lunch too.")
+    await teacher.press(EN.get("choice_yes"))  # «would you like your coach to get in touch?»
     await teacher.wait_for_button(EN.get("submit"))
     before_coach = len(coach.messages())
     await teacher.press(EN.get("submit"))
-    await tg.wait_for_sent(COACH, before_coach + 1, timeout=30)
-    await asyncio.sleep(1.0)
+    request = EN.get("coach_contact_request", teacher="Teacher", pupil="Sam")
+    await until(lambda: any(m.text == request for m in coach.messages()[before_coach:]))
     report = "\n".join(m.text or "" for m in coach.messages()[before_coach:])
     assert "Sam started greeting me first." in report and "Three words now: Calmer" in report
+    await coach.wait_for_button(EN.get("contacted_button"))  # a highlighted request, to mark
+    assert request in await coach.say("/queue")  # heads the queue
     # nothing lost on the way
     state = await stored(redis, COACH)
     assert state is not None

@@ -60,7 +60,11 @@ def test_the_wheel_holds_the_prompts_and_every_package(installed: Path) -> None:
             python,
             "-c",
             "import bot, llinc_prompts; print(bot.__file__); "
-            "from bot.text.prompts import prompt_file; print(prompt_file('nl', 'ui.yaml'))",
+            "from bot.text.prompts import prompt_file; print(prompt_file('nl', 'ui.yaml')); "
+            "from importlib.resources import files; web = files('bot.channels.web'); "
+            "assert web.joinpath('templates', 'review.html').is_file(); "
+            "assert web.joinpath('static', 'app.js').is_file(); "
+            "from bot.channels.web.texts import web_texts; print(web_texts('nl')('app_name'))",
         ],
         check=True,
         capture_output=True,

@@ -13,7 +13,7 @@ from bot.dialogues.script import load_texts
 from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.conftest import TEST_MASTER_KEY, envelope_store
-from tests.support.answers import ANSWERS
+from tests.support.answers import ANSWERS, PROBE_ANSWER
 from tests.support.hub import Hub, HubUser
 
 ADMIN, COACH, TEACHER, OTHER_COACH, OTHER_TEACHER = 9, 10, 20, 11, 21
@@ -40,6 +40,15 @@ async def invite(coach: HubUser) -> str:
     match = re.search(r"/start (\S+)", said)
     assert match, said
     return match.group(1)
+
+
+async def joined(hub: Hub) -> tuple[HubUser, HubUser]:
+    """A coach and a teacher who joined through the coach's invitation and consented."""
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await teacher.press("Yes, let's begin")
+    return coach, teacher
 
 
 async def interview(teacher: HubUser) -> None:
@@ -278,3 +287,63 @@ async def test_an_invitation_works_for_one_teacher_only_and_not_after_it_expires
 async def test_a_code_of_nobody_or_no_coach_is_refused_kindly(hub: Hub, code: str) -> None:
     teacher = hub.user(TEACHER, name="Tessa")
     assert EN.get("invite_invalid") in await teacher.command("start", code)
+
+
+async def test_the_review_holds_the_whole_interview_as_the_teacher_saw_it(
+    hub: Hub, store: Store
+) -> None:
+    _, teacher = await joined(hub)
+    for n, answer in enumerate(ANSWERS["en"]):
+        if n == 6:  # q04: a thin answer, then the follow-up's answer
+            said = await teacher.text("Sam cried in the corridor yesterday.")
+            assert "Question 5 of 12" not in said
+            await teacher.text(PROBE_ANSWER["en"])
+            continue
+        await teacher.text(answer)
+    await teacher.press("Send to my coach")
+    state = await store.load(COACH)
+    assert state is not None
+    review = state.coaching[str(TEACHER)].reviews["interview-1"]
+    items = {item.id: item for item in review.interview}
+    assert list(items)[:4] == ["i01_pupil", "i02_class", "i03_reason", "q01_three_words"]
+    q04 = items["q04_upset"]
+    assert q04.number == 4 and "{pupil}" not in q04.question and "Sam" in q04.question
+    assert q04.title == "When Sam was upset"
+    assert q04.parts[0].prompt == "main" and q04.parts[0].question == ""
+    assert q04.parts[0].text == "Sam cried in the corridor yesterday."
+    assert q04.parts[1].text == PROBE_ANSWER["en"]
+    assert q04.parts[1].question and "{pupil}" not in q04.parts[1].question
+    assert [e.kind for e in state.coaching[str(TEACHER)].timeline] == ["draft"]
+
+
+async def test_a_released_profile_reopens_as_a_new_version_and_the_teacher_hears_what_changed(
+    hub: Hub, store: Store
+) -> None:
+    coach, teacher = await released(hub)
+    state = await store.load(COACH)
+    assert state is not None
+    assert state.coaching[str(TEACHER)].reviews["interview-1"].status == "released"
+    said = await coach.press("Reopen for changes")  # under «Released to Tessa»
+    assert EN.get("reopened_coach", teacher="Tessa", pupil="Sam") in said
+    await coach.press("Secure base")
+    await coach.press("−1")
+    await coach.press("Back")
+    await coach.press("Release to the teacher")
+    told = teacher.new()
+    assert EN.get("profile_updated_intro", pupil="Sam") in told
+    assert "Secure base" in told
+    state = await store.load(COACH)
+    assert state is not None
+    review = state.coaching[str(TEACHER)].reviews["interview-1"]
+    assert [v.version for v in review.versions] == [1, 2] and review.version == 2
+    assert [a.action for a in review.audit if a.action != "score"] == [
+        "release",
+        "reopen",
+        "release",
+    ]
+    teacher_state = await store.load(TEACHER)
+    assert teacher_state is not None
+    session = teacher_state.session("interview-1")
+    assert session is not None and session.profile is not None and session.profile.version == 2
+    assert teacher_state.session("reflection-1") is not None  # session 2 was not started again
+    assert [r.action for r in teacher_state.access_log if r.who == "coach"].count("released") == 2

@@ -66,15 +66,49 @@ async def test_a_week_after_the_plan_the_check_in_asks_about_each_action(
     said = await teacher.text("I was calmer. Sam came to show me a drawing.")
     assert "«Struggle, tiring and sometimes warm»" in said
     await teacher.text("Hopeful, calmer, closer")
-    await teacher.text("Keep greeting Sam. Yes, I'd like my coach to call me.")
+    said = await teacher.text("Keep greeting Sam, and try the second one again.")
+    assert [b.label for b in teacher.buttons()] == ["Yes", "No"]  # contact: a yes/no button
+    said = await teacher.text("maybe")
+    assert EN.get("choice_please") in said
+    await teacher.press("Yes")
     said = await teacher.press("Send to my coach")
     assert EN.get("checkin_thanks", pupil="Sam") in said
     report = coach.new()
     assert "Greet Sam at the door every morning" in report and "Sam smiled back" in report
     assert "Three words in the interview: Struggle, tiring and sometimes warm" in report
     assert "Three words now: Hopeful, calmer, closer" in report
+    request = EN.get("coach_contact_request", teacher="Tessa", pupil="Sam")
+    assert request in report  # a message of its own, with a button to mark it done
+    assert coach.inbox[-1].text == request
+    assert await coach.command("queue") == request  # heads the queue until it is done
     state = await store.load(COACH)
     assert state is not None and "checkin-1" in state.coaching[str(TEACHER)].checkins
+    assert [r.done_at for r in state.coaching[str(TEACHER)].contact_requests] == [None]
+    said = await coach.press(EN.get("contacted_button"))
+    assert EN.get("contacted_done", teacher="Tessa") in said
+    assert EN.get("queue_empty") in said
+
+
+async def checkin_started(hub: Hub, clock: Clock) -> tuple[HubUser, HubUser]:
+    """A plan made, then a week and an hour later: the check-in has begun."""
+    coach, teacher = await plan(hub)
+    clock.now += timedelta(days=7, hours=1)
+    await hub.settle()
+    return coach, teacher
+
+
+async def test_a_no_to_contact_at_the_check_in_asks_nothing_of_the_coach(
+    hub: Hub, clock: Clock, store: Store
+) -> None:
+    coach, teacher = await checkin_started(hub, clock)
+    for answer in ("Yes.", "Some days.", "I was calmer.", "Calmer, closer, hopeful", "Go on."):
+        await teacher.text(answer)
+    await teacher.text("nee")  # typed, in either language, counts as the button
+    said = await teacher.press("Send to my coach")
+    assert EN.get("checkin_thanks", pupil="Sam") in said
+    assert EN.get("coach_contact_request", teacher="Tessa", pupil="Sam") not in coach.new()
+    state = await store.load(COACH)
+    assert state is not None and state.coaching[str(TEACHER)].contact_requests == []
 
 
 async def test_an_idle_interview_gets_two_gentle_reminders_and_no_more(

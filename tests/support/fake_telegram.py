@@ -106,6 +106,27 @@ def _markup(p: JSON) -> JSON | None:
     return json.loads(markup) if isinstance(markup, str) else markup
 
 
+def _check_keyboard(p: JSON) -> None:
+    """Refuse an inline keyboard Telegram would refuse: each button needs exactly one of
+    callback data (1-64 bytes), a URL or a Mini App (``web_app``, https only)."""
+    for row in (_markup(p) or {}).get("inline_keyboard", []):
+        for button in row:
+            kinds = [k for k in ("callback_data", "url", "web_app") if k in button]
+            if len(kinds) != 1 or not button.get("text"):
+                raise ApiError(400, "Bad Request: can't parse inline keyboard button")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            app = button.get("web_app")
+            if app is not None and not str(app.get("url", "")).startswith("https://"):
+                url = app.get("url", "")
+                raise ApiError(
+                    400,
+                    f"Bad Request: inline keyboard button Web App URL '{url}' is invalid: "
+                    "Only HTTPS links are allowed",
+                )
+
+
 def _inline_markup(p: JSON) -> JSON:
     """``{"reply_markup": ...}`` for a non-empty inline keyboard, the only kind echoed back."""
     markup = _markup(p)
@@ -313,7 +334,17 @@ class FakeTelegram:
         markup = message.reply_markup if isinstance(message, SentMessage) else message
         markup = (markup or {}).get("reply_markup", markup) or {}
         rows = markup.get("inline_keyboard", [])
-        return [(b["text"], b.get("callback_data", b.get("url", ""))) for r in rows for b in r]
+        return [
+            (b["text"], b.get("callback_data", b.get("url", b.get("web_app", {}).get("url", ""))))
+            for r in rows
+            for b in r
+        ]
+
+    @staticmethod
+    def web_apps(message: SentMessage) -> list[tuple[str, str]]:
+        """(label, Mini App URL) of the ``web_app`` buttons of a message's inline keyboard."""
+        rows = (message.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b["web_app"]["url"]) for r in rows for b in r if "web_app" in b]
 
     def fail_next(
         self,
@@ -473,6 +504,7 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: chat not found") from None
 
     def _bot_msg(self, chat_id: int, p: JSON, content: JSON) -> JSON:
+        _check_keyboard(p)
         return self._msg(chat_id, self.bot_user, content | _inline_markup(p))
 
     def _text(self, p: JSON, key: str = "text", limit: int = 4096) -> str | None:

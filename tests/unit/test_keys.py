@@ -14,6 +14,10 @@ from bot.storage.keys import (
     consumer_group,
     partition_of,
     user_of,
+    web_attempts,
+    web_init_data_used,
+    web_login_used,
+    web_session,
 )
 
 
@@ -49,6 +53,13 @@ def test_global_keys() -> None:
     assert TERMINAL_EVENTS == "llinc:v1:global:terminal:events"
     assert TERMINAL_CLOCK_OFFSET == "llinc:v1:global:terminal:clock-offset-s"
     assert DATA_KEYS == "llinc:v1:*:u:*:datakey"
+
+
+def test_web_keys_name_digests_never_tokens() -> None:
+    assert web_session("ab12") == "llinc:v1:global:web:session:ab12"
+    assert web_login_used("ab12") == "llinc:v1:global:web:login-used:ab12"
+    assert web_init_data_used("ab12") == "llinc:v1:global:web:initdata-used:ab12"
+    assert web_attempts("ab12") == "llinc:v1:global:web:attempts:ab12"
 
 
 def test_no_key_is_built_outside_the_keys_module() -> None:

@@ -16,3 +16,14 @@ def test_every_package_of_bot_is_in_the_wheel() -> None:
     }
     assert on_disk | {"llinc_prompts"} == set(config["packages"])
     assert config["package-dir"]["llinc_prompts"] == "prompts"
+
+
+def test_render_reads_no_script() -> None:
+    """bot/render/ draws what it is given: it imports nothing of bot/dialogues (the texts of
+    scripts come from the job or the workspace that calls it)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot" / "render").rglob("*.py")
+        if "bot.dialogues" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

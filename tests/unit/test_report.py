@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.dialogues.transcript import script_titles
+from bot.models.interview import ItemPart, SessionItem
 from bot.models.profile import Draft, Evidence, ScaleScore, level_for
-from bot.models.state import AuditEntry, Review, TeacherFile
+from bot.models.state import Alert, AuditEntry, Review, TeacherFile
 from bot.render.report import render_report
 from bot.scoring.compare import compare_profiles
 from bot.scoring.scales import load_scales
@@ -55,7 +57,13 @@ def _review(session_id: str, pupil: str, scores: dict[str, int], day: int) -> Re
             score=score,
             level=level_for(score),
             confidence=0.3 if sid == "comfort" else 0.8,
-            evidence=[Evidence(question_id=QUOTES[sid][0], quote=QUOTES[sid][1])],
+            evidence=[
+                Evidence(
+                    question_id=QUOTES[sid][0],
+                    quote=QUOTES[sid][1],
+                    direction="contradicts" if sid == "comfort" else "supports",
+                )
+            ],
         )
         for sid, score in scores.items()
     ]
@@ -63,8 +71,26 @@ def _review(session_id: str, pupil: str, scores: dict[str, int], day: int) -> Re
     draft = Draft(
         scorer="rules", scales=scales, notes=["Te weinig houvast: comfort."], created_at=at
     )
+    interview = [
+        SessionItem(
+            id=question,
+            number=int(question[1:3]),
+            title=f"Titel {question[1:3]}",
+            question=f"De vraag {int(question[1:3])} over {pupil}?",
+            parts=[
+                ItemPart(text=f"Eerst iets anders. {quote}"),
+                ItemPart(prompt="felt", question="Hoe voelde je je toen?", text="Moe."),
+            ],
+        )
+        for question, quote in sorted(QUOTES.values())
+    ]
     return Review(
-        session_id=session_id, pupil=pupil, draft=draft, scores=dict(scores), received_at=at
+        session_id=session_id,
+        pupil=pupil,
+        draft=draft,
+        scores=dict(scores),
+        received_at=at,
+        interview=interview,
     )
 
 
@@ -92,6 +118,16 @@ def _teacher(two: bool = False) -> TeacherFile:
         "x99_extra": "Een antwoord zonder titel.",
     }
     teacher.checkins["checkin-1"] = {"c03_three_words": "rustiger, hoopvol, moe"}
+    teacher.alerts.append(
+        Alert(
+            kind="teacher_distress",
+            session_id="interview-1",
+            question_id="q07_pain",
+            quote="Ik word er doodmoe van, elke dag weer.",
+            at=T0,
+            acknowledged_at=T0 + timedelta(hours=1),
+        )
+    )
     if two:
         teacher.reviews["interview-2"] = _review("interview-2", "Sara", SARA, 10)
     return teacher
@@ -159,10 +195,11 @@ def _pages(data: bytes) -> int:
 def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) -> None:
     teacher = _teacher()
     teacher.checkins["checkin-1"]["c02_noticed"] = "Hij lachte\tweer.\x07"
-    data = render_report(teacher, "nl", generated=GENERATED, compress=False)
+    titles = script_titles("nl")
+    data = render_report(teacher, "nl", generated=GENERATED, compress=False, titles=titles)
     assert "missing" not in caplog.text  # every character has a glyph in DejaVu Sans
     assert data.startswith(b"%PDF")
-    assert 3 <= _pages(data) <= 5
+    assert 3 <= _pages(data) <= 6
     text = _text(data)
     for expected in (
         "Jan de Vries over Noah",
@@ -172,7 +209,15 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "Gevoelens van tekortschieten (risico)",
         "Inleven en perspectief nemen",
         "«Wat ik ook probeer, niets werkt.",
-        "(q10_helpless)",
+        "ondersteunt; Vraag 10 · Titel 10",
+        "spreekt tegen; Vraag 04 · Titel 04".replace("04 ·", "4 ·"),
+        "twijfel (0.3)",
+        "Veiligheid",
+        "Mogelijk een leerkracht in acute nood, Vraag 7 · Titel 07",
+        "Door de coach gezien op 2026-11-02 10:30 UTC",
+        "Het hele interview",
+        "Vraag 10 · Titel 10 De vraag 10 over Noah?",
+        "Doorvraag: Hoe voelde je je toen? Moe.",
         "’s ochtends",
         "“echt”",
         "geïrriteerd",
@@ -183,20 +228,24 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "algemene notitie",
         "Reflectie en actieplan",
         "Jezelf herkennen",
-        "x99_extra",
         "Terugblik na een week",
         "Drie woorden nu",
         "rustiger, hoopvol, moe",
         "Wat je merkte Hij lachte weer.",
-        "vertrouwelijk · pagina 1 van 3",
+        "vertrouwelijk · pagina 1 van",
     ):
         assert expected in text, expected
     assert "Vergelijking" not in text
+    assert not re.search(r"\b[qrpc]\d\d_[a-z_]+", text)  # no raw question id anywhere
+    assert "x99_extra" not in text and "rules" not in text
 
 
 def test_two_reviews_end_with_a_comparison_in_english() -> None:
-    data = render_report(_teacher(two=True), "en", generated=GENERATED, compress=False)
-    assert 6 <= _pages(data) <= 10
+    teacher = _teacher(two=True)
+    data = render_report(
+        teacher, "en", generated=GENERATED, compress=False, titles=script_titles("en")
+    )
+    assert 6 <= _pages(data) <= 12
     text = _text(data)
     assert text.count("Jan de Vries about") == 2
     assert text.index("Jan de Vries about Noah") < text.index("Jan de Vries about Sara")

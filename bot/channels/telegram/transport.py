@@ -8,13 +8,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, WebAppInfo
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.telegram.polling import retry_seconds
 from bot.errors import SendFailed
-from bot.models.events import Outbound
+from bot.models.events import Button, Outbound
 from bot.runtime import metrics
 from bot.text.chunks import CAPTION_LIMIT, split_text, utf16_len
 
@@ -26,11 +26,15 @@ def markup(message: Outbound) -> InlineKeyboardMarkup | None:
     """The inline keyboard of a message, if it has buttons."""
     if not message.buttons:
         return None
-    rows = [
-        [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-        for row in message.buttons
-    ]
+    rows = [[_button(b) for b in row] for row in message.buttons]
     return InlineKeyboardMarkup(rows)
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    """A callback button, or one that opens the coach's workspace as a Mini App."""
+    if button.web_app:
+        return InlineKeyboardButton(button.label, web_app=WebAppInfo(button.web_app))
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 
 class TelegramTransport:
