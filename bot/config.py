@@ -21,6 +21,21 @@ class LlmSettings(BaseModel):
     api_key: SecretStr | None = None
     timeout_s: float = Field(default=60.0, gt=0)
 
+    def chat_model_options(self, http: object) -> dict[str, object]:
+        """The keyword arguments of the chat model: deterministic, no retries of its own, and
+        never an OPENAI_API_KEY from the environment sent to a server of another party."""
+        api_key = self.api_key or (SecretStr("not-needed") if self.base_url else None)
+        return {
+            "model": self.model,
+            "base_url": self.base_url,
+            "api_key": api_key,
+            "timeout": self.timeout_s,
+            "max_retries": 0,
+            "temperature": 0.0,
+            "use_responses_api": False,
+            "http_async_client": http,
+        }
+
 
 class Settings(BaseSettings):
     """The bot's configuration, and the only reader of the environment: every field maps to an

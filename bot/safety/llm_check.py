@@ -14,7 +14,6 @@ from functools import cache
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import SecretStr
 
 from bot.config import LlmSettings
 from bot.safety.safeguarding import Signal
@@ -69,19 +68,8 @@ class LlmSafeguard:
     async def _ask(self, text: str, lang: str) -> list[Signal]:
         from openai import DefaultAsyncHttpxClient
 
-        settings = self.settings
-        api_key = settings.api_key or (SecretStr("not-needed") if settings.base_url else None)
         async with DefaultAsyncHttpxClient() as http:
-            chat = self._model_class(
-                model=settings.model,
-                base_url=settings.base_url,
-                api_key=api_key,
-                timeout=settings.timeout_s,
-                max_retries=0,
-                temperature=0.0,
-                use_responses_api=False,
-                http_async_client=http,
-            )
+            chat = self._model_class(**self.settings.chat_model_options(http))
             model = chat.with_structured_output(
                 SCHEMA, method="json_schema", include_raw=True, strict=True
             )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.exceptions import ModelConnectionError, ModelRefusalError, ModelTimeoutError
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langsmith import tracing_context
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import InvalidOutputError
 from bot.models.language import Language
@@ -297,19 +297,7 @@ class LlmScorer:
 
     def _model(self, http: Any) -> Runnable[Any, Any]:
         """The chat model with `json_schema` structured output (raw reply kept)."""
-        settings = self._settings
-        # Never send an OPENAI_API_KEY from the environment to a server of another party.
-        api_key = settings.api_key or (SecretStr("not-needed") if settings.base_url else None)
-        model = self._model_class(
-            model=settings.model,
-            base_url=settings.base_url,
-            api_key=api_key,
-            timeout=settings.timeout_s,
-            max_retries=0,
-            temperature=0.0,
-            use_responses_api=False,
-            http_async_client=http,
-        )
+        model = self._model_class(**self._settings.chat_model_options(http))
         schema = output_schema(self._scales.ids)
         return model.with_structured_output(
             schema, method="json_schema", include_raw=True, strict=True
