@@ -28,6 +28,7 @@ from bot.models.state import UserState
 from bot.storage.store import Entry, Store
 
 log = logging.getLogger(__name__)
+BEFORE_CONSENT_KEPT = timedelta(days=7)  # a person who never consents: their keys expire
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Service:
                 done_job=_job_id(event),
                 record_seen=outcome.state is not None or opened.state is not None,
                 unsee=unsee,
+                expire_ms=_expiry_ms(outcome.state),
             )
         if result == "lock_lost":
             raise TurnLost(event.event_id)
@@ -133,6 +135,13 @@ class Service:
             log.warning("no handler for job %s", event.job.name)
             return Step(state)
         return apply_job(state, ctx)
+
+
+def _expiry_ms(state: UserState | None) -> int:
+    """How long the document of someone who has not consented is kept (0: as long as needed)."""
+    if state is None or state.consented:
+        return 0
+    return int(BEFORE_CONSENT_KEPT.total_seconds() * 1000)
 
 
 def _names(job_id: str, user_id: int) -> bool:

@@ -20,14 +20,24 @@ ButtonHandler = Callable[[Conversation, str], bool]
 SessionAction = Callable[[Conversation, Session, str], bool]
 
 
+# Buttons that stay valid after later keyboards: they check for themselves that they fit.
+STANDING = frozenset({Action.SECOND_PUPIL, Action.READ})
+
+
 def on_button(conv: Conversation) -> None:
-    """A button press: its handler, if the button is from the menu shown last."""
+    """A button press: its handler, if the button is from the menu shown last (or standing)."""
     pressed = Callback.unpack(conv.event.data)
-    if pressed is None or pressed.menu != conv.state.menu:
-        where_we_are(conv, conv.t("old_button"))
+    if pressed is None or (pressed.menu != conv.state.menu and pressed.action not in STANDING):
+        _old(conv)
         return
     if not _BUTTONS[pressed.action](conv, pressed.arg):
-        where_we_are(conv, conv.t("old_button"))
+        _old(conv)
+
+
+def _old(conv: Conversation) -> None:
+    """An old or forged button: say so, and where we are (before consent: why the welcome)."""
+    welcoming = conv.state.stage == "welcome" and conv.state.pending is None
+    where_we_are(conv, conv.t("old_button_welcome" if welcoming else "old_button"))
 
 
 def consent(conv: Conversation, arg: str) -> bool:
@@ -128,6 +138,11 @@ def _second_pupil(conv: Conversation, arg: str) -> bool:
     return conv.state.stage == "active" and flows.start_second_pupil(conv)
 
 
+def _read(conv: Conversation, arg: str) -> bool:
+    """«I've read it» under a released profile: session 2 begins."""
+    return conv.state.stage == "active" and flows.start_reflection(conv, arg)
+
+
 def _coach(action: ButtonHandler) -> ButtonHandler:
     """A coach's button: only for coaches; it ends any note the coach was about to type."""
 
@@ -152,6 +167,7 @@ _BUTTONS: dict[Action, ButtonHandler] = {
     Action.SHOW: _in_session(_show, "review"),
     Action.PICK: _in_session(_pick, "review"),
     Action.SECOND_PUPIL: _second_pupil,
+    Action.READ: _read,
     Action.OPEN: _coach(coach_review.show_review),
     Action.SCALE: _coach(coach_review.open_scale),
     Action.ADJUST: _coach(coach_review.adjust),

@@ -31,6 +31,7 @@ class Action(StrEnum):
     PICK = "pick"
     DONE = "done"
     SECOND_PUPIL = "second"
+    READ = "read"
     OPEN = "open"
     SCALE = "scale"
     ADJUST = "adj"

@@ -43,7 +43,7 @@ def add_coach(conv: Conversation, argument: str) -> None:
         conv.say(conv.t("addcoach_usage"))
         return
     target = int(argument.strip())
-    conv.tell(target, MakeCoach())
+    conv.tell(target, MakeCoach(lang=conv.state.lang))
     conv.say(conv.t("addcoach_done", user=target))
 
 

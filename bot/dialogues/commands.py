@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bot.dialogues import coaching, invites
+from bot.dialogues import coaching, flows, invites, journey
 from bot.dialogues import runner as run
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
@@ -21,6 +21,7 @@ COMMANDS = (
     "skip",
     "pause",
     "status",
+    "newpupil",
     "stop",
     "language",
     "mydata",
@@ -102,11 +103,12 @@ def _status(conv: Conversation) -> None:
     if session is None:
         nothing_open(conv, "")
         return
-    pupil = run.pupil_name(conv, session)
-    if session.status == "review":
-        conv.say(conv.t("status_review", pupil=pupil))
-        return
     script = run.session_script(conv, session)
+    title = script.title.format(pupil=run.pupil_name(conv, session) or "…")
+    elsewhere = [line for line in journey.others(conv, session) if line]
+    if session.status == "review":
+        conv.say("\n\n".join([conv.t("status_review", title=title), *elsewhere]))
+        return
     counted = script.counted
     answered = [i for i in counted if i.id in session.answers and session.answers[i.id].parts]
     skipped = [i for i in counted if i.id in session.answers and session.answers[i.id].skipped]
@@ -114,16 +116,32 @@ def _status(conv: Conversation) -> None:
     where = (
         run.progress(conv, session, item) if item.section != "intake" else conv.t("status_intake")
     )
-    conv.say(
-        conv.t(
-            "status_active",
-            pupil=pupil or "…",
-            answered=len(answered),
-            total=len(counted),
-            skipped=len(skipped),
-            where=where,
-        )
+    status = conv.t(
+        "status_active",
+        title=title,
+        answered=len(answered),
+        total=len(counted),
+        skipped=len(skipped),
+        where=where,
     )
+    conv.say("\n\n".join([status, *elsewhere]))
+
+
+def _new_pupil(conv: Conversation) -> None:
+    """/newpupil: the next pupil starts, once the previous pupil's plan is done; else why not."""
+    state = conv.state
+    if coaching.is_coach(state):
+        conv.say(conv.t("coach_home"))
+    elif flows.start_second_pupil(conv):
+        return
+    elif state.session() is not None:
+        where_we_are(conv, conv.t("newpupil_busy"))
+    elif len(journey.slots(state)) >= journey.MAX_PUPILS:
+        conv.say(conv.t("newpupil_two_done"))
+    elif journey.slots(state):
+        nothing_open(conv, conv.t("newpupil_after_plan"))
+    else:
+        nothing_open(conv, "")
 
 
 def _pause(conv: Conversation) -> None:
@@ -155,6 +173,7 @@ _COMMANDS: dict[str, Callable[[Conversation], None]] = {
     "help": _help,
     "language": _pick_language,
     "status": _status,
+    "newpupil": _new_pupil,
     "pause": _pause,
     "stop": _stop,
     "mydata": _mydata,

@@ -85,7 +85,8 @@ def step(state: UserState | None, event: Inbound, ctx: Context) -> Step:
         conv.state.last_seen = ctx.now
     if conv.forget:
         return Step(None, conv.replies, [], forget=True)
-    return Step(conv.state, conv.replies, conv.jobs)
+    state = conv.state if conv.state.consented else conv.state.before_consent()
+    return Step(state, conv.replies, conv.jobs)
 
 
 def _remember_name(conv: Conversation) -> None:
@@ -95,7 +96,7 @@ def _remember_name(conv: Conversation) -> None:
     if not name or (conv.state.name, conv.state.last_initial) == (name, initial):
         return
     conv.state.name, conv.state.last_initial = name, initial
-    if conv.state.coach_id is not None and not coaching.is_coach(conv.state):
+    if conv.state.coach_id is not None and conv.state.consent_at is not None:
         conv.tell(conv.state.coach_id, TeacherName(name=name, last_initial=initial))
 
 
@@ -105,12 +106,15 @@ def _internal(state: UserState | None, event: Inbound, ctx: Context) -> Step:
     if told is None:
         return Step(state)
     conv = Conversation(state or new_state(event, ctx), event, ctx)
+    if state is None and isinstance(told, MakeCoach) and told.lang is not None:
+        conv.state.lang = told.lang  # a coach the bot has not met: the admin's language
     if state is None and not isinstance(told, MakeCoach):
         if isinstance(told, JoinRequest):  # no such coach (any more): the teacher hears so
             conv.tell(told.sender, JoinAnswer(accepted=False))
         return Step(None, conv.replies)  # the addressee deleted their data: keep nothing
     apply_told(conv, told)
-    return Step(conv.state, conv.replies, conv.jobs, unsee=conv.unsee)
+    state = conv.state if conv.state.consented else conv.state.before_consent()
+    return Step(state, conv.replies, conv.jobs, unsee=conv.unsee)
 
 
 def _web(state: UserState | None, event: Inbound, ctx: Context) -> Step:
@@ -138,6 +142,8 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
         _typed_consent(conv, text)
         return
     session = state.session()
+    if state.stage == "active" and session is None and flows.typed_next_step(conv, text):
+        return
     if state.stage != "active" or session is None or state.pending == "forget":
         where_we_are(conv)
         return

@@ -7,10 +7,12 @@ coach hears about. It names scripts, never questions.
 
 from __future__ import annotations
 
+from bot.dialogues import journey
 from bot.dialogues import runner as run
 from bot.dialogues.alerts import send_alerts
-from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
+from bot.dialogues.probes import words
+from bot.dialogues.script import load_texts
 from bot.dialogues.told import handles
 from bot.dialogues.transcript import session_items
 from bot.models.internal import (
@@ -22,6 +24,7 @@ from bot.models.internal import (
     TeacherWithdrew,
 )
 from bot.models.jobs import JobName
+from bot.models.language import LANGUAGES
 from bot.models.profile import level_for
 from bot.models.state import AccessRecord, CheckinAction, Profile, Session
 from bot.scoring.scales import load_scales
@@ -65,16 +68,19 @@ def on_submitted(conv: Conversation, session: Session) -> None:
         conv.schedule(
             JobName.CHECKIN, f"checkin:{user_id}:{session.id}", due, session_id=session.id
         )
-        buttons = []
-        if conv.state.pupil(2) is None:
-            buttons = [[conv.button(conv.t("second_pupil_button"), Action.SECOND_PUPIL)]]
-        conv.say(conv.t("plan_submitted", pupil=run.pupil_name(conv, session)), buttons)
+        _closing(conv, conv.t("plan_submitted", pupil=run.pupil_name(conv, session)))
     elif session.script_id == CHECKIN:
         if conv.state.coach_id is not None:
             conv.tell(conv.state.coach_id, checkin_summary(conv, session))
-        conv.say(conv.t("checkin_thanks", pupil=run.pupil_name(conv, session)))
+        _closing(conv, conv.t("checkin_thanks", pupil=run.pupil_name(conv, session)))
     else:
         conv.say(conv.t("submitted_generic"))
+
+
+def _closing(conv: Conversation, text: str) -> None:
+    """A session's closing words, with what comes next (a new pupil, /newpupil)."""
+    step, buttons = journey.next_step(conv)
+    conv.say("\n\n".join(filter(None, [text, step])), buttons)
 
 
 def send_drafts_to_coach(conv: Conversation) -> None:
@@ -144,12 +150,31 @@ def on_profile_released(conv: Conversation, event: ProfileReleased) -> None:
         return
     session.profile = event.profile.model_copy()
     show_profile(conv, session, session.profile)
-    send_chart(conv, session.id)
-    reflection = run.start_session(conv, REFLECTION, slot=session.pupil_slot)
+    send_chart(conv, session.id)  # the chart's turn then asks whether the teacher has read it
     conv.state.stage = "active"
     conv.state.paused = False
-    intro = item_intro(conv, reflection)
-    run.ask(conv, reflection, intro)
+
+
+def offer_reading(conv: Conversation, interview: Session) -> None:
+    """After the profile and its chart: «I've read it» begins session 2 (not before)."""
+    if journey.stage(conv.state, interview.pupil_slot) != "profile_to_read":
+        return
+    pupil = run.pupil_name(conv, interview)
+    conv.say(conv.t("profile_read_prompt", pupil=pupil), [[journey.read_button(conv, interview)]])
+
+
+def start_reflection(conv: Conversation, interview_id: str) -> bool:
+    """The teacher has read the released profile: the reflection (session 2) begins."""
+    interview = conv.state.session(interview_id)
+    if interview is None or conv.state.session() is not None:
+        return False
+    if journey.stage(conv.state, interview.pupil_slot) != "profile_to_read":
+        return False
+    reflection = run.start_session(conv, REFLECTION, slot=interview.pupil_slot)
+    conv.state.stage = "active"
+    conv.state.paused = False
+    run.ask(conv, reflection, item_intro(conv, reflection))
+    return True
 
 
 def _profile_updated(conv: Conversation, session: Session, old: Profile, new: Profile) -> None:
@@ -236,15 +261,31 @@ def checkin_summary(conv: Conversation, session: Session) -> CheckinSubmitted:
 
 
 def start_second_pupil(conv: Conversation) -> bool:
-    """Sessions 1 and 2 again, for a second pupil of the same class."""
-    if conv.state.session() is not None or conv.state.pupil(2) is not None:
+    """Sessions 1 and 2 again, for a second pupil of the same class, once the previous
+    pupil's plan is done."""
+    if not journey.can_start_pupil(conv.state):
         return False
-    if conv.state.session(f"{INTERVIEW}-2") is not None:
-        return False
-    interview = run.start_session(conv, INTERVIEW, slot=2)
+    interview = run.start_session(conv, INTERVIEW, slot=journey.slots(conv.state)[-1] + 1)
     conv.state.stage = "active"
+    conv.state.paused = False
     run.ask(conv, interview, conv.t("second_pupil_intro"))
     return True
+
+
+def typed_next_step(conv: Conversation, text: str) -> bool:
+    """A typed button label of what comes next («Start with a second pupil», «I've read it»,
+    in either language) does what the button does."""
+    said = " ".join(words(text))
+
+    def typed(key: str) -> bool:
+        return said in {" ".join(words(load_texts(lang).get(key))) for lang in LANGUAGES}
+
+    if typed("second_pupil_button"):
+        return start_second_pupil(conv)
+    interview = journey.profile_to_read(conv.state)
+    if typed("profile_read_button") and interview is not None:
+        return start_reflection(conv, interview.id)
+    return False
 
 
 @handles(AccessNote)

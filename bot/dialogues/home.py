@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from bot.dialogues import coaching
+from bot.dialogues import coaching, journey
 from bot.dialogues import runner as run
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
 from bot.models.language import Language
 
 
-def welcome(conv: Conversation, message_id: str = "welcome") -> None:
+def welcome(conv: Conversation, message_id: str = "welcome", prefix: str = "") -> None:
     """The welcome with the consent question, or (`welcome_choose`) only the question again."""
     other: Language = "en" if conv.state.lang == "nl" else "nl"
     conv.say(
-        conv.t(message_id),
+        "\n\n".join(filter(None, [prefix, conv.t(message_id)])),
         [
             [conv.button(conv.t("consent_yes"), Action.CONSENT, "yes")],
             [
@@ -27,8 +27,8 @@ def welcome(conv: Conversation, message_id: str = "welcome") -> None:
 def where_we_are(conv: Conversation, prefix: str = "") -> None:
     """Show the user where they are: the open question, the review, or what comes next."""
     state = conv.state
-    if state.stage == "welcome":
-        welcome(conv)
+    if state.stage == "welcome" and state.pending != "forget":
+        welcome(conv, prefix=prefix)
         return
     if state.stage == "stopped":
         conv.say(conv.t("stopped_hint"))
@@ -54,13 +54,8 @@ def where_we_are(conv: Conversation, prefix: str = "") -> None:
 
 
 def nothing_open(conv: Conversation, prefix: str) -> None:
-    """No session open: the profile is with the coach, or nothing has started."""
-    done = [s for s in conv.state.sessions if s.status == "submitted"]
-    if done:
-        text = conv.t("done_waiting", pupil=run.pupil_name(conv, done[-1]))
-    else:
-        text = conv.t("status_none")
-    conv.say("\n\n".join(filter(None, [prefix, text])))
+    """No session open: where each pupil's path stands and what comes next."""
+    journey.overview(conv, prefix)
 
 
 def confirm_forget(conv: Conversation) -> None:

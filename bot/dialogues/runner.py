@@ -14,6 +14,7 @@ from bot.models.language import LANGUAGES
 from bot.models.state import Answer, AnswerPart, Pupil, Session
 
 REVIEW_PICK_PER_ROW = 5
+ACTION_TITLE_CHARS = 60
 
 
 def start_session(conv: Conversation, script_id: str, slot: int) -> Session:
@@ -52,8 +53,16 @@ def session_script(conv: Conversation, session: Session) -> Script:
         total = len(session.actions)
         for n, action in enumerate(session.actions, start=1):
             fields = session.params | {"action": action, "n": str(n), "total": str(total)}
-            items.append(_filled(item, fields).model_copy(update={"id": f"{item.id}#{n}"}))
+            named = {"id": f"{item.id}#{n}", "title": action_title(item.title, action)}
+            items.append(_filled(item, fields).model_copy(update=named))
     return script.model_copy(update={"items": items})
+
+
+def action_title(title: str, action: str) -> str:
+    """A per-action item's short title names its action: «Your action: «Greet Sam…»»."""
+    action = " ".join(action.split())
+    short = action if len(action) <= ACTION_TITLE_CHARS else action[:ACTION_TITLE_CHARS] + "…"
+    return f"{title}: «{short}»"
 
 
 def _filled(item: Item, fields: dict[str, str]) -> Item:

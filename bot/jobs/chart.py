@@ -11,6 +11,7 @@ import asyncio
 
 from bot.dialogues.conversation import Context, Conversation
 from bot.dialogues.engine import Step
+from bot.dialogues.flows import offer_reading
 from bot.models.events import Inbound
 from bot.models.jobs import Job
 from bot.models.profile import Draft, ScaleScore, level_for
@@ -54,13 +55,22 @@ class ChartJob:
             return Step(state)
         conv = Conversation(state, Inbound.for_job(job), ctx)
         conv.say("", photo=prepared)
+        _after_chart(conv, job)
         return Step(state, conv.replies)
 
     def failed(self, state: UserState, job: Job, ctx: Context) -> Step:
         """The chart failed the same way twice and was parked: say so, kindly."""
         conv = Conversation(state, Inbound.for_job(job), ctx)
         conv.say(conv.t("chart_failed"))
+        _after_chart(conv, job)
         return Step(state, conv.replies)
+
+
+def _after_chart(conv: Conversation, job: Job) -> None:
+    """A teacher's released profile, chart included: now they can say they have read it."""
+    session = conv.state.session(job.payload.get("ref", ""))
+    if conv.state.role == "teacher" and session is not None:
+        offer_reading(conv, session)
 
 
 ChartArgs = tuple[Draft, Draft | None, str, tuple[str | None, str | None]]

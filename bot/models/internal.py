@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.models.interview import SessionItem
+from bot.models.language import Language
 from bot.models.profile import Draft
 from bot.models.state import Alert, CheckinAction, Profile
 
@@ -31,6 +32,9 @@ class MakeCoach(_Told):
     """An admin made this user a coach."""
 
     type: Literal["make_coach"] = "make_coach"
+    lang: Language | None = Field(
+        default=None, description="The admin's language: the new coach's until they write."
+    )
 
 
 class JoinRequest(_Told):

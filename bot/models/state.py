@@ -278,6 +278,20 @@ class UserState(BaseModel):
     created_at: datetime
     last_seen: datetime
 
+    def before_consent(self) -> UserState:
+        """What is kept of a person who has not consented: only what their next turn needs
+        (language, stage, the buttons shown, a coach's invitation), nothing they said."""
+        kept = {
+            "user_id", "chat_id", "channel", "lang", "lang_chosen", "stage", "pending", "menu",
+            "role", "coach_id", "join_pending", "job_ids", "created_at", "last_seen",
+        }  # fmt: skip
+        return UserState.model_validate(self.model_dump(include=kept))
+
+    @property
+    def consented(self) -> bool:
+        """A teacher who said yes to the welcome (a coach needs no consent)."""
+        return self.consent_at is not None or self.role != "teacher"
+
     def session(self, session_id: str | None = None) -> Session | None:
         """The session with this id, or the active one."""
         wanted = session_id or self.active_session

@@ -47,8 +47,10 @@ return {1, redis.call('GET', KEYS[2]) or '', seen}
 
 # KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey attempts
 #       failed
-# ARGV: token event_id now_ms keep mode blob ack group done_job record n_out (route u m)* n_jobs
-#       (id due blob)* n_cancel (id)* n_unsee (seen event id)*
+# ARGV: token event_id now_ms keep mode blob ack group done_job record expire_ms n_out
+#       (route u m)* n_jobs (id due blob)* n_cancel (id)* n_unsee (seen event id)*
+# expire_ms > 0 (a person who has not consented): the state, seen set and data key expire then;
+# 0: they are kept (PERSIST undoes an earlier expiry, in the same step as the save).
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'lock_lost' end
 local result = 'ok'
@@ -62,7 +64,13 @@ else
     redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
     redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[4]) + 1))
   end
-  local i = 11
+  if mode == 'save' then
+    for _, key in ipairs({KEYS[2], KEYS[3], KEYS[10]}) do
+      if tonumber(ARGV[11]) > 0 then redis.call('PEXPIRE', key, ARGV[11])
+      else redis.call('PERSIST', key) end
+    end
+  end
+  local i = 12
   local n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
     local stream = KEYS[4]
@@ -215,10 +223,14 @@ class Store:
         done_job: str = "",
         record_seen: bool = True,
         unsee: Sequence[str] = (),
+        expire_ms: int = 0,
     ) -> CommitResult:
-        """Write a turn's outcome atomically and release the lock (see the module docstring)."""
+        """Write a turn's outcome atomically and release the lock (see the module docstring).
+        With `expire_ms`, the user's keys expire that long after this turn (see `_COMMIT`)."""
         keys = self.user_keys(opened.user_id)
         part = keys.part
+        if opened.state is None:  # a new document: its data key may have expired meanwhile
+            self.codec.forget(opened.user_id)
         if state is not None or outbox:
             await self.codec.ensure(opened.user_id)
         for job in jobs:
@@ -237,6 +249,7 @@ class Store:
             consumer_group(),
             done_job,
             "1" if record_seen else "0",
+            expire_ms,
         ]
         args.append(len(outbox))
         for message in outbox:

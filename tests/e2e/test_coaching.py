@@ -80,9 +80,13 @@ async def run_the_loop(tg: FakeTelegram, bot: BotProcess, redis: Redis) -> None:
     saved = await coach.say("Sam clearly trusts you.")
     assert EN.get("note_saved", name="Secure base", teacher="Teacher", pupil="Sam") in saved
     await coach.press(EN.get("release_button"))
-    await until(lambda: any("Question 1 of 9" in (m.text or "") for m in teacher.messages()))
-    await until(lambda: any(m.method == "sendPhoto" for m in teacher.messages()))
+    await teacher.wait_for_button(EN.get("profile_read_button"), timeout=30)
+    # the profile, then the chart, then «I've read it»: session 2 has not begun yet
+    assert any(m.method == "sendPhoto" for m in teacher.messages())
+    assert not any("Question 1 of 9" in (m.text or "") for m in teacher.messages())
     await restart(bot)
+    said = await teacher.press(EN.get("profile_read_button"))
+    assert "Question 1 of 9" in said
     # session 2 with the plan
     for n in range(1, 8):
         await teacher.say(f"Reflection {n}: I see more of what Sam needs from me now.")
@@ -112,6 +116,23 @@ async def run_the_loop(tg: FakeTelegram, bot: BotProcess, redis: Redis) -> None:
     assert "Sam started greeting me first." in report and "Three words now: Calmer" in report
     await coach.wait_for_button(EN.get("contacted_button"))  # a highlighted request, to mark
     assert request in await coach.say("/queue")  # heads the queue
+    # the check-in's closing words offer a second pupil; a restart later it can still start
+    closing = "\n".join(m.text or "" for m in teacher.messages()[-2:])
+    assert EN.get("checkin_thanks", pupil="Sam") in closing
+    assert EN.get("journey_new_pupil") in closing
+    await restart(bot)
+    for lang in ("en", "nl"):  # in the Telegram command menu, in both languages
+        menu = {c["command"]: c["description"] for c in tg.commands[("default", lang)]}
+        assert menu["newpupil"] == load_texts(lang).commands["newpupil"]
+    assert "/newpupil" in await teacher.say("/help")
+    said = await teacher.say("/start")
+    assert said.startswith(EN.get("welcome_back")) and EN.get("journey_new_pupil") in said
+    assert EN.get("journey_checkin_done", pupil="Sam") in said
+    said = await teacher.say("/newpupil")
+    assert EN.get("second_pupil_intro") in said and "Before we start (1/3)" in said
+    await teacher.say("Lina")
+    second = await stored(redis, TEACHER)
+    assert second is not None and [p.pseudonym for p in second.pupils] == ["Sam", "Lina"]
     # nothing lost on the way
     state = await stored(redis, COACH)
     assert state is not None

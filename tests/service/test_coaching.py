@@ -31,8 +31,22 @@ async def make_coach(hub: Hub, coach_id: int = COACH) -> HubUser:
     said = await admin.command("addcoach", str(coach_id))
     assert said == EN.get("addcoach_done", user=coach_id)
     coach = hub.user(coach_id, name="Carla")
-    assert coach.new() == load_texts("nl").get("became_coach")  # the default until they speak
+    assert coach.new() == EN.get("became_coach")  # the admin's language until they speak
     return coach
+
+
+@pytest.mark.parametrize(("admin_lang", "coach_lang"), [("nl", None), ("en", None), ("nl", "en")])
+async def test_a_new_coach_is_told_in_their_own_or_else_the_admins_language(
+    hub: Hub, admin_lang: str, coach_lang: str | None
+) -> None:
+    """The first message to a coach goes out before they ever wrote (in the admin's language);
+    a coach the bot has met hears it in their own Telegram client's language."""
+    if coach_lang is not None:
+        await hub.user(COACH, lang=coach_lang, name="Carla").command("help")
+    admin = hub.user(ADMIN, lang=admin_lang, name="Admin")
+    await admin.command("addcoach", str(COACH))
+    expected = load_texts(coach_lang or admin_lang).get("became_coach")  # type: ignore[arg-type]
+    assert hub.user(COACH).new().split("\n---\n")[-1] == expected
 
 
 async def invite(coach: HubUser) -> str:
@@ -65,6 +79,7 @@ async def released(hub: Hub) -> tuple[HubUser, HubUser]:
     await teacher.command("start", await invite(coach))
     await interview(teacher)
     await coach.press("Release to the teacher")
+    await teacher.press(EN.get("profile_read_button"))
     teacher.new()
     return coach, teacher
 
@@ -98,8 +113,14 @@ async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, sto
     profile = teacher.new()
     assert EN.get("profile_intro", pupil="Sam") in profile
     assert "You clearly want to be there for Sam." in profile
-    assert "Question 1 of 9" in profile
-    assert [m for m in teacher.inbox if m.photo and m.photo.startswith(b"\x89PNG")]
+    assert "Question 1 of 9" not in profile  # not in the same breath as the profile
+    # the profile, then its chart, then «I've read it»; only then session 2 begins
+    photos = [n for n, m in enumerate(teacher.inbox) if m.photo and m.photo.startswith(b"\x89PNG")]
+    prompt = [n for n, m in enumerate(teacher.inbox) if m.buttons]
+    assert photos and prompt and photos[-1] < prompt[-1] == len(teacher.inbox) - 1
+    assert teacher.inbox[-1].text == EN.get("profile_read_prompt", pupil="Sam")
+    said = await teacher.press(EN.get("profile_read_button"))
+    assert "Thank you for reading the profile" in said and "Question 1 of 9" in said
     state = await store.load(COACH)
     assert state is not None
     kept = state.coaching[str(TEACHER)].reviews["interview-1"]

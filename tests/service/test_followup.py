@@ -70,7 +70,10 @@ async def test_a_week_after_the_plan_the_check_in_asks_about_each_action(
     assert [b.label for b in teacher.buttons()] == ["Yes", "No"]  # contact: a yes/no button
     said = await teacher.text("maybe")
     assert EN.get("choice_please") in said
-    await teacher.press("Yes")
+    review = await teacher.press("Yes")
+    # the review names each action by its text, not «1. Your action / 2. Your action»
+    assert "Your action: «Greet Sam at the door every morning»\nYes, most days." in review
+    assert "Your action: «Say twice a day what Sam does well»\nOnly on some days" in review
     said = await teacher.press("Send to my coach")
     assert EN.get("checkin_thanks", pupil="Sam") in said
     report = coach.new()

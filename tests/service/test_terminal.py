@@ -92,6 +92,7 @@ def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: P
             "1",
             "Release to the teacher",
             "/coach",
+            "I've read it",
             *reflection,
             "Greet Sam every morning",
             "Done",

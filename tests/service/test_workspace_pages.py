@@ -57,6 +57,7 @@ async def the_whole_loop(hub: Hub, clock: Clock) -> tuple[HubUser, HubUser]:
     await teacher.press(NL.get("consent_yes"))
     await interview(teacher, "Noor", disclosure=True)
     await coach.press(NL.get("release_button"))
+    await teacher.press(NL.get("profile_read_button"))
     for n in range(1, 8):
         await teacher.text(f"Reflectie {n}: ik zie beter wat Noor van mij nodig heeft.")
     await teacher.text("Noor elke ochtend bij de deur begroeten")
