@@ -146,7 +146,8 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
         where_we_are(conv, conv.t("welcome_back"))
         return
     if session.status == "review" and state.pending != "review_edit":
-        run.review_actions(conv, session)
+        if state.pending != "review_pick" or not run.typed_pick(conv, session, text):
+            run.review_actions(conv, session, "review_free_text")
         return
     run.take_answer(conv, session, text)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.dialogues.script import Item, ProbeCues, Script, load_texts
 from bot.models.language import Language
@@ -30,6 +30,7 @@ ELEMENTS = ("happened", "did", "felt", "pupil_felt", "ending")
 MAX_PROBE_TURNS = 2
 MAX_PROBES_PER_TURN = 2
 THIN_WORDS = 6
+SHORT_WORDS = 8  # below this (and no feeling in it) an answer is short and factual
 HAPPENED_WORDS = 8
 PERSON_BEFORE = 5  # how far back a feeling looks for its person ("ik voelde me echt boos")
 PERSON_AFTER = 2  # and forward ("boos was ik")
@@ -72,6 +73,7 @@ class Lexicon:
     general: CueSet
     tough: CueSet
     declines: CueSet
+    joy: CueSet
 
     @classmethod
     def build(cls, cues: ProbeCues, pupil: str) -> Lexicon:
@@ -105,6 +107,7 @@ def _build(cues: ProbeCues, pupil: str) -> Lexicon:
         general=_phrases(cues.general, lang, pupil),
         tough=_phrases(cues.tough, lang, pupil),
         declines=_phrases(cues.declines, lang, pupil),
+        joy=_phrases(cues.joy, lang, pupil),
     )
 
 
@@ -225,6 +228,36 @@ def sounds_tough(text: str, cues: ProbeCues, pupil: str) -> bool:
     """Whether a short acknowledgement should recognise a hard moment."""
     lex = Lexicon.build(cues, pupil)
     return _any(text, lex.tough, lex, pupil)
+
+
+def sounds_joyful(text: str, cues: ProbeCues, pupil: str) -> bool:
+    """Whether the answer tells of a good moment (joy, pride, warmth), not negated in its clause
+    ("we hebben zo gelachen", but not "ik was niet blij")."""
+    lex = Lexicon.build(cues, pupil)
+    for search in _searches(text, lex, pupil):
+        tokens = search.sentence.tokens
+        for _, match in lex.joy.matches(search):
+            at = match[0]
+            before = [t for t in tokens[:at] if t.clause == tokens[at].clause]
+            if not any(t.negation for t in before):
+                return True
+    return False
+
+
+Tone = Literal["tough", "joy", "short", "plain"]
+
+
+def tone(text: str, cues: ProbeCues, pupil: str) -> Tone:
+    """What kind of acknowledgement an answer calls for: a hard moment is recognised first, then
+    a good one; a short factual answer (a few words, no feeling in it) gets a light one."""
+    if sounds_tough(text, cues, pupil):
+        return "tough"
+    if sounds_joyful(text, cues, pupil):
+        return "joy"
+    lex = Lexicon.build(cues, pupil)
+    if len(_words(text)) < SHORT_WORDS and not _any(text, lex.emotions, lex, pupil):
+        return "short"
+    return "plain"
 
 
 def is_non_answer(text: str, lang: Language) -> bool:

@@ -7,13 +7,15 @@ from __future__ import annotations
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.probes import is_non_answer, sounds_tough, words
+from bot.dialogues.probes import is_non_answer, tone, words
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, load_texts, placeholders
 from bot.models.language import LANGUAGES
 from bot.models.state import Answer, AnswerPart, Pupil, Session
+from bot.text.punctuation import fill
 
-REVIEW_PICK_PER_ROW = 5
+RECENT_ACKS = 3  # an acknowledgement is not said again while among the last three
+INTERVIEW = "interview"  # its word lists also read the answers of the other scripts
 
 
 def start_session(conv: Conversation, script_id: str, slot: int) -> Session:
@@ -81,8 +83,8 @@ def progress(conv: Conversation, session: Session, item: Item) -> str:
 
 
 def item_text(conv: Conversation, session: Session, text: str) -> str:
-    """A script text with the pupil's pseudonym filled in."""
-    return text.format(pupil=pupil_name(conv, session))
+    """A script text with the pupil's pseudonym filled in («N.?», never «N..»)."""
+    return fill(text, pupil=pupil_name(conv, session))
 
 
 def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
@@ -127,17 +129,28 @@ def _probe_text(conv: Conversation, session: Session, probes: list[str]) -> str:
 
 
 def _acknowledge(conv: Conversation, session: Session, item: Item, answer: Answer) -> str:
+    """A short, warm word after an answer, fitting what was said (a hard moment, a good one, a
+    short factual answer, the rest) and never one of the last few said in this session."""
     script = _script(conv, session)
-    if item.kind == "pseudonym" or answer.skipped:
+    if item.kind == "pseudonym" or answer.skipped or not answer.parts:
         return ""
-    cues = script.probe_cues
-    if (
-        cues
-        and script.acknowledgements_tough
-        and sounds_tough(answer.text, cues, pupil_name(conv, session))
-    ):
-        return script.acknowledgements_tough[session.position % len(script.acknowledgements_tough)]
-    return script.acknowledgements[session.position % len(script.acknowledgements)]
+    said = answer.parts[-1].text
+    cues = script.probe_cues or conv.script(INTERVIEW).probe_cues
+    kind = tone(said, cues, pupil_name(conv, session)) if cues else "plain"
+    choices = {
+        "tough": script.acknowledgements_tough,
+        "joy": script.acknowledgements_joy,
+        "short": script.acknowledgements_short,
+    }.get(kind) or script.acknowledgements
+    fresh = [a for a in choices if a not in session.recent_acks] or [
+        a for a in choices if a != (session.recent_acks or [""])[-1]
+    ]
+    if not fresh:
+        return ""
+    turn = session.position + len(answer.parts)
+    chosen = fresh[turn % len(fresh)]
+    session.recent_acks = ([*session.recent_acks, chosen])[-RECENT_ACKS:]
+    return chosen
 
 
 def take_answer(conv: Conversation, session: Session, text: str) -> None:
@@ -261,18 +274,19 @@ def advance(conv: Conversation, session: Session, prefix: str = "") -> None:
 
 
 def skip(conv: Conversation, session: Session) -> None:
-    """Skip the current probe (keeping the answer) or the current item."""
+    """Skip the current probe (keeping the answer) or the current item, and say so."""
     item = _script(conv, session).items[session.position]
     if item.kind == "pseudonym" and conv.state.pupil(session.pupil_slot) is None:
         conv.say(conv.t("cannot_skip_pupil"))
         return
-    if session.awaiting == "main" and item.id not in session.answers:
+    probe = session.awaiting != "main"
+    if not probe and item.id not in session.answers:
         session.answers[item.id] = Answer(item_id=item.id, skipped=True)
     session.updated_at = conv.ctx.now
     if session.return_to_review:
-        _back_to_review(conv, session)
+        _back_to_review(conv, session, "review_unchanged")
         return
-    advance(conv, session)
+    advance(conv, session, conv.t("skip_probe_ack" if probe else "skip_item_ack"))
 
 
 def back(conv: Conversation, session: Session) -> None:
@@ -289,19 +303,30 @@ def back(conv: Conversation, session: Session) -> None:
 def keep(conv: Conversation, session: Session) -> None:
     """Keep the existing answer of the current item and move on."""
     if session.return_to_review:
-        _back_to_review(conv, session)
+        _back_to_review(conv, session, "review_unchanged")
         return
     advance(conv, session)
+
+
+def item_label(conv: Conversation, session: Session, item: Item) -> str:
+    """How the review and the picker name an item: the number the interview gave it and its
+    short title («4 · Boos of verdrietig»); the questions before and after the numbered ones
+    are named by their place («Vooraf · Klas», «Tot slot · Verder nog iets»)."""
+    script = _script(conv, session)
+    title = item_text(conv, session, item.title)
+    if item.section == "questions":
+        return conv.t("label_question", n=script.counted.index(item) + 1, title=title)
+    return conv.t(f"label_{item.section}", title=title)
 
 
 def _review_blocks(conv: Conversation, session: Session) -> list[str]:
     script = _script(conv, session)
     blocks = []
-    for n, item in enumerate(script.items, start=1):
+    for item in script.items:
         answer = session.answers.get(item.id)
         shown = answer.text if answer and answer.parts else conv.t("skipped_mark")
-        title = item_text(conv, session, item.title)
-        blocks.append(conv.t("review_item", n=n, title=title, answer=shown))
+        label = item_label(conv, session, item)
+        blocks.append(conv.t("review_item", label=label, answer=shown))
     return blocks
 
 
@@ -325,12 +350,25 @@ def show_review(conv: Conversation, session: Session, intro: bool = False) -> No
 
 
 def review_pick(conv: Conversation, session: Session) -> None:
-    """Ask which answer to change, with a numbered button per item."""
+    """Ask which answer to change: a button per item, named as in the review."""
     conv.state.pending = "review_pick"
-    count = len(_script(conv, session).items)
-    numbers = [conv.button(str(n), Action.PICK, str(n - 1)) for n in range(1, count + 1)]
-    rows = [numbers[i : i + REVIEW_PICK_PER_ROW] for i in range(0, count, REVIEW_PICK_PER_ROW)]
+    script = _script(conv, session)
+    rows = [
+        [conv.button(item_label(conv, session, item), Action.PICK, str(n))]
+        for n, item in enumerate(script.items)
+    ]
     conv.say(conv.t("review_pick"), rows)
+
+
+def typed_pick(conv: Conversation, session: Session, text: str) -> bool:
+    """A question number typed at the picker («4») opens that question, as its button would."""
+    counted = _script(conv, session).counted
+    said = text.strip().rstrip(".")
+    if not said.isdigit() or not 1 <= int(said) <= len(counted):
+        return False
+    items = _script(conv, session).items
+    pick(conv, session, items.index(counted[int(said) - 1]))
+    return True
 
 
 def pick(conv: Conversation, session: Session, index: int) -> None:
@@ -347,16 +385,17 @@ def pick(conv: Conversation, session: Session, index: int) -> None:
     answer = session.answers.get(item.id)
     shown = answer.text if answer and answer.parts else conv.t("skipped_mark")
     question = item_text(conv, session, item.text)
-    conv.say(conv.t("review_edit", question=question, answer=shown))
+    label = item_label(conv, session, item)
+    conv.say(conv.t("review_edit", label=label, question=question, answer=shown))
 
 
-def _back_to_review(conv: Conversation, session: Session) -> None:
+def _back_to_review(conv: Conversation, session: Session, text_id: str = "review_updated") -> None:
     session.return_to_review = False
     session.status = "review"
     session.position = len(_script(conv, session).items) - 1
     session.awaiting = "main"
     conv.state.pending = None
-    review_actions(conv, session, "review_updated")
+    review_actions(conv, session, text_id)
 
 
 def submit(conv: Conversation, session: Session) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.errors import PromptFileError, ScriptError
 from bot.models.language import LANGUAGES, Language
 from bot.text.prompts import prompt_file, read_yaml
+from bot.text.punctuation import fill
 
 ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action", "yesno"]
 Section = Literal["intake", "questions", "closing"]
@@ -51,6 +52,7 @@ class ProbeCues(BaseModel):
     general: list[str]
     tough: list[str]
     declines: list[str] = Field(default_factory=list)
+    joy: list[str] = Field(default_factory=list)
 
 
 class Script(BaseModel):
@@ -65,6 +67,8 @@ class Script(BaseModel):
     probes: dict[str, str] = Field(default_factory=dict)
     acknowledgements: list[str]
     acknowledgements_tough: list[str] = Field(default_factory=list)
+    acknowledgements_joy: list[str] = Field(default_factory=list)
+    acknowledgements_short: list[str] = Field(default_factory=list)
     probe_cues: ProbeCues | None = None
     intro: str = ""
     list_prompt_more: str = ""
@@ -166,8 +170,9 @@ class Texts(BaseModel):
     commands: dict[str, str]
 
     def get(self, message_id: str, **params: object) -> str:
-        """The text of a message with its placeholders filled in."""
-        return self.messages[message_id].format(**params)
+        """The text of a message with its placeholders filled in (no doubled full stop when a
+        value ends in one: «N.»)."""
+        return fill(self.messages[message_id], **params)
 
 
 @cache

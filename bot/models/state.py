@@ -83,6 +83,9 @@ class Session(BaseModel):
     actions: list[str] = Field(default_factory=list, description="Check-in: the planned actions.")
     params: dict[str, str] = Field(default_factory=dict, description="Texts the script uses.")
     reminders_sent: int = 0
+    recent_acks: list[str] = Field(
+        default_factory=list, description="The last acknowledgements said, so none repeats."
+    )
     profile: Profile | None = Field(default=None, description="As the coach released it.")
 
 

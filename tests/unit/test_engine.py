@@ -198,7 +198,7 @@ def test_review_lists_every_answer_and_an_answer_can_be_corrected() -> None:
     review = "\n".join(m.text for m in chat.said[-3:])
     assert "laughed together" in review and "(skipped)" in review
     chat.press("Change an answer")
-    chat.press("4")
+    chat.press("1 · Three words")
     said = chat.text("Close, lively, warm. Today he brought me a flower.")
     assert said == load_texts("en").get("review_updated")
     chat.press("Send to my coach")
