@@ -6,8 +6,8 @@ with the text core (`bot.text`: sentences, clauses, subjects, lemmas) and the sc
 (`probe_cues` in `prompts/<lang>/interview.yaml`). The policy asks for one concrete time first
 when the answer is a generalisation, asks nothing more after a plain "no", picks at most two
 missing parts per follow-up and asks at most two follow-ups per question. `ProbePolicy` is the
-seam where an LLM could suggest a probe. `is_non_answer` tells the conversation that a message
-(emoji only, punctuation, a bare greeting) is not an answer at all.
+seam where an LLM could suggest a probe. `non_answer` tells the conversation that a message
+(emoji only, punctuation, a bare greeting, "hmm", "?") is not an answer at all.
 """
 
 from __future__ import annotations
@@ -260,22 +260,48 @@ def tone(text: str, cues: ProbeCues, pupil: str) -> Tone:
     return "plain"
 
 
-def is_non_answer(text: str, lang: Language) -> bool:
-    """A message that answers nothing: no word at all (emoji, punctuation, "..."), or only a
-    greeting ("hoi", "Hallo!", "goedemorgen 🙂", "hi there"). The conversation asks the question
-    again instead of storing it."""
+NonAnswer = Literal["", "symbols", "greeting", "filler", "puzzled"]
+
+
+def non_answer(text: str, lang: Language) -> NonAnswer:
+    """What kind of message answers nothing: no word at all (emoji, punctuation, "..."), only a
+    greeting ("hoi", "Hallo!", "goedemorgen 🙂", "hi there"), only a hesitation ("hmm", "ehm")
+    or only puzzlement ("?", "huh?", "wat bedoel je?"); '' for an answer. The conversation asks
+    the question again instead of storing it."""
     said = _words(text)
     if not said:
-        return True
-    return " ".join(said) in _greetings(lang)
+        return "puzzled" if "?" in text else "symbols"
+    joined = " ".join(said)
+    lists = _word_lists(lang)
+    if joined in lists["greetings"]:
+        return "greeting"
+    if joined in lists["fillers"]:
+        return "filler"
+    if joined in lists["puzzled"]:
+        return "puzzled"
+    return ""
+
+
+def is_non_answer(text: str, lang: Language) -> bool:
+    """Whether a message answers nothing (see `non_answer`)."""
+    return bool(non_answer(text, lang))
 
 
 @lru_cache(maxsize=8)
-def _greetings(lang: Language) -> frozenset[str]:
+def _word_lists(lang: Language) -> dict[str, frozenset[str]]:
     """The greetings of ui.yaml ("hoi", "goedemorgen", "ik ben er weer"), alone or with a word
-    of address ("hallo juf", "hi there")."""
-    phrases = {" ".join(_words(phrase)) for phrase in load_texts(lang).greetings} - {""}
-    return frozenset(phrases | {f"{p} {who}" for p in phrases for who in _ADDRESS})
+    of address ("hallo juf", "hi there"); the hesitations and the puzzled phrases."""
+    texts = load_texts(lang)
+
+    def folded(phrases: list[str]) -> set[str]:
+        return {" ".join(_words(phrase)) for phrase in phrases} - {""}
+
+    greetings = folded(texts.greetings)
+    return {
+        "greetings": frozenset(greetings | {f"{p} {who}" for p in greetings for who in _ADDRESS}),
+        "fillers": frozenset(folded(texts.fillers)),
+        "puzzled": frozenset(folded(texts.puzzled)),
+    }
 
 
 _ADDRESS = ("juf", "meester", "daar", "allemaal", "weer", "there", "again", "everyone")

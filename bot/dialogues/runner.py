@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.probes import is_non_answer, tone, words
+from bot.dialogues.probes import non_answer, tone, words
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, load_texts, placeholders
 from bot.models.language import LANGUAGES
@@ -157,8 +157,10 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
     """Store a typed answer to the current item or probe, then probe or move on."""
     script = _script(conv, session)
     item = script.items[session.position]
-    if is_non_answer(text, conv.state.lang):  # an emoji or a greeting: ask again, keep nothing
-        ask(conv, session, conv.t("not_an_answer"))
+    nothing = non_answer(text, conv.state.lang)
+    if nothing:  # an emoji, a greeting, "hmm", "?": ask again, keep nothing
+        message = "not_an_answer" if nothing == "greeting" else f"not_an_answer_{nothing}"
+        ask(conv, session, conv.t(message))
         return
     if item.kind == "pseudonym" and not _set_pupil(conv, session, text):
         return

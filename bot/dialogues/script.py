@@ -167,6 +167,8 @@ class Texts(BaseModel):
     greetings: list[str]
     yes_words: list[str]  # typed at the consent question, they mean its buttons
     no_words: list[str]
+    fillers: list[str]  # a hesitation alone ("hmm") is no answer
+    puzzled: list[str]  # nor is puzzlement ("huh?", "wat bedoel je?"): the question is repeated
     commands: dict[str, str]
 
     def get(self, message_id: str, **params: object) -> str:
@@ -183,7 +185,8 @@ def load_texts(lang: Language) -> Texts:
 
 
 def _parse_texts(data: dict[str, Any]) -> Texts:
-    lists = {name: data.pop(name, []) for name in ("greetings", "yes_words", "no_words")}
+    names = ("greetings", "yes_words", "no_words", "fillers", "puzzled")
+    lists = {name: data.pop(name, []) for name in names}
     commands = data.pop("commands", {})
     bad = [key for key, value in data.items() if not isinstance(value, str)]
     if bad:
