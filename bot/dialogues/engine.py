@@ -128,7 +128,7 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
     if not text:
         conv.say(conv.t("empty"))
         return
-    if len(text) > conv.ctx.max_answer_chars:
+    if len(text) > conv.ctx.max_answer_chars and not _answering(conv):
         conv.say(conv.t("too_long", length=len(text), limit=conv.ctx.max_answer_chars))
         return
     if state.pending == "coach_note":
@@ -150,6 +150,18 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
             run.review_actions(conv, session, "review_free_text")
         return
     run.take_answer(conv, session, text)
+
+
+def _answering(conv: Conversation) -> bool:
+    """Whether a typed message will be taken as an answer (a long one is then kept in parts,
+    `runner.take_answer`); anywhere else an over-long message is refused."""
+    state = conv.state
+    session = state.session()
+    if state.stage != "active" or session is None or state.paused:
+        return False
+    if state.pending is not None:
+        return state.pending == "review_edit"
+    return session.status == "active"
 
 
 def _typed_consent(conv: Conversation, text: str) -> None:

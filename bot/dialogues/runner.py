@@ -4,6 +4,7 @@ go back, skip, review and submit. The code names no question: everything comes f
 
 from __future__ import annotations
 
+from bot.dialogues import parts
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
@@ -102,6 +103,11 @@ def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
             "\n\n".join(filter(None, lines)), [[conv.button(script.list_done_button, Action.DONE)]]
         )
         return
+    if session.more and answer and answer.parts:
+        lines.append(conv.t("long_more", tail=parts.tail(answer.parts[-1].text)))
+        done = conv.button(conv.t("long_done_button"), Action.DONE)
+        conv.say("\n\n".join(lines), [[done]])
+        return
     if session.awaiting != "main":
         lines.append(_probe_text(conv, session, session.awaiting.split("+")))
         conv.say("\n\n".join(lines))
@@ -162,6 +168,11 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         message = "not_an_answer" if nothing == "greeting" else f"not_an_answer_{nothing}"
         ask(conv, session, conv.t(message))
         return
+    if session.more:
+        _more(conv, session, item, text)
+        return
+    if _diverted(conv, session, item, text):
+        return
     if item.kind == "pseudonym" and not _set_pupil(conv, session, text):
         return
     if item.kind == "yesno":
@@ -171,22 +182,47 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         else:
             ask(conv, session, conv.t("choice_please"))
         return
-    now = conv.ctx.now
-    screen(conv, session, item.id, text)
+    now, limit = conv.ctx.now, conv.ctx.max_answer_chars
+    kept = parts.cut(text, limit)
+    screen(conv, session, item.id, kept)
     if item.kind == "list" and not session.return_to_review:
         _add_to_list(conv, session, item, text)
         return
     if session.awaiting == "main":
-        answer = Answer(item_id=item.id, parts=[AnswerPart(prompt="main", text=text, at=now)])
+        answer = Answer(item_id=item.id, parts=[AnswerPart(prompt="main", text=kept, at=now)])
     else:
         answer = session.answers[item.id]
-        answer.parts.append(AnswerPart(prompt=session.awaiting, text=text, at=now))
+        answer.parts.append(AnswerPart(prompt=session.awaiting, text=kept, at=now))
         answer.probe_turns += 1
     session.answers[item.id] = answer
     session.updated_at = now
+    session.long_at = now if len(kept) >= parts.LONG_ANSWER_CHARS else None
+    if len(text) > limit:
+        session.more = True
+        session.overflow = text[len(kept) :].strip()
+        _offer_more(conv, session, "long_kept", kept)
+        return
+    _answered(conv, session, item, answer)
+
+
+def _diverted(conv: Conversation, session: Session, item: Item, text: str) -> bool:
+    """A message that is not this item's answer: too long for a name, a yes or no or an entry
+    of a list (refused), or the continuation of the answer before (added to it)."""
+    limit = conv.ctx.max_answer_chars
+    if len(text) > limit:
+        if item.kind not in ("pseudonym", "yesno", "list"):
+            return False
+        conv.say(conv.t("too_long", length=len(text), limit=limit))
+        return True
+    return _joins_previous(conv, session, item, text)
+
+
+def _answered(conv: Conversation, session: Session, item: Item, answer: Answer) -> None:
+    """An answer is complete: back to the review, a follow-up, or the next question."""
     if session.return_to_review:
         _back_to_review(conv, session)
         return
+    script = _script(conv, session)
     probes = conv.ctx.probe_policy.choose(item, answer, script, pupil_name(conv, session))
     if probes:
         session.awaiting = "+".join(probes)
@@ -194,6 +230,75 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
         return
     advance(conv, session, _acknowledge(conv, session, item, answer))
+
+
+def _offer_more(conv: Conversation, session: Session, text_id: str, kept: str) -> None:
+    """Say what was kept of a long answer, with the button that completes it."""
+    done = conv.button(conv.t("long_done_button"), Action.DONE)
+    limit = conv.ctx.max_answer_chars
+    conv.say(conv.t(text_id, limit=limit, tail=parts.tail(kept)), [[done]])
+
+
+def _more(conv: Conversation, session: Session, item: Item, text: str) -> None:
+    """A message after a cut answer: «klaar» completes it, anything else is its next part."""
+    answer = session.answers.get(item.id)
+    if answer is None or not answer.parts:
+        session.more = False
+        take_answer(conv, session, text)
+        return
+    if parts.is_done(text):
+        more_done(conv, session)
+        return
+    limit, now = conv.ctx.max_answer_chars, conv.ctx.now
+    rest = parts.labelled(text) or text
+    if session.overflow and session.long_at and now - session.long_at <= parts.CLIENT_SPLIT:
+        rest = f"{session.overflow} {rest}"  # the client split the paste: nothing in between lost
+    session.overflow = ""
+    kept = parts.cut(rest, limit)
+    screen(conv, session, item.id, kept)
+    last = answer.parts[-1]
+    last.text = f"{last.text}\n{kept}"
+    session.updated_at = now
+    session.long_at = now
+    if len(rest) > limit:
+        session.overflow = rest[len(kept) :].strip()
+        _offer_more(conv, session, "long_kept", kept)
+    else:
+        _offer_more(conv, session, "long_added", kept)
+
+
+def more_done(conv: Conversation, session: Session) -> bool:
+    """«Done with this answer» after a long answer in parts: go on as after any answer."""
+    item = _script(conv, session).items[session.position]
+    answer = session.answers.get(item.id)
+    if not session.more or answer is None:
+        return False
+    session.more = False
+    session.long_at = None
+    session.overflow = ""
+    _answered(conv, session, item, answer)
+    return True
+
+
+def _joins_previous(conv: Conversation, session: Session, item: Item, text: str) -> bool:
+    """A continuation of the answer before («Deel 2: …», or a message right after a long one)
+    is added to it, and the question being asked is asked again."""
+    if session.return_to_review or item.kind in ("pseudonym", "yesno", "list"):
+        return False
+    if not parts.continues(session, text, conv.ctx.now):
+        return False
+    previous = parts.last_part(session)
+    if previous is None:
+        return False
+    item_id, part = previous
+    labelled = parts.labelled(text)
+    added = labelled or text
+    screen(conv, session, item_id, added)
+    part.text = f"{part.text}\n{added}"
+    session.long_at = None
+    session.updated_at = conv.ctx.now
+    ask(conv, session, conv.t("long_joined_labelled" if labelled else "long_joined"))
+    return True
 
 
 def _typed_choice(text: str) -> str:
@@ -239,7 +344,10 @@ def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) ->
 
 
 def list_done(conv: Conversation, session: Session) -> bool:
-    """«Done» under a list item: move on when at least one entry is there."""
+    """«Done» under a list item: move on when at least one entry is there (or under a long
+    answer in parts: it is complete)."""
+    if session.more:
+        return more_done(conv, session)
     item = _script(conv, session).items[session.position]
     answer = session.answers.get(item.id)
     if item.kind != "list" or answer is None or not answer.parts:
@@ -266,6 +374,7 @@ def _set_pupil(conv: Conversation, session: Session, text: str) -> bool:
 def advance(conv: Conversation, session: Session, prefix: str = "") -> None:
     """Move to the next item, or to the review after the last one."""
     session.awaiting = "main"
+    session.more, session.overflow = False, ""
     session.position += 1
     if session.position >= len(_script(conv, session).items):
         session.position = len(_script(conv, session).items) - 1
@@ -299,6 +408,7 @@ def back(conv: Conversation, session: Session) -> None:
         return
     session.position -= 1
     session.awaiting = "main"
+    session.more = False
     ask(conv, session)
 
 
@@ -393,6 +503,7 @@ def pick(conv: Conversation, session: Session, index: int) -> None:
 
 def _back_to_review(conv: Conversation, session: Session, text_id: str = "review_updated") -> None:
     session.return_to_review = False
+    session.more = False
     session.status = "review"
     session.position = len(_script(conv, session).items) - 1
     session.awaiting = "main"

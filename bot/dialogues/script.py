@@ -169,6 +169,8 @@ class Texts(BaseModel):
     no_words: list[str]
     fillers: list[str]  # a hesitation alone ("hmm") is no answer
     puzzled: list[str]  # nor is puzzlement ("huh?", "wat bedoel je?"): the question is repeated
+    part_words: list[str]  # «Deel 2:», "Part 2:": a message that continues the answer before
+    done_words: list[str]  # «klaar»: an answer sent in parts is complete
     commands: dict[str, str]
 
     def get(self, message_id: str, **params: object) -> str:
@@ -185,7 +187,7 @@ def load_texts(lang: Language) -> Texts:
 
 
 def _parse_texts(data: dict[str, Any]) -> Texts:
-    names = ("greetings", "yes_words", "no_words", "fillers", "puzzled")
+    names = ("greetings", "yes_words", "no_words", "fillers", "puzzled", "part_words", "done_words")
     lists = {name: data.pop(name, []) for name in names}
     commands = data.pop("commands", {})
     bad = [key for key, value in data.items() if not isinstance(value, str)]

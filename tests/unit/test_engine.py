@@ -263,9 +263,10 @@ def test_media_and_edits_get_a_kind_reply_and_change_nothing(
 
 def test_too_long_and_empty_messages_change_nothing() -> None:
     chat = EngineChat(lang="en")
-    chat.start_interview()
+    chat.command("start")
+    chat.press_nth(0)
     before = chat.state.model_dump_json() if chat.state else ""
-    assert "12000" in chat.text("x" * 12000)
+    assert "12000" in chat.text("x" * 12000)  # the pupil's name: refused, not cut
     assert chat.text("   ") == load_texts("en").get("empty")
     assert chat.state is not None
     assert chat.state.sessions[0].answers == json_answers(before)
