@@ -184,7 +184,7 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         return
     now, limit = conv.ctx.now, conv.ctx.max_answer_chars
     kept = parts.cut(text, limit)
-    screen(conv, session, item.id, kept)
+    screen(conv, session, item.id, text)  # all of it: what did not fit was written all the same
     if item.kind == "list" and not session.return_to_review:
         _add_to_list(conv, session, item, text)
         return
@@ -255,7 +255,7 @@ def _more(conv: Conversation, session: Session, item: Item, text: str) -> None:
         rest = f"{session.overflow} {rest}"  # the client split the paste: nothing in between lost
     session.overflow = ""
     kept = parts.cut(rest, limit)
-    screen(conv, session, item.id, kept)
+    screen(conv, session, item.id, rest)
     last = answer.parts[-1]
     last.text = f"{last.text}\n{kept}"
     session.updated_at = now
