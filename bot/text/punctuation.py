@@ -18,5 +18,11 @@ def tidy(text: str) -> str:
 
 
 def fill(template: str, **values: object) -> str:
-    """`template.format(**values)`, tidied."""
-    return tidy(template.format(**values))
+    """`template.format(**values)`, without the template's full stop right after a value that
+    ends in one ("{pupil}." with "N."; "({scale})." with "… gevoelens."). The values themselves
+    (a teacher's words) are left exactly as they are."""
+    for name, value in values.items():
+        if isinstance(value, str) and value.rstrip().endswith((".", "…")):
+            for closing in ("", ")", "»"):
+                template = template.replace(f"{{{name}}}{closing}.", f"{{{name}}}{closing}")
+    return template.format(**values)
