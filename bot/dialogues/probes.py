@@ -74,6 +74,7 @@ class Lexicon:
     tough: CueSet
     declines: CueSet
     joy: CueSet
+    mixed: CueSet
 
     @classmethod
     def build(cls, cues: ProbeCues, pupil: str) -> Lexicon:
@@ -108,6 +109,7 @@ def _build(cues: ProbeCues, pupil: str) -> Lexicon:
         tough=_phrases(cues.tough, lang, pupil),
         declines=_phrases(cues.declines, lang, pupil),
         joy=_phrases(cues.joy, lang, pupil),
+        mixed=_phrases(cues.mixed, lang, pupil),
     )
 
 
@@ -232,8 +234,11 @@ def sounds_tough(text: str, cues: ProbeCues, pupil: str) -> bool:
 
 def sounds_joyful(text: str, cues: ProbeCues, pupil: str) -> bool:
     """Whether the answer tells of a good moment (joy, pride, warmth), not negated in its clause
-    ("we hebben zo gelachen", but not "ik was niet blij")."""
+    ("we hebben zo gelachen", but not "ik was niet blij"), and is not mixed with a hard word
+    ("strijd, moe, warm")."""
     lex = Lexicon.build(cues, pupil)
+    if _any(text, lex.mixed, lex, pupil):
+        return False
     for search in _searches(text, lex, pupil):
         tokens = search.sentence.tokens
         for _, match in lex.joy.matches(search):

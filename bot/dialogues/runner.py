@@ -462,12 +462,14 @@ def show_review(conv: Conversation, session: Session, intro: bool = False) -> No
 
 
 def review_pick(conv: Conversation, session: Session) -> None:
-    """Ask which answer to change: a button per item, named as in the review."""
+    """Ask which answer to change: a button per item, named as in the review; the numbered
+    questions first, so a channel that numbers buttons (the terminal's «[4]») gives question 4
+    the number 4, then the questions before and after them."""
     conv.state.pending = "review_pick"
     script = _script(conv, session)
+    order = sorted(enumerate(script.items), key=lambda found: found[1].section != "questions")
     rows = [
-        [conv.button(item_label(conv, session, item), Action.PICK, str(n))]
-        for n, item in enumerate(script.items)
+        [conv.button(item_label(conv, session, item), Action.PICK, str(n))] for n, item in order
     ]
     conv.say(conv.t("review_pick"), rows)
 

@@ -53,6 +53,7 @@ class ProbeCues(BaseModel):
     tough: list[str]
     declines: list[str] = Field(default_factory=list)
     joy: list[str] = Field(default_factory=list)
+    mixed: list[str] = Field(default_factory=list)  # a hard word: the answer is not pure joy
 
 
 class Script(BaseModel):

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from bot.dialogues.probes import tone
 from bot.dialogues.script import Script, load_script
 from tests.support.engine_driver import EngineChat
 
@@ -105,3 +106,23 @@ def test_no_acknowledgement_comes_twice_in_a_row_over_a_whole_interview(lang: st
             break
     assert len(acks) >= 10
     assert all(a != b for a, b in itertools.pairwise(acks))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("nl", "Gisteren schreeuwde hij en ik was radeloos.", "tough"),
+        ("nl", "We hebben zo gelachen in de kring, ik was trots op hem.", "joy"),
+        ("nl", "Strijd, moe, warm. Gisteren lachten we samen.", "plain"),
+        ("nl", "Ik was niet blij met hoe het ging, eerlijk gezegd niet.", "plain"),
+        ("nl", "Groep 6", "short"),
+        ("nl", "Ik voel me vaak onzeker bij hem.", "plain"),
+        ("en", "He hugged me and I was so proud of him.", "joy"),
+        ("en", "It went well, but I was tired afterwards and it was hard.", "plain"),
+        ("en", "Year 4", "short"),
+    ],
+)
+def test_the_tone_of_an_answer(lang: str, text: str, kind: str) -> None:
+    cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
+    assert cues is not None
+    assert tone(text, cues, "Noah") == kind

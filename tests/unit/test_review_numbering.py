@@ -28,6 +28,7 @@ def test_the_review_and_the_picker_use_the_interviews_numbers_and_titles() -> No
     chat.press(NL.get("change"))
     labels = [b.label for b in chat.buttons()]
     assert f"4 · {q4}" in labels and "Vooraf · Leerling" in labels
+    assert labels[3] == f"4 · {q4}"  # the terminal's «[4]» is question 4
     assert not any(label.isdigit() for label in labels)  # never «[16] 16»
     said = chat.press(f"4 · {q4}")
     assert said.startswith(f"4 · {q4}")
@@ -58,6 +59,7 @@ def test_skip_is_acknowledged_and_an_unchanged_answer_is_not_called_changed() ->
     chat.press(NL.get("change"))
     chat.press_nth(4)
     assert chat.command("skip").startswith(NL.get("review_unchanged"))
+    assert chat.state is not None and chat.state.sessions[0].answers["q05_misbehave"].skipped
 
 
 def test_free_text_on_the_review_is_answered_kindly_and_changes_nothing() -> None:
