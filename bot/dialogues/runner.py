@@ -64,7 +64,7 @@ def _filled(item: Item, fields: dict[str, str]) -> Item:
     values = {name: fields.get(name, "") for name in placeholders(item.text) if name != "pupil"}
     if not values:
         return item
-    text = item.text.format(pupil="{pupil}", **values)
+    text = fill(item.text, pupil="{pupil}", **values)
     return item.model_copy(update={"text": text})
 
 

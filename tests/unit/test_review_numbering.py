@@ -92,3 +92,12 @@ def test_an_initial_with_a_full_stop_is_not_followed_by_a_second_one() -> None:
 def test_the_class_question_asks_for_the_class_or_year_group() -> None:
     text = load_script("interview", "en").items[1].text
     assert "class or year group" in text and "group or year is" not in text
+
+
+def test_a_filled_in_phrase_ending_in_a_full_stop_gets_no_second_one() -> None:
+    from bot.text.punctuation import fill
+
+    template = "Je koos: «{words}». Over {pupil}. En ({scale})."
+    said = fill(template, words="warm, druk (positieve gevoelens).", pupil="N.", scale="rust.")
+    assert said == "Je koos: «warm, druk (positieve gevoelens).» Over N. En (rust.)"
+    assert fill("«{x}». {y}.", x="Nee..", y="ok") == "«Nee..» ok."  # the teacher's words stay
