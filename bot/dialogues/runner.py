@@ -206,11 +206,12 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
 
 
 def _diverted(conv: Conversation, session: Session, item: Item, text: str) -> bool:
-    """A message that is not this item's answer: too long for a name, a yes or no or an entry
-    of a list (refused), or the continuation of the answer before (added to it)."""
+    """A message that is not this item's answer: too long for a name, a yes or no, an entry of
+    a list or a correction on the review (refused), or the continuation of the answer before
+    (added to it)."""
     limit = conv.ctx.max_answer_chars
     if len(text) > limit:
-        if item.kind not in ("pseudonym", "yesno", "list"):
+        if item.kind not in ("pseudonym", "yesno", "list") and not session.return_to_review:
             return False
         conv.say(conv.t("too_long", length=len(text), limit=limit))
         return True

@@ -139,3 +139,18 @@ def test_the_advice_names_no_way_that_does_not_work() -> None:
         assert "verdelen" not in advice and "split" not in advice
         assert "verdelen" not in texts.get("too_long", length=5000, limit=LIMIT)
         assert "split" not in texts.get("too_long", length=5000, limit=LIMIT)
+
+
+def test_an_over_long_correction_on_the_review_is_refused_and_changes_nothing() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Strijd, moe, warm. Gisteren lachten we samen om een grap in de kring.")
+    while chat.state is not None and chat.state.sessions[0].status == "active":
+        chat.command("skip")
+    chat.press(NL.get("change"))
+    chat.press_nth(0)
+    said = chat.text(story(80))
+    assert said == NL.get("too_long", length=len(story(80)), limit=LIMIT)
+    assert q01(chat).startswith("Strijd, moe, warm.")
+    assert chat.text("Warm, druk, eerlijk.") == NL.get("review_updated")
+    assert q01(chat) == "Warm, druk, eerlijk."
