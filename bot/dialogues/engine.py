@@ -146,7 +146,9 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
         where_we_are(conv, conv.t("welcome_back"))
         return
     if session.status == "review" and state.pending != "review_edit":
-        if state.pending != "review_pick" or not run.typed_pick(conv, session, text):
+        if state.pending == "review_pick" and run.typed_pick(conv, session, text):
+            return
+        if not run.joins_on_review(conv, session, text):
             run.review_actions(conv, session, "review_free_text")
         return
     run.take_answer(conv, session, text)

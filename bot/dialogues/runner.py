@@ -286,11 +286,30 @@ def _joins_previous(conv: Conversation, session: Session, item: Item, text: str)
     is added to it, and the question being asked is asked again."""
     if session.return_to_review or item.kind in ("pseudonym", "yesno", "list"):
         return False
-    if not parts.continues(session, text, conv.ctx.now):
+    labelled = _join(conv, session, text)
+    if labelled is None:
         return False
+    ask(conv, session, conv.t("long_joined_labelled" if labelled else "long_joined"))
+    return True
+
+
+def joins_on_review(conv: Conversation, session: Session, text: str) -> bool:
+    """The same after the last question: the second part of the last answer arrives when the
+    review is already shown. It is added, and the review's question asked again."""
+    if _join(conv, session, text) is None:
+        return False
+    review_actions(conv, session, "long_joined_review")
+    return True
+
+
+def _join(conv: Conversation, session: Session, text: str) -> bool | None:
+    """Add a continuation to the teacher's last typed part: None when the text is none, else
+    whether it was labelled («Deel 2:»)."""
+    if len(text) > conv.ctx.max_answer_chars or not parts.continues(session, text, conv.ctx.now):
+        return None
     previous = parts.last_part(session)
     if previous is None:
-        return False
+        return None
     item_id, part = previous
     labelled = parts.labelled(text)
     added = labelled or text
@@ -298,8 +317,7 @@ def _joins_previous(conv: Conversation, session: Session, item: Item, text: str)
     part.text = f"{part.text}\n{added}"
     session.long_at = None
     session.updated_at = conv.ctx.now
-    ask(conv, session, conv.t("long_joined_labelled" if labelled else "long_joined"))
-    return True
+    return labelled is not None
 
 
 def _typed_choice(text: str) -> str:

@@ -154,3 +154,17 @@ def test_an_over_long_correction_on_the_review_is_refused_and_changes_nothing() 
     assert q01(chat).startswith("Strijd, moe, warm.")
     assert chat.text("Warm, druk, eerlijk.") == NL.get("review_updated")
     assert q01(chat) == "Warm, druk, eerlijk."
+
+
+def test_the_second_part_of_the_last_answer_joins_it_on_the_review() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    while chat.state is not None and chat.state.sessions[0].position < 15:
+        chat.command("skip")
+    chat.text(story(20))  # the last question, long: the review follows
+    assert chat.state is not None and chat.state.sessions[0].status == "review"
+    chat.now -= timedelta(seconds=50)
+    said = chat.send("text", "En daarna ging het gelukkig weer beter.")
+    assert said[-1].text == NL.get("long_joined_review")
+    last = chat.state.sessions[0].answers["q13_anything_else"]
+    assert last.text.endswith("\nEn daarna ging het gelukkig weer beter.")
