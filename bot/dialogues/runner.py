@@ -409,6 +409,9 @@ def skip(conv: Conversation, session: Session) -> None:
     if item.kind == "pseudonym" and conv.state.pupil(session.pupil_slot) is None:
         conv.say(conv.t("cannot_skip_pupil"))
         return
+    if session.more:  # the rest of a long answer is not coming: it is complete as it is
+        more_done(conv, session)
+        return
     probe = session.awaiting != "main"
     if not probe and item.id not in session.answers:
         session.answers[item.id] = Answer(item_id=item.id, skipped=True)

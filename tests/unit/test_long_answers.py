@@ -168,3 +168,14 @@ def test_the_second_part_of_the_last_answer_joins_it_on_the_review() -> None:
     assert said[-1].text == NL.get("long_joined_review")
     last = chat.state.sessions[0].answers["q13_anything_else"]
     assert last.text.endswith("\nEn daarna ging het gelukkig weer beter.")
+
+
+def test_skip_after_a_cut_answer_keeps_it_and_moves_on() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text(story(80))
+    kept = q01(chat)
+    said = chat.command("skip")
+    assert "Vraag 2 van 12" in said and not said.startswith(NL.get("skip_item_ack"))
+    assert chat.state is not None and not chat.state.sessions[0].answers["q01_three_words"].skipped
+    assert q01(chat) == kept
