@@ -3,6 +3,8 @@ review get an answer; no doubled full stop after an initial."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.dialogues.script import load_script, load_texts
 from tests.support.engine_driver import EngineChat
 
@@ -101,3 +103,15 @@ def test_a_filled_in_phrase_ending_in_a_full_stop_gets_no_second_one() -> None:
     said = fill(template, words="warm, druk (positieve gevoelens).", pupil="N.", scale="rust.")
     assert said == "Je koos: «warm, druk (positieve gevoelens).» Over N. En (rust.)"
     assert fill("«{x}». {y}.", x="Nee..", y="ok") == "«Nee..» ok."  # the teacher's words stay
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("Sam.", "Sam"), ("N.", "N."), ("J.P.", "J.P."), ("Noah!", "Noah"), ("«Jip»", "Jip")],
+)
+def test_a_name_typed_as_a_sentence_loses_its_full_stop_an_initial_keeps_it(
+    typed: str, kept: str
+) -> None:
+    from bot.dialogues.pseudonym import check_pseudonym
+
+    assert check_pseudonym(typed).pseudonym == kept
