@@ -16,7 +16,7 @@ from bot.models.language import LANGUAGES
 from bot.models.state import AnswerPart, Session
 
 JOIN_WINDOW = timedelta(seconds=60)  # a message this soon after a long one continues it
-LONG_ANSWER_CHARS = 1000  # "a long one"
+LONG_ANSWER_CHARS = 2000  # "a long one": half the limit, as when a text was split by hand
 CLIENT_SPLIT = timedelta(seconds=10)  # a client splitting a long paste sends the parts at once
 TAIL_WORDS = 8  # how many of the last kept words the teacher is shown
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’»)]*(?=\s)|\n")

@@ -88,7 +88,7 @@ def test_telegram_splitting_a_pasted_text_loses_no_part_to_the_next_question() -
 def test_a_message_right_after_a_long_one_joins_it_and_the_question_is_asked_again() -> None:
     chat = EngineChat(lang="nl")
     chat.start_interview()
-    long = story(20)  # under the limit, but long
+    long = story(35)  # under the limit, but long
     chat.text(long)
     assert "Vraag 2 van 12" in chat.said[-1].text
     chat.now += timedelta(seconds=5) - timedelta(minutes=1)  # the driver adds a minute
@@ -161,7 +161,7 @@ def test_the_second_part_of_the_last_answer_joins_it_on_the_review() -> None:
     chat.start_interview()
     while chat.state is not None and chat.state.sessions[0].position < 15:
         chat.command("skip")
-    chat.text(story(20))  # the last question, long: the review follows
+    chat.text(story(35))  # the last question, long: the review follows
     assert chat.state is not None and chat.state.sessions[0].status == "review"
     chat.now -= timedelta(seconds=50)
     said = chat.send("text", "En daarna ging het gelukkig weer beter.")
@@ -179,3 +179,13 @@ def test_skip_after_a_cut_answer_keeps_it_and_moves_on() -> None:
     assert "Vraag 2 van 12" in said and not said.startswith(NL.get("skip_item_ack"))
     assert chat.state is not None and not chat.state.sessions[0].answers["q01_three_words"].skipped
     assert q01(chat) == kept
+
+
+def test_a_quick_answer_after_a_thorough_but_not_split_answer_is_its_own() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text(story(20))  # about 1,300 characters: thorough, not a text split in two
+    chat.now -= timedelta(seconds=40)
+    chat.text("Gisteren hielp hij me spontaan met opruimen.")
+    assert chat.state is not None
+    assert chat.state.sessions[0].answers["q02_click"].text.startswith("Gisteren hielp hij")
