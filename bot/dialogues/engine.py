@@ -28,7 +28,7 @@ from bot.models.internal import (
 )
 from bot.models.jobs import Job
 from bot.models.language import LANGUAGES, Language
-from bot.models.state import UserState
+from bot.models.state import Session, UserState
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
     if not text:
         conv.say(conv.t("empty"))
         return
-    if len(text) > conv.ctx.max_answer_chars:
+    if len(text) > conv.ctx.max_answer_chars and not _answering(conv):
         conv.say(conv.t("too_long", length=len(text), limit=conv.ctx.max_answer_chars))
         return
     if state.pending == "coach_note":
@@ -147,14 +147,35 @@ def _on_text(conv: Conversation, text: str, greeting: bool) -> None:
     if state.stage != "active" or session is None or state.pending == "forget":
         where_we_are(conv)
         return
+    _in_session(conv, session, text, greeting)
+
+
+def _in_session(conv: Conversation, session: Session, text: str, greeting: bool) -> None:
+    """A typed message during a session: back from a pause, on the review, or an answer."""
+    state = conv.state
     if state.paused or (greeting and _is_greeting(conv, text)):
         state.paused = False
         where_we_are(conv, conv.t("welcome_back"))
         return
     if session.status == "review" and state.pending != "review_edit":
-        run.review_actions(conv, session)
+        if state.pending == "review_pick" and run.typed_pick(conv, session, text):
+            return
+        if not run.joins_on_review(conv, session, text):
+            run.review_actions(conv, session, "review_free_text")
         return
     run.take_answer(conv, session, text)
+
+
+def _answering(conv: Conversation) -> bool:
+    """Whether a typed message will be taken as an answer (a long one is then kept in parts,
+    `runner.take_answer`); anywhere else an over-long message is refused."""
+    state = conv.state
+    session = state.session()
+    if state.stage != "active" or session is None or state.paused:
+        return False
+    if state.pending is not None:
+        return state.pending == "review_edit"
+    return session.status == "active"
 
 
 def _typed_consent(conv: Conversation, text: str) -> None:

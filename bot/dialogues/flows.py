@@ -12,6 +12,7 @@ from bot.dialogues import runner as run
 from bot.dialogues.alerts import send_alerts
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.probes import words
+from bot.dialogues.profile_text import level_text, pick_quotes
 from bot.dialogues.script import load_texts
 from bot.dialogues.told import handles
 from bot.dialogues.transcript import session_items
@@ -119,17 +120,20 @@ def link_coach(conv: Conversation, coach_id: int) -> None:
 
 
 def show_profile(conv: Conversation, session: Session, profile: Profile) -> None:
-    """The released profile in plain words: per scale the level, what it means, a quote."""
+    """The released profile in plain words: per scale the level, what it means for this pupil
+    (only what the answers back), a quote of the teacher's own (see `profile_text`)."""
     lang = conv.state.lang
-    blocks = [conv.t("profile_intro", pupil=run.pupil_name(conv, session))]
+    pupil = run.pupil_name(conv, session)
+    quotes = pick_quotes(profile)
+    blocks = [conv.t("profile_intro", pupil=pupil)]
     for scale in profile.scales:
-        definition = load_scales().get(scale.id)
-        level = level_for(scale.score)
+        name = load_scales().get(scale.id).name[lang]
         lines = [
-            f"{definition.name[lang]}: {conv.t('level_' + level)}",
-            definition.levels[lang][level],
+            f"{name}: {conv.t('level_' + level_for(scale.score))}",
+            level_text(scale.id, scale.score, lang, pupil, session),
         ]
-        lines += [f"«{quote}»" for quote in scale.quotes[:1]]
+        if scale.id in quotes:
+            lines.append(conv.t("profile_quote", quote=quotes[scale.id]))
         if scale.note:
             lines.append(conv.t("profile_coach_note", note=scale.note))
         blocks.append("\n".join(lines))

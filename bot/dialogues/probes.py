@@ -6,8 +6,8 @@ with the text core (`bot.text`: sentences, clauses, subjects, lemmas) and the sc
 (`probe_cues` in `prompts/<lang>/interview.yaml`). The policy asks for one concrete time first
 when the answer is a generalisation, asks nothing more after a plain "no", picks at most two
 missing parts per follow-up and asks at most two follow-ups per question. `ProbePolicy` is the
-seam where an LLM could suggest a probe. `is_non_answer` tells the conversation that a message
-(emoji only, punctuation, a bare greeting) is not an answer at all.
+seam where an LLM could suggest a probe. `non_answer` tells the conversation that a message
+(emoji only, punctuation, a bare greeting, "hmm", "?") is not an answer at all.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.dialogues.script import Item, ProbeCues, Script, load_texts
 from bot.models.language import Language
@@ -30,6 +30,7 @@ ELEMENTS = ("happened", "did", "felt", "pupil_felt", "ending")
 MAX_PROBE_TURNS = 2
 MAX_PROBES_PER_TURN = 2
 THIN_WORDS = 6
+SHORT_WORDS = 8  # below this (and no feeling in it) an answer is short and factual
 HAPPENED_WORDS = 8
 PERSON_BEFORE = 5  # how far back a feeling looks for its person ("ik voelde me echt boos")
 PERSON_AFTER = 2  # and forward ("boos was ik")
@@ -72,6 +73,8 @@ class Lexicon:
     general: CueSet
     tough: CueSet
     declines: CueSet
+    joy: CueSet
+    mixed: CueSet
 
     @classmethod
     def build(cls, cues: ProbeCues, pupil: str) -> Lexicon:
@@ -105,6 +108,8 @@ def _build(cues: ProbeCues, pupil: str) -> Lexicon:
         general=_phrases(cues.general, lang, pupil),
         tough=_phrases(cues.tough, lang, pupil),
         declines=_phrases(cues.declines, lang, pupil),
+        joy=_phrases(cues.joy, lang, pupil),
+        mixed=_phrases(cues.mixed, lang, pupil),
     )
 
 
@@ -227,22 +232,81 @@ def sounds_tough(text: str, cues: ProbeCues, pupil: str) -> bool:
     return _any(text, lex.tough, lex, pupil)
 
 
-def is_non_answer(text: str, lang: Language) -> bool:
-    """A message that answers nothing: no word at all (emoji, punctuation, "..."), or only a
-    greeting ("hoi", "Hallo!", "goedemorgen 🙂", "hi there"). The conversation asks the question
-    again instead of storing it."""
+def sounds_joyful(text: str, cues: ProbeCues, pupil: str) -> bool:
+    """Whether the answer tells of a good moment (joy, pride, warmth), not negated in its clause
+    ("we hebben zo gelachen", but not "ik was niet blij"), and is not mixed with a hard word
+    ("strijd, moe, warm")."""
+    lex = Lexicon.build(cues, pupil)
+    if _any(text, lex.mixed, lex, pupil):
+        return False
+    for search in _searches(text, lex, pupil):
+        tokens = search.sentence.tokens
+        for _, match in lex.joy.matches(search):
+            at = match[0]
+            before = [t for t in tokens[:at] if t.clause == tokens[at].clause]
+            if not any(t.negation for t in before):
+                return True
+    return False
+
+
+Tone = Literal["tough", "joy", "short", "plain"]
+
+
+def tone(text: str, cues: ProbeCues, pupil: str) -> Tone:
+    """What kind of acknowledgement an answer calls for: a hard moment is recognised first, then
+    a good one; a short factual answer (a few words, no feeling in it) gets a light one."""
+    if sounds_tough(text, cues, pupil):
+        return "tough"
+    if sounds_joyful(text, cues, pupil):
+        return "joy"
+    lex = Lexicon.build(cues, pupil)
+    if len(_words(text)) < SHORT_WORDS and not _any(text, lex.emotions, lex, pupil):
+        return "short"
+    return "plain"
+
+
+NonAnswer = Literal["", "symbols", "greeting", "filler", "puzzled"]
+
+
+def non_answer(text: str, lang: Language) -> NonAnswer:
+    """What kind of message answers nothing: no word at all (emoji, punctuation, "..."), only a
+    greeting ("hoi", "Hallo!", "goedemorgen 🙂", "hi there"), only a hesitation ("hmm", "ehm")
+    or only puzzlement ("?", "huh?", "wat bedoel je?"); '' for an answer. The conversation asks
+    the question again instead of storing it."""
     said = _words(text)
     if not said:
-        return True
-    return " ".join(said) in _greetings(lang)
+        return "puzzled" if "?" in text else "symbols"
+    joined = " ".join(said)
+    lists = _word_lists(lang)
+    if joined in lists["greetings"]:
+        return "greeting"
+    if joined in lists["fillers"]:
+        return "filler"
+    if joined in lists["puzzled"]:
+        return "puzzled"
+    return ""
+
+
+def is_non_answer(text: str, lang: Language) -> bool:
+    """Whether a message answers nothing (see `non_answer`)."""
+    return bool(non_answer(text, lang))
 
 
 @lru_cache(maxsize=8)
-def _greetings(lang: Language) -> frozenset[str]:
+def _word_lists(lang: Language) -> dict[str, frozenset[str]]:
     """The greetings of ui.yaml ("hoi", "goedemorgen", "ik ben er weer"), alone or with a word
-    of address ("hallo juf", "hi there")."""
-    phrases = {" ".join(_words(phrase)) for phrase in load_texts(lang).greetings} - {""}
-    return frozenset(phrases | {f"{p} {who}" for p in phrases for who in _ADDRESS})
+    of address ("hallo juf", "hi there"); the hesitations and the puzzled phrases."""
+    texts = load_texts(lang)
+
+    def folded(phrases: list[str]) -> set[str]:
+        return {" ".join(_words(phrase)) for phrase in phrases} - {""}
+
+    greetings = folded(texts.greetings)
+    return {
+        "greetings": frozenset(greetings | {f"{p} {who}" for p in greetings for who in _ADDRESS}),
+        "fillers": frozenset(folded(texts.fillers)),
+        "puzzled": frozenset(folded(texts.puzzled)),
+    }
 
 
 _ADDRESS = ("juf", "meester", "daar", "allemaal", "weer", "there", "again", "everyone")

@@ -45,7 +45,7 @@ class PseudonymCheck:
 
 def check_pseudonym(text: str) -> PseudonymCheck:
     """Accept one word or an initial; a name that looks like a full name gets a suggestion."""
-    cleaned = " ".join(text.split()).strip(" \"'«»“”")
+    cleaned = _without_full_stop(" ".join(text.split()).strip(" \"'«»“”!?,;:"))
     if not cleaned or not any(ch.isalpha() for ch in cleaned):
         return PseudonymCheck(None, "invalid")
     parts = cleaned.split(" ")
@@ -55,6 +55,14 @@ def check_pseudonym(text: str) -> PseudonymCheck:
     if len(cleaned) > MAX_PSEUDONYM_CHARS or len(parts) > 2:
         return PseudonymCheck(None, "invalid")
     return PseudonymCheck(cleaned)
+
+
+def _without_full_stop(name: str) -> str:
+    """«Sam.» is Sam, typed as a sentence; «N.» and «J.P.» are initials and keep their stops."""
+    last = name.split(" ")[-1] if name else ""
+    if last.endswith(".") and last.count(".") == 1 and len(last) > 2:
+        return name[:-1]
+    return name
 
 
 def _looks_like_full_name(parts: list[str]) -> bool:

@@ -4,17 +4,20 @@ go back, skip, review and submit. The code names no question: everything comes f
 
 from __future__ import annotations
 
+from bot.dialogues import parts
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.probes import is_non_answer, sounds_tough, words
+from bot.dialogues.probes import non_answer, tone, words
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, load_texts, placeholders
 from bot.models.language import LANGUAGES
 from bot.models.state import Answer, AnswerPart, Pupil, Session
+from bot.text.punctuation import fill
 
-REVIEW_PICK_PER_ROW = 5
 ACTION_TITLE_CHARS = 60
+RECENT_ACKS = 3  # an acknowledgement is not said again while among the last three
+INTERVIEW = "interview"  # its word lists also read the answers of the other scripts
 
 
 def start_session(conv: Conversation, script_id: str, slot: int) -> Session:
@@ -70,7 +73,7 @@ def _filled(item: Item, fields: dict[str, str]) -> Item:
     values = {name: fields.get(name, "") for name in placeholders(item.text) if name != "pupil"}
     if not values:
         return item
-    text = item.text.format(pupil="{pupil}", **values)
+    text = fill(item.text, pupil="{pupil}", **values)
     return item.model_copy(update={"text": text})
 
 
@@ -90,8 +93,8 @@ def progress(conv: Conversation, session: Session, item: Item) -> str:
 
 
 def item_text(conv: Conversation, session: Session, text: str) -> str:
-    """A script text with the pupil's pseudonym filled in."""
-    return text.format(pupil=pupil_name(conv, session))
+    """A script text with the pupil's pseudonym filled in («N.?», never «N..»)."""
+    return fill(text, pupil=pupil_name(conv, session))
 
 
 def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
@@ -108,6 +111,11 @@ def ask(conv: Conversation, session: Session, prefix: str = "") -> None:
         conv.say(
             "\n\n".join(filter(None, lines)), [[conv.button(script.list_done_button, Action.DONE)]]
         )
+        return
+    if session.more and answer and answer.parts:
+        lines.append(conv.t("long_more", tail=parts.tail(answer.parts[-1].text)))
+        done = conv.button(conv.t("long_done_button"), Action.DONE)
+        conv.say("\n\n".join(lines), [[done]])
         return
     if session.awaiting != "main":
         lines.append(_probe_text(conv, session, session.awaiting.split("+")))
@@ -136,25 +144,43 @@ def _probe_text(conv: Conversation, session: Session, probes: list[str]) -> str:
 
 
 def _acknowledge(conv: Conversation, session: Session, item: Item, answer: Answer) -> str:
+    """A short, warm word after an answer, fitting what was said (a hard moment, a good one, a
+    short factual answer, the rest) and never one of the last few said in this session."""
     script = _script(conv, session)
-    if item.kind == "pseudonym" or answer.skipped:
+    if item.kind == "pseudonym" or answer.skipped or not answer.parts:
         return ""
-    cues = script.probe_cues
-    if (
-        cues
-        and script.acknowledgements_tough
-        and sounds_tough(answer.text, cues, pupil_name(conv, session))
-    ):
-        return script.acknowledgements_tough[session.position % len(script.acknowledgements_tough)]
-    return script.acknowledgements[session.position % len(script.acknowledgements)]
+    said = answer.parts[-1].text
+    cues = script.probe_cues or conv.script(INTERVIEW).probe_cues
+    kind = tone(said, cues, pupil_name(conv, session)) if cues else "plain"
+    choices = {
+        "tough": script.acknowledgements_tough,
+        "joy": script.acknowledgements_joy,
+        "short": script.acknowledgements_short,
+    }.get(kind) or script.acknowledgements
+    fresh = [a for a in choices if a not in session.recent_acks] or [
+        a for a in choices if a != (session.recent_acks or [""])[-1]
+    ]
+    if not fresh:
+        return ""
+    turn = session.position + len(answer.parts)
+    chosen = fresh[turn % len(fresh)]
+    session.recent_acks = ([*session.recent_acks, chosen])[-RECENT_ACKS:]
+    return chosen
 
 
 def take_answer(conv: Conversation, session: Session, text: str) -> None:
     """Store a typed answer to the current item or probe, then probe or move on."""
     script = _script(conv, session)
     item = script.items[session.position]
-    if is_non_answer(text, conv.state.lang):  # an emoji or a greeting: ask again, keep nothing
-        ask(conv, session, conv.t("not_an_answer"))
+    nothing = non_answer(text, conv.state.lang)
+    if nothing:  # an emoji, a greeting, "hmm", "?": ask again, keep nothing
+        message = "not_an_answer" if nothing == "greeting" else f"not_an_answer_{nothing}"
+        ask(conv, session, conv.t(message))
+        return
+    if session.more:
+        _more(conv, session, item, text)
+        return
+    if _diverted(conv, session, item, text):
         return
     if item.kind == "pseudonym" and not _set_pupil(conv, session, text):
         return
@@ -165,22 +191,48 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         else:
             ask(conv, session, conv.t("choice_please"))
         return
-    now = conv.ctx.now
-    screen(conv, session, item.id, text)
+    now, limit = conv.ctx.now, conv.ctx.max_answer_chars
+    kept = parts.cut(text, limit)
+    screen(conv, session, item.id, text)  # all of it: what did not fit was written all the same
     if item.kind == "list" and not session.return_to_review:
         _add_to_list(conv, session, item, text)
         return
     if session.awaiting == "main":
-        answer = Answer(item_id=item.id, parts=[AnswerPart(prompt="main", text=text, at=now)])
+        answer = Answer(item_id=item.id, parts=[AnswerPart(prompt="main", text=kept, at=now)])
     else:
         answer = session.answers[item.id]
-        answer.parts.append(AnswerPart(prompt=session.awaiting, text=text, at=now))
+        answer.parts.append(AnswerPart(prompt=session.awaiting, text=kept, at=now))
         answer.probe_turns += 1
     session.answers[item.id] = answer
     session.updated_at = now
+    session.long_at = now if len(kept) >= parts.LONG_ANSWER_CHARS else None
+    if len(text) > limit:
+        session.more = True
+        session.overflow = text[len(kept) :].strip()
+        _offer_more(conv, session, "long_kept", kept)
+        return
+    _answered(conv, session, item, answer)
+
+
+def _diverted(conv: Conversation, session: Session, item: Item, text: str) -> bool:
+    """A message that is not this item's answer: too long for a name, a yes or no, an entry of
+    a list or a correction on the review (refused), or the continuation of the answer before
+    (added to it)."""
+    limit = conv.ctx.max_answer_chars
+    if len(text) > limit:
+        if item.kind not in ("pseudonym", "yesno", "list") and not session.return_to_review:
+            return False
+        conv.say(conv.t("too_long", length=len(text), limit=limit))
+        return True
+    return _joins_previous(conv, session, item, text)
+
+
+def _answered(conv: Conversation, session: Session, item: Item, answer: Answer) -> None:
+    """An answer is complete: back to the review, a follow-up, or the next question."""
     if session.return_to_review:
         _back_to_review(conv, session)
         return
+    script = _script(conv, session)
     probes = conv.ctx.probe_policy.choose(item, answer, script, pupil_name(conv, session))
     if probes:
         session.awaiting = "+".join(probes)
@@ -188,6 +240,93 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
         return
     advance(conv, session, _acknowledge(conv, session, item, answer))
+
+
+def _offer_more(conv: Conversation, session: Session, text_id: str, kept: str) -> None:
+    """Say what was kept of a long answer, with the button that completes it."""
+    done = conv.button(conv.t("long_done_button"), Action.DONE)
+    limit = conv.ctx.max_answer_chars
+    conv.say(conv.t(text_id, limit=limit, tail=parts.tail(kept)), [[done]])
+
+
+def _more(conv: Conversation, session: Session, item: Item, text: str) -> None:
+    """A message after a cut answer: «klaar» completes it, anything else is its next part."""
+    answer = session.answers.get(item.id)
+    if answer is None or not answer.parts:
+        session.more = False
+        take_answer(conv, session, text)
+        return
+    if parts.is_done(text):
+        more_done(conv, session)
+        return
+    limit, now = conv.ctx.max_answer_chars, conv.ctx.now
+    rest = parts.labelled(text) or text
+    if session.overflow and session.long_at and now - session.long_at <= parts.CLIENT_SPLIT:
+        rest = f"{session.overflow} {rest}"  # the client split the paste: nothing in between lost
+    session.overflow = ""
+    kept = parts.cut(rest, limit)
+    screen(conv, session, item.id, rest)
+    last = answer.parts[-1]
+    last.text = f"{last.text}\n{kept}"
+    session.updated_at = now
+    session.long_at = now
+    if len(rest) > limit:
+        session.overflow = rest[len(kept) :].strip()
+        _offer_more(conv, session, "long_kept", kept)
+    else:
+        _offer_more(conv, session, "long_added", kept)
+
+
+def more_done(conv: Conversation, session: Session) -> bool:
+    """«Done with this answer» after a long answer in parts: go on as after any answer."""
+    item = _script(conv, session).items[session.position]
+    answer = session.answers.get(item.id)
+    if not session.more or answer is None:
+        return False
+    session.more = False
+    session.long_at = None
+    session.overflow = ""
+    _answered(conv, session, item, answer)
+    return True
+
+
+def _joins_previous(conv: Conversation, session: Session, item: Item, text: str) -> bool:
+    """A continuation of the answer before («Deel 2: …», or a message right after a long one)
+    is added to it, and the question being asked is asked again."""
+    if session.return_to_review or item.kind in ("pseudonym", "yesno", "list"):
+        return False
+    labelled = _join(conv, session, text)
+    if labelled is None:
+        return False
+    ask(conv, session, conv.t("long_joined_labelled" if labelled else "long_joined"))
+    return True
+
+
+def joins_on_review(conv: Conversation, session: Session, text: str) -> bool:
+    """The same after the last question: the second part of the last answer arrives when the
+    review is already shown. It is added, and the review's question asked again."""
+    if _join(conv, session, text) is None:
+        return False
+    review_actions(conv, session, "long_joined_review")
+    return True
+
+
+def _join(conv: Conversation, session: Session, text: str) -> bool | None:
+    """Add a continuation to the teacher's last typed part: None when the text is none, else
+    whether it was labelled («Deel 2:»)."""
+    if len(text) > conv.ctx.max_answer_chars or not parts.continues(session, text, conv.ctx.now):
+        return None
+    previous = parts.last_part(session)
+    if previous is None:
+        return None
+    item_id, part = previous
+    labelled = parts.labelled(text)
+    added = labelled or text
+    screen(conv, session, item_id, added)
+    part.text = f"{part.text}\n{added}"
+    session.long_at = None
+    session.updated_at = conv.ctx.now
+    return labelled is not None
 
 
 def _typed_choice(text: str) -> str:
@@ -233,7 +372,10 @@ def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) ->
 
 
 def list_done(conv: Conversation, session: Session) -> bool:
-    """«Done» under a list item: move on when at least one entry is there."""
+    """«Done» under a list item: move on when at least one entry is there (or under a long
+    answer in parts: it is complete)."""
+    if session.more:
+        return more_done(conv, session)
     item = _script(conv, session).items[session.position]
     answer = session.answers.get(item.id)
     if item.kind != "list" or answer is None or not answer.parts:
@@ -260,6 +402,7 @@ def _set_pupil(conv: Conversation, session: Session, text: str) -> bool:
 def advance(conv: Conversation, session: Session, prefix: str = "") -> None:
     """Move to the next item, or to the review after the last one."""
     session.awaiting = "main"
+    session.more, session.overflow = False, ""
     session.position += 1
     if session.position >= len(_script(conv, session).items):
         session.position = len(_script(conv, session).items) - 1
@@ -270,18 +413,22 @@ def advance(conv: Conversation, session: Session, prefix: str = "") -> None:
 
 
 def skip(conv: Conversation, session: Session) -> None:
-    """Skip the current probe (keeping the answer) or the current item."""
+    """Skip the current probe (keeping the answer) or the current item, and say so."""
     item = _script(conv, session).items[session.position]
     if item.kind == "pseudonym" and conv.state.pupil(session.pupil_slot) is None:
         conv.say(conv.t("cannot_skip_pupil"))
         return
-    if session.awaiting == "main" and item.id not in session.answers:
+    if session.more:  # the rest of a long answer is not coming: it is complete as it is
+        more_done(conv, session)
+        return
+    probe = session.awaiting != "main"
+    if not probe and item.id not in session.answers:
         session.answers[item.id] = Answer(item_id=item.id, skipped=True)
     session.updated_at = conv.ctx.now
     if session.return_to_review:
-        _back_to_review(conv, session)
+        _back_to_review(conv, session, "review_unchanged")
         return
-    advance(conv, session)
+    advance(conv, session, conv.t("skip_probe_ack" if probe else "skip_item_ack"))
 
 
 def back(conv: Conversation, session: Session) -> None:
@@ -292,25 +439,37 @@ def back(conv: Conversation, session: Session) -> None:
         return
     session.position -= 1
     session.awaiting = "main"
+    session.more = False
     ask(conv, session)
 
 
 def keep(conv: Conversation, session: Session) -> None:
     """Keep the existing answer of the current item and move on."""
     if session.return_to_review:
-        _back_to_review(conv, session)
+        _back_to_review(conv, session, "review_unchanged")
         return
     advance(conv, session)
+
+
+def item_label(conv: Conversation, session: Session, item: Item) -> str:
+    """How the review and the picker name an item: the number the interview gave it and its
+    short title («4 · Boos of verdrietig»); the questions before and after the numbered ones
+    are named by their place («Vooraf · Klas», «Tot slot · Verder nog iets»)."""
+    script = _script(conv, session)
+    title = item_text(conv, session, item.title)
+    if item.section == "questions":
+        return conv.t("label_question", n=script.counted.index(item) + 1, title=title)
+    return conv.t(f"label_{item.section}", title=title)
 
 
 def _review_blocks(conv: Conversation, session: Session) -> list[str]:
     script = _script(conv, session)
     blocks = []
-    for n, item in enumerate(script.items, start=1):
+    for item in script.items:
         answer = session.answers.get(item.id)
         shown = answer.text if answer and answer.parts else conv.t("skipped_mark")
-        title = item_text(conv, session, item.title)
-        blocks.append(conv.t("review_item", n=n, title=title, answer=shown))
+        label = item_label(conv, session, item)
+        blocks.append(conv.t("review_item", label=label, answer=shown))
     return blocks
 
 
@@ -334,12 +493,27 @@ def show_review(conv: Conversation, session: Session, intro: bool = False) -> No
 
 
 def review_pick(conv: Conversation, session: Session) -> None:
-    """Ask which answer to change, with a numbered button per item."""
+    """Ask which answer to change: a button per item, named as in the review; the numbered
+    questions first, so a channel that numbers buttons (the terminal's «[4]») gives question 4
+    the number 4, then the questions before and after them."""
     conv.state.pending = "review_pick"
-    count = len(_script(conv, session).items)
-    numbers = [conv.button(str(n), Action.PICK, str(n - 1)) for n in range(1, count + 1)]
-    rows = [numbers[i : i + REVIEW_PICK_PER_ROW] for i in range(0, count, REVIEW_PICK_PER_ROW)]
+    script = _script(conv, session)
+    order = sorted(enumerate(script.items), key=lambda found: found[1].section != "questions")
+    rows = [
+        [conv.button(item_label(conv, session, item), Action.PICK, str(n))] for n, item in order
+    ]
     conv.say(conv.t("review_pick"), rows)
+
+
+def typed_pick(conv: Conversation, session: Session, text: str) -> bool:
+    """A question number typed at the picker («4») opens that question, as its button would."""
+    counted = _script(conv, session).counted
+    said = text.strip().rstrip(".")
+    if not said.isdigit() or not 1 <= int(said) <= len(counted):
+        return False
+    items = _script(conv, session).items
+    pick(conv, session, items.index(counted[int(said) - 1]))
+    return True
 
 
 def pick(conv: Conversation, session: Session, index: int) -> None:
@@ -356,16 +530,18 @@ def pick(conv: Conversation, session: Session, index: int) -> None:
     answer = session.answers.get(item.id)
     shown = answer.text if answer and answer.parts else conv.t("skipped_mark")
     question = item_text(conv, session, item.text)
-    conv.say(conv.t("review_edit", question=question, answer=shown))
+    label = item_label(conv, session, item)
+    conv.say(conv.t("review_edit", label=label, question=question, answer=shown))
 
 
-def _back_to_review(conv: Conversation, session: Session) -> None:
+def _back_to_review(conv: Conversation, session: Session, text_id: str = "review_updated") -> None:
     session.return_to_review = False
+    session.more = False
     session.status = "review"
     session.position = len(_script(conv, session).items) - 1
     session.awaiting = "main"
     conv.state.pending = None
-    review_actions(conv, session, "review_updated")
+    review_actions(conv, session, text_id)
 
 
 def submit(conv: Conversation, session: Session) -> None:

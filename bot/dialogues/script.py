@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.errors import PromptFileError, ScriptError
 from bot.models.language import LANGUAGES, Language
 from bot.text.prompts import prompt_file, read_yaml
+from bot.text.punctuation import fill
 
 ItemKind = Literal["pseudonym", "short", "open", "event", "list", "per_action", "yesno"]
 Section = Literal["intake", "questions", "closing"]
@@ -51,6 +52,8 @@ class ProbeCues(BaseModel):
     general: list[str]
     tough: list[str]
     declines: list[str] = Field(default_factory=list)
+    joy: list[str] = Field(default_factory=list)
+    mixed: list[str] = Field(default_factory=list)  # a hard word: the answer is not pure joy
 
 
 class Script(BaseModel):
@@ -65,6 +68,8 @@ class Script(BaseModel):
     probes: dict[str, str] = Field(default_factory=dict)
     acknowledgements: list[str]
     acknowledgements_tough: list[str] = Field(default_factory=list)
+    acknowledgements_joy: list[str] = Field(default_factory=list)
+    acknowledgements_short: list[str] = Field(default_factory=list)
     probe_cues: ProbeCues | None = None
     intro: str = ""
     list_prompt_more: str = ""
@@ -163,11 +168,16 @@ class Texts(BaseModel):
     greetings: list[str]
     yes_words: list[str]  # typed at the consent question, they mean its buttons
     no_words: list[str]
+    fillers: list[str]  # a hesitation alone ("hmm") is no answer
+    puzzled: list[str]  # nor is puzzlement ("huh?", "wat bedoel je?"): the question is repeated
+    part_words: list[str]  # «Deel 2:», "Part 2:": a message that continues the answer before
+    done_words: list[str]  # «klaar»: an answer sent in parts is complete
     commands: dict[str, str]
 
     def get(self, message_id: str, **params: object) -> str:
-        """The text of a message with its placeholders filled in."""
-        return self.messages[message_id].format(**params)
+        """The text of a message with its placeholders filled in (no doubled full stop when a
+        value ends in one: «N.»)."""
+        return fill(self.messages[message_id], **params)
 
 
 @cache
@@ -178,7 +188,8 @@ def load_texts(lang: Language) -> Texts:
 
 
 def _parse_texts(data: dict[str, Any]) -> Texts:
-    lists = {name: data.pop(name, []) for name in ("greetings", "yes_words", "no_words")}
+    names = ("greetings", "yes_words", "no_words", "fillers", "puzzled", "part_words", "done_words")
+    lists = {name: data.pop(name, []) for name in names}
     commands = data.pop("commands", {})
     bad = [key for key, value in data.items() if not isinstance(value, str)]
     if bad:

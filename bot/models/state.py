@@ -83,6 +83,18 @@ class Session(BaseModel):
     actions: list[str] = Field(default_factory=list, description="Check-in: the planned actions.")
     params: dict[str, str] = Field(default_factory=dict, description="Texts the script uses.")
     reminders_sent: int = 0
+    more: bool = Field(
+        default=False, description="The current answer was cut at the limit; the rest may follow."
+    )
+    overflow: str = Field(
+        default="", description="What did not fit of a cut message, until the client's next part."
+    )
+    long_at: datetime | None = Field(
+        default=None, description="When a long message was stored: one sent right after joins it."
+    )
+    recent_acks: list[str] = Field(
+        default_factory=list, description="The last acknowledgements said, so none repeats."
+    )
     profile: Profile | None = Field(default=None, description="As the coach released it.")
 
 

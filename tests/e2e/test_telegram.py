@@ -108,7 +108,6 @@ async def test_media_and_huge_messages_get_a_kind_reply_and_change_nothing(
 ) -> None:
     teacher = Teacher(tg, 4001, language_code="en")
     await begin(teacher, "en")
-    await teacher.say("Sam")
     before = await stored(redis, 4001)
     texts = load_texts("en")
     assert await teacher.media("sticker") == texts.get("media_sticker")

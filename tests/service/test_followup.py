@@ -127,7 +127,9 @@ async def test_an_idle_interview_gets_two_gentle_reminders_and_no_more(
     clock.now += timedelta(hours=2)  # Wednesday 11:00 in Brussels
     await hub.settle()
     first = teacher.new()
-    assert first.startswith(EN.get("reminder", pupil="Sam")) and "Which group or year" in first
+    assert (
+        first.startswith(EN.get("reminder", pupil="Sam")) and "Which class or year group" in first
+    )
     clock.now += timedelta(days=2)
     await hub.settle()
     assert teacher.new().startswith(EN.get("reminder", pupil="Sam"))

@@ -57,7 +57,7 @@ def test_stop_in_the_middle_and_continue_later(tmp_path: Path) -> None:
 def test_buttons_take_the_number_or_the_label(tmp_path: Path) -> None:
     done = run_chat(tmp_path, ["english", "Yes, let's begin", "Sam"], "--lang", "nl")
     assert done.returncode == 0, done.stderr
-    assert "Which group or year is Sam in?" in done.stdout
+    assert "Which class or year group is Sam in?" in done.stdout
 
 
 def test_unreachable_redis_is_one_line_and_non_zero(tmp_path: Path) -> None:

@@ -198,7 +198,7 @@ def test_review_lists_every_answer_and_an_answer_can_be_corrected() -> None:
     review = "\n".join(m.text for m in chat.said[-3:])
     assert "laughed together" in review and "(skipped)" in review
     chat.press("Change an answer")
-    chat.press("4")
+    chat.press("1 · Three words")
     said = chat.text("Close, lively, warm. Today he brought me a flower.")
     assert said == load_texts("en").get("review_updated")
     chat.press("Send to my coach")
@@ -263,9 +263,10 @@ def test_media_and_edits_get_a_kind_reply_and_change_nothing(
 
 def test_too_long_and_empty_messages_change_nothing() -> None:
     chat = EngineChat(lang="en")
-    chat.start_interview()
+    chat.command("start")
+    chat.press_nth(0)
     before = chat.state.model_dump_json() if chat.state else ""
-    assert "12000" in chat.text("x" * 12000)
+    assert "12000" in chat.text("x" * 12000)  # the pupil's name: refused, not cut
     assert chat.text("   ") == load_texts("en").get("empty")
     assert chat.state is not None
     assert chat.state.sessions[0].answers == json_answers(before)

@@ -203,7 +203,7 @@ def test_a_non_answer_is_asked_again_and_not_stored() -> None:
     chat = EngineChat(lang="nl")
     chat.start_interview()
     said = chat.text("👍")
-    assert load_texts("nl").get("not_an_answer") in said
+    assert load_texts("nl").get("not_an_answer_symbols") in said
     assert "Vraag 1 van 12" in said
     assert chat.state is not None
     assert "q01_three_words" not in chat.state.sessions[0].answers

@@ -1,0 +1,128 @@
+"""The word after an answer: it fits what was said and never comes twice in a row."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot.dialogues.probes import tone
+from bot.dialogues.script import Script, load_script
+from tests.support.engine_driver import EngineChat
+
+
+def all_acks(script: Script) -> dict[str, str]:
+    """Every acknowledgement of a script -> its kind."""
+    kinds = {
+        "plain": script.acknowledgements,
+        "tough": script.acknowledgements_tough,
+        "joy": script.acknowledgements_joy,
+        "short": script.acknowledgements_short,
+    }
+    return {ack: kind for kind, acks in kinds.items() for ack in acks}
+
+
+def ack_of(reply: str, script: Script) -> tuple[str, str]:
+    """The acknowledgement a reply starts with, and its kind ('' when none)."""
+    found = [(a, k) for a, k in all_acks(script).items() if reply.startswith(a)]
+    return max(found, key=lambda f: len(f[0])) if found else ("", "")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("script_id", ["interview", "reflection", "checkin"])
+def test_every_kind_has_several_warm_variants_in_both_languages(lang: str, script_id: str) -> None:
+    script = load_script(script_id, lang)  # type: ignore[arg-type]
+    for acks in (
+        script.acknowledgements,
+        script.acknowledgements_tough,
+        script.acknowledgements_joy,
+        script.acknowledgements_short,
+    ):
+        assert len(acks) >= 4 and len(set(acks)) == len(acks)
+    grading = {"dat is duidelijk", "that is clear"}
+    assert not any(g in a.lower() for a in all_acks(script) for g in grading)
+
+
+def test_a_hard_moment_is_acknowledged_every_time_but_never_with_the_same_words() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Strijd, moe, warm. Gisteren lachten we samen om een grap in de kring.")
+    script = load_script("interview", "nl")
+    said = [
+        chat.text("Gisteren schreeuwde hij en gooide een stoel om. Ik was radeloos."),
+        chat.text("Ik was boos en machteloos, ik stond met mijn mond vol tanden."),
+        chat.text("Hij huilde en ik was bang dat het uit de hand liep."),
+    ]
+    acks = [ack_of(reply, script) for reply in said]
+    assert [kind for _, kind in acks] == ["tough", "tough", "tough"]
+    assert len({ack for ack, _ in acks}) == 3  # not three times «Dat klinkt zwaar.»
+
+
+def test_joy_and_a_short_factual_answer_get_their_own_tone() -> None:
+    chat = EngineChat(lang="en")
+    chat.command("start")
+    chat.press_nth(0)
+    chat.text("Sam")
+    script = load_script("interview", "en")
+    assert ack_of(chat.text("Year 4"), script)[1] == "short"
+    joyful = "I chose him because we laughed so much together last week and I was proud of him."
+    assert ack_of(chat.text(joyful), script)[1] == "joy"
+    personal = "Honestly I find it hard to reach him, and I keep wondering what he needs from me."
+    assert ack_of(chat.text(personal), script)[1] in ("plain", "tough")
+
+
+def test_a_disclosure_is_not_answered_like_a_grade() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    reply = chat.text("Eerlijk gezegd twijfel ik vaak aan mezelf als ik met hem bezig ben.")
+    ack, kind = ack_of(reply, load_script("interview", "nl"))
+    assert kind in ("plain", "tough") and ack
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_acknowledgement_comes_twice_in_a_row_over_a_whole_interview(lang: str) -> None:
+    chat = EngineChat(lang=lang)
+    chat.start_interview()
+    script = load_script("interview", lang)  # type: ignore[arg-type]
+    answers = [
+        "Ok.",
+        "Nee.",
+        "Goed.",
+        "Prima.",
+        "Ja.",
+        "Weet ik niet.",
+        "Soms.",
+        "Nee.",
+        "Ok.",
+        "Geen idee.",
+    ]
+    acks = []
+    for n in range(40):
+        reply = chat.text(answers[n % len(answers)])
+        ack = ack_of(reply, script)[0]
+        if ack:
+            acks.append(ack)
+        if chat.state is not None and chat.state.sessions[0].status == "review":
+            break
+    assert len(acks) >= 10
+    assert all(a != b for a, b in itertools.pairwise(acks))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("nl", "Gisteren schreeuwde hij en ik was radeloos.", "tough"),
+        ("nl", "We hebben zo gelachen in de kring, ik was trots op hem.", "joy"),
+        ("nl", "Strijd, moe, warm. Gisteren lachten we samen.", "plain"),
+        ("nl", "Ik was niet blij met hoe het ging, eerlijk gezegd niet.", "plain"),
+        ("nl", "Groep 6", "short"),
+        ("nl", "Ik voel me vaak onzeker bij hem.", "plain"),
+        ("en", "He hugged me and I was so proud of him.", "joy"),
+        ("en", "It went well, but I was tired afterwards and it was hard.", "plain"),
+        ("en", "Year 4", "short"),
+    ],
+)
+def test_the_tone_of_an_answer(lang: str, text: str, kind: str) -> None:
+    cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
+    assert cues is not None
+    assert tone(text, cues, "Noah") == kind

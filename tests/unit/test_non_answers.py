@@ -1,0 +1,89 @@
+"""Messages that answer nothing are never stored: the question is asked again, gently."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.dialogues.probes import non_answer
+from bot.dialogues.script import load_script, load_texts
+from tests.support.engine_driver import EngineChat
+
+NL, EN = load_texts("nl"), load_texts("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("nl", "😊🙏", "symbols"),
+        ("nl", "...", "symbols"),
+        ("nl", "?", "puzzled"),
+        ("nl", "??", "puzzled"),
+        ("nl", "Wat bedoel je?", "puzzled"),
+        ("en", "Sorry?", "puzzled"),
+        ("en", "what do you mean", "puzzled"),
+        ("nl", "Hmm", "filler"),
+        ("nl", "ehm...", "filler"),
+        ("en", "Let me think", "filler"),
+        ("nl", "hoi", "greeting"),
+        ("en", "Hi!", "greeting"),
+        ("nl", "Hmm, lastig. Hij zoekt me eigenlijk nooit op.", ""),
+        ("nl", "Sorry, ik was even weg: hij kwam gisteren huilend binnen.", ""),
+        ("en", "What I enjoy most is his humour.", ""),
+    ],
+)
+def test_kinds_of_non_answers(lang: str, text: str, kind: str) -> None:
+    assert non_answer(text, lang) == kind  # type: ignore[arg-type]
+
+
+def answers(chat: EngineChat) -> dict[str, object]:
+    assert chat.state is not None
+    return dict(chat.state.sessions[0].answers)
+
+
+def test_a_greeting_after_pause_and_a_restart_is_not_stored_as_the_next_answer() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Strijd, moe, warm. Gisteren lachten we samen om een grap in de kring.")
+    before = answers(chat)
+    chat.command("pause")
+    # A restart: the engine keeps nothing but the stored document, so a new driver on the same
+    # state is what the bot sees after it comes back up.
+    restarted = EngineChat(lang="nl", state=chat.state, now=chat.now + timedelta(minutes=20))
+    said = restarted.text("hoi")
+    assert said.startswith(NL.get("welcome_back")) and "Vraag 2 van 12" in said
+    said = restarted.text("Hoi")  # once more, right after the welcome back
+    assert said.startswith(NL.get("not_an_answer")) and "Vraag 2 van 12" in said
+    assert answers(restarted) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("👍", "not_an_answer_symbols"),
+        ("?", "not_an_answer_puzzled"),
+        ("hmm", "not_an_answer_filler"),
+    ],
+)
+def test_an_emoji_a_question_mark_or_a_hesitation_repeats_the_question(
+    text: str, message: str
+) -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    said = chat.text(text)
+    assert said.startswith(NL.get(message)) and "Vraag 1 van 12" in said
+    assert "q01_three_words" not in answers(chat)
+    assert not any(ack in said for ack in load_script("interview", "nl").acknowledgements)
+
+
+def test_a_non_answer_to_a_follow_up_repeats_the_follow_up_and_keeps_the_answer() -> None:
+    chat = EngineChat(lang="en")
+    chat.start_interview()
+    chat.text("Struggle, tiring, warm. Yesterday we laughed together at a joke in the circle.")
+    chat.text("Yesterday he helped me tidy up.")
+    probe = load_script("interview", "en").probes["did"]
+    said = chat.text("?")
+    assert said.startswith(EN.get("not_an_answer_puzzled")) and probe in said
+    answer = chat.state.sessions[0].answers["q02_click"] if chat.state else None
+    assert answer is not None and answer.text == "Yesterday he helped me tidy up."

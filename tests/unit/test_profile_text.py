@@ -1,0 +1,106 @@
+"""The profile text the teacher reads after release: the pupil's name, no claim the answers do
+not back, no quote twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.dialogues.profile_text import level_text, load_profile_texts, pick_quotes
+from bot.models.internal import ProfileReleased
+from bot.models.state import Answer, AnswerPart, Profile, ProfileScale, Session
+from bot.scoring.scales import LEVELS, load_scales
+from tests.support.engine_driver import EngineChat
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+COACH = 7
+
+
+def session_with(*answers: str) -> Session:
+    return Session(
+        id="interview-1",
+        script_id="interview",
+        script_version="x",
+        started_at=NOW,
+        updated_at=NOW,
+        answers={
+            f"q{n}": Answer(item_id=f"q{n}", parts=[AnswerPart(prompt="main", text=a, at=NOW)])
+            for n, a in enumerate(answers)
+        },
+    )
+
+
+SCORES = {"low": 1, "average": 4, "high": 7}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_level_text_names_the_pupil_never_a_generic_pupil(lang: str) -> None:
+    session = session_with("Hij komt soms naar me toe.")
+    for scale in load_scales().scales:
+        for level in LEVELS:
+            text = level_text(scale.id, SCORES[level], lang, "Noah", session)  # type: ignore[arg-type]
+            assert "leerling" not in text.lower() and "pupil" not in text.lower(), text
+            assert "  " not in text and ".." not in text
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_backed_sentence_is_part_of_its_scales_level_texts(lang: str) -> None:
+    for backed in load_profile_texts(lang).backed:  # type: ignore[arg-type]
+        levels = load_scales().get(backed.scale).levels[lang].values()
+        assert any(backed.sentence in text for text in levels), backed.sentence
+
+
+def test_a_claim_is_shown_only_when_the_teacher_said_it() -> None:
+    claim = "Vaak kom je er later nog op terug."
+    plain = session_with("Ik ging naast hem zitten en bleef bij hem tot hij rustig werd.")
+    assert claim not in level_text("comfort", 7, "nl", "Noah", plain)
+    assert level_text("comfort", 7, "nl", "Noah", plain).startswith("Als Noah van streek is")
+    backed = session_with("Ik bleef bij hem. De volgende dag kwam ik er nog even op terug.")
+    assert claim in level_text("comfort", 7, "nl", "Noah", backed)
+    english = session_with("I sat with him until he was calm.")
+    assert "later" not in level_text("comfort", 7, "en", "Sam", english)
+    assert "later" in level_text(
+        "comfort", 7, "en", "Sam", session_with("We talked about it the next day.")
+    )
+
+
+def test_the_same_quote_is_never_shown_for_two_scales() -> None:
+    quote = "Ik ben trots op hem, hij doet zo zijn best."
+    profile = Profile(
+        scales=[
+            ProfileScale(id="secure_base", score=6, quotes=[quote]),
+            ProfileScale(id="comfort", score=5, quotes=[quote, "Ik ging naast hem zitten."]),
+            ProfileScale(id="positive_feelings", score=6, quotes=[f" {quote} "]),
+        ],
+        released_at=NOW,
+    )
+    assert pick_quotes(profile) == {
+        "secure_base": quote,
+        "comfort": "Ik ging naast hem zitten.",
+    }
+
+
+def test_the_released_profile_the_teacher_reads() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    while chat.state is not None and chat.state.sessions[0].status == "active":
+        chat.command("skip")
+    chat.press("Naar mijn coach sturen")
+    assert chat.state is not None
+    chat.state.coach_id = COACH
+    quote = "Ik geniet van hem, hij is zo grappig."
+    scales = [
+        ProfileScale(id=scale.id, score=7 if scale.direction == "good" else 1, quotes=[quote])
+        for scale in load_scales().scales
+    ]
+    event = ProfileReleased(
+        session_id="interview-1",
+        profile=Profile(scales=scales, released_at=chat.now),
+        sender=COACH,
+    )
+    replies = chat.send("internal", internal=event)
+    shown = "\n".join(r.text for r in replies)
+    assert "Noah" in shown and "je leerling" not in shown.lower()
+    assert "Vaak kom je er later nog op terug" not in shown
+    assert shown.count(f"«{quote}»") == 1
