@@ -72,7 +72,8 @@ TARGETS = [
     ("throughput", "one worker sustains >= 400 turns/s with AOF on (think 0)"),
     ("latency", "p99 < 50 ms at half that load"),
     ("redis", "<= 3 Redis round trips per turn"),
-    ("memory", "peak RSS flat in N"),
+    ("memory", "peak RSS flat in N, <= 120 MB per bot process at 200 teachers"),
+    ("bytes", "<= 1.5 KB written per turn at the first and the last question, last <= 1.2x first"),
     ("safety", "lost = 0 and duplicated_answers = 0"),
 ]
 _STARTED: list[subprocess.Popen[bytes]] = []  # every child process, for the last-resort kill
@@ -586,6 +587,92 @@ async def warm_up(bench: Bench) -> None:
     await asyncio.gather(*(t.interview() for t in teachers))
 
 
+# ---- bytes per turn ---------------------------------------------------------------------------
+
+METERED_USERS = range(90_000, 90_003)  # teachers that run alone after the measured phase
+QUESTION = re.compile(r"Vraag (\d+) van (\d+)")
+
+
+async def aof_size(redis: Redis) -> int:
+    """The AOF's size in bytes now (`aof_current_size`, every AOF file of Redis 7 together)."""
+    info = await redis.info("persistence")
+    return int(info["aof_current_size"])
+
+
+@dataclass
+class MeteredTeacher(Teacher):
+    """A teacher who runs alone and records the AOF's growth over each of its turns: from just
+    before the update is added until its replies are sent and acknowledged (outbox empty)."""
+
+    redis: Redis | None = None
+    outbox: str = ""
+    prompt: str = ""  # the bot's last words: the question this turn answers
+    main: bool = False
+    sizes: list[dict[str, Any]] = field(default_factory=list)
+
+    async def say(self, text: str) -> str:
+        """Type a message (remember whether it is a main answer)."""
+        self.main = text != PROBE_ANSWER[LANG]
+        return await super().say(text)
+
+    async def turn(self, send: Callable[[], int]) -> str:
+        """One turn, metered."""
+        assert self.redis is not None
+        before, prompt, main = await aof_size(self.redis), self.prompt, self.main
+        self.main = False
+        said = await super().turn(send)
+        deadline = time.monotonic() + 10
+        while await self.redis.xlen(self.outbox) and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        grown = await aof_size(self.redis) - before
+        found = QUESTION.search(prompt)
+        question = f"{found[1]}/{found[2]}" if found and main else ""
+        self.sizes.append({"question": question, "bytes": grown})
+        self.prompt = said
+        return said
+
+
+async def bytes_per_turn(bench: Bench, redis: Redis) -> dict[str, Any]:
+    """The Redis bytes written per turn (AOF growth), measured on a few teachers who each take
+    the whole interview alone once the load is over: the first and the last question's main
+    answer (median over the teachers), and every turn of the first teacher. Auto AOF rewrites
+    are paused meanwhile, so that the size only grows."""
+    from bot.storage.keys import UserKeys
+
+    parts = int(os.environ.get("PARTITIONS", "16"))
+    config = await redis.config_get("auto-aof-rewrite-percentage")
+    await redis.config_set("auto-aof-rewrite-percentage", 0)
+    teachers = []
+    try:
+        for uid in METERED_USERS:
+            outbox = UserKeys(uid, parts).part.outbox_for("telegram")
+            teacher = MeteredTeacher(bench, uid, random.Random(uid), None, 0.0)
+            teacher.redis, teacher.outbox = redis, outbox
+            await teacher.interview()
+            teachers.append(teacher)
+    finally:
+        await redis.config_set("auto-aof-rewrite-percentage", config["auto-aof-rewrite-percentage"])
+    answered = [[s for s in t.sizes if s["question"]] for t in teachers]
+    first = [a[0]["bytes"] for a in answered if a]
+    last = [a[-1]["bytes"] for a in answered if a]
+    return {
+        "bytes_per_turn": {
+            "first_question": sorted(first)[len(first) // 2] if first else None,
+            "last_question": sorted(last)[len(last) // 2] if last else None,
+            "questions": f"{answered[0][0]['question']} .. {answered[0][-1]['question']}"
+            if answered and answered[0]
+            else "",
+            "turns": [s["bytes"] for s in teachers[0].sizes] if teachers else [],
+        }
+    }
+
+
+async def aof_bytes(redis: Redis) -> tuple[int, int]:
+    """The AOF's size and the number of AOF rewrites so far."""
+    info = await redis.info("persistence")
+    return int(info["aof_current_size"]), int(info.get("aof_rewrites", 0))
+
+
 # ---- checks -----------------------------------------------------------------------------------
 
 
@@ -778,12 +865,19 @@ async def session(
         bench = await get_ready(opts, roles, tg, redis, children, notes)
         pids = {c.name: c.popen.pid for c in children} | {"fake+bench": os.getpid()}
         pids["redis"] = server.process.pid if server.process else os.getpid()
+        aof_before = await aof_bytes(redis)
         before = await snapshot(redis, pids)
         outcome = await drive(bench, deadline - time.monotonic() - RESERVE_S)
         after = await snapshot(redis, pids)
+        aof_after = await aof_bytes(redis)
+        metered = await bytes_per_turn(bench, redis)
     finally:
         await redis.aclose()
     extra: dict[str, Any] = {"peak_rss_mb": {n: peak_rss_mb(pid) for n, pid in pids.items()}}
+    turns = sum(len(t.turns) for t in outcome.teachers)
+    rewritten = aof_after[1] != aof_before[1]
+    grown = None if rewritten else per_turn(aof_after[0] - aof_before[0], turns, 0)
+    extra |= {"aof_bytes_per_turn": grown, **metered}
     checks = Checks(duplicate_replies=count_duplicate_replies(tg, outcome.teachers))
     await check_stored(server.url, key, outcome.teachers, checks)
     extra |= {"checks": vars(checks), "exit_codes": await stop_children(children)}
@@ -830,6 +924,13 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, object]]:
         ("Redis round trips/turn", result["redis_roundtrips_per_turn"]),
         ("top commands/turn", result["redis_top_cmds_per_turn"]),
         ("peak RSS MB", result["peak_rss_mb"]),
+        ("AOF bytes/turn (load)", result["aof_bytes_per_turn"]),
+        (
+            "bytes/turn 1st, last q",
+            f"{result['bytes_per_turn']['first_question']}, "
+            f"{result['bytes_per_turn']['last_question']} "
+            f"({result['bytes_per_turn']['questions']})",
+        ),
         ("lost / duplicated", f"{result['lost']} / {result['duplicated_answers']}"),
         ("duplicate replies", result["duplicate_replies"]),
         ("errors (tracebacks)", result["errors"]),

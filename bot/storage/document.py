@@ -1,0 +1,98 @@
+"""The user's document as parts, so that a turn writes only the parts it changed.
+
+The document (`UserState`) is kept in one Redis hash per user (`UserKeys.doc`), one sealed
+field per part; reading puts the parts back together. A turn seals and writes only the parts
+whose JSON differs from what its `begin` read, and deletes the parts that are gone, so the
+bytes a turn writes no longer grow with the interview (docs/performance.md):
+
+| field | what it holds |
+|---|---|
+| `h` | the keys of the top level that move nearly every turn (`HOT`: `last_seen`, `menu` ...) |
+| `u` | every other plain value of the top level (ids, language, consent, names ...) |
+| `k:<key>` | one list or dict of the top level each (`pupils`, `job_ids`, `coaching` ...) |
+| `p:<session>` | where a session is (`PLACE`: `position`, `awaiting`, `updated_at` ...) |
+| `s:<session>` | the rest of a session (script, dates, draft, profile) and its place |
+| `a:<session>:<item>` | one answer, with its place among the session's answers |
+
+Field names hold schema keys, session ids (`interview-1`) and item ids of the scripts only:
+nothing a person wrote, no other user's id (a coach's teachers stay inside `k:coaching`).
+Which keys are `HOT` or `PLACE` changes only how many bytes a turn writes, never what is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.models.state import UserState
+
+HOT = ("last_seen", "menu", "pending", "paused", "stage", "active_session")
+"""Top-level keys that change in most turns: kept together, apart from the rest."""
+PLACE = ("position", "awaiting", "return_to_review", "status", "updated_at", "reminders_sent")
+"""Session keys that change in most turns of that session."""
+ORDER = "n"  # a session's place in `sessions`, an answer's place in `answers`
+
+Parts = dict[str, bytes]
+"""Field name -> the JSON of that part (plaintext; the store seals each one)."""
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def split(state: UserState) -> Parts:
+    """The document's parts (see the module docstring)."""
+    data = state.model_dump(mode="json", exclude={"sessions"})
+    hot = {key: data.pop(key) for key in HOT}
+    parts: Parts = {"h": _json(hot)}
+    plain = {}
+    for key, value in data.items():
+        if isinstance(value, list | dict):
+            parts[f"k:{key}"] = _json(value)
+        else:
+            plain[key] = value
+    parts["u"] = _json(plain)
+    for index, session in enumerate(state.sessions):
+        if ":" in session.id:
+            raise ValueError(f"a session id may not hold ':' ({session.id!r})")
+        meta = session.model_dump(mode="json", exclude={"answers"})
+        place = {key: meta.pop(key) for key in PLACE}
+        parts[f"p:{session.id}"] = _json(place)
+        parts[f"s:{session.id}"] = _json({ORDER: index, **meta})
+        for number, (item_id, answer) in enumerate(session.answers.items()):
+            parts[f"a:{session.id}:{item_id}"] = _json(
+                {ORDER: number, **answer.model_dump(mode="json")}
+            )
+    return parts
+
+
+def assemble(parts: Mapping[str, bytes]) -> UserState:
+    """The document from its parts (the inverse of `split`)."""
+    data: dict[str, Any] = {}
+    sessions: dict[str, dict[str, Any]] = {}
+    answers: dict[str, list[tuple[int, str, Any]]] = {}
+    for name, raw in parts.items():
+        value = json.loads(raw)
+        kind, _, rest = name.partition(":")
+        if kind in ("h", "u"):
+            data.update(value)
+        elif kind == "k":
+            data[rest] = value
+        elif kind in ("s", "p"):
+            sessions.setdefault(rest, {}).update(value)
+        elif kind == "a":
+            session_id, _, item_id = rest.partition(":")
+            answers.setdefault(session_id, []).append((value.pop(ORDER), item_id, value))
+    ordered = sorted(sessions.items(), key=lambda pair: pair[1].pop(ORDER))
+    data["sessions"] = [
+        {**meta, "answers": {item: answer for _, item, answer in sorted(answers.get(sid, []))}}
+        for sid, meta in ordered
+    ]
+    return UserState.model_validate(data)
+
+
+def changes(before: Mapping[str, bytes], after: Parts) -> tuple[Parts, list[str]]:
+    """The parts to write (new or changed) and the field names to delete (gone)."""
+    written = {name: raw for name, raw in after.items() if before.get(name) != raw}
+    return written, [name for name in before if name not in after]
