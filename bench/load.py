@@ -599,6 +599,52 @@ async def aof_size(redis: Redis) -> int:
     return int(info["aof_current_size"])
 
 
+def aof_tail(directory: Path) -> Path | None:
+    """The AOF file Redis appends to now (the manifest's `type i` file)."""
+    manifest = next(directory.rglob("*.manifest"), None)
+    if manifest is None:
+        return None
+    for line in manifest.read_text().splitlines():
+        words = line.split()
+        if words[-2:] == ["type", "i"]:
+            return manifest.parent / words[1]
+    return None
+
+
+def aof_commands(data: bytes) -> list[tuple[list[bytes], int]]:
+    """The commands (RESP arrays) in a piece of AOF, each with its size in bytes."""
+    commands, i = [], 0
+    while i < len(data):
+        start, end = i, data.index(b"\r\n", i)
+        args = []
+        for _ in range(int(data[i + 1 : end])):
+            i = end + 2
+            end = data.index(b"\r\n", i)
+            size = int(data[i + 1 : end])
+            args.append(data[end + 2 : end + 2 + size])
+            end += 2 + size
+        i = end + 2
+        commands.append((args, i - start))
+    return commands
+
+
+def aof_kind(args: list[bytes]) -> str:
+    """What an AOF command writes: the document, the user's lock and seen set, the streams
+    (ingress, outbox, their consumer-group bookkeeping), the send limits, MULTI/EXEC, other."""
+    key = args[1] if len(args) > 1 else b""
+    if args[0].upper() in (b"MULTI", b"EXEC"):
+        return "multi_exec"
+    if key.endswith((b":doc", b":state")):
+        return "document"
+    if b":u:" in key:
+        return "lock_seen"
+    if key.endswith((b":ingress", b":telegram", b":internal")):
+        return "streams"
+    if b":limits:" in key:
+        return "send_limits"
+    return "other"
+
+
 @dataclass
 class MeteredTeacher(Teacher):
     """A teacher who runs alone and records the AOF's growth over each of its turns: from just
@@ -606,6 +652,7 @@ class MeteredTeacher(Teacher):
 
     redis: Redis | None = None
     outbox: str = ""
+    aof: Path | None = None
     prompt: str = ""  # the bot's last words: the question this turn answers
     main: bool = False
     sizes: list[dict[str, Any]] = field(default_factory=list)
@@ -619,6 +666,7 @@ class MeteredTeacher(Teacher):
         """One turn, metered."""
         assert self.redis is not None
         before, prompt, main = await aof_size(self.redis), self.prompt, self.main
+        offset = self.aof.stat().st_size if self.aof else 0
         self.main = False
         said = await super().turn(send)
         deadline = time.monotonic() + 10
@@ -627,12 +675,18 @@ class MeteredTeacher(Teacher):
         grown = await aof_size(self.redis) - before
         found = QUESTION.search(prompt)
         question = f"{found[1]}/{found[2]}" if found and main else ""
-        self.sizes.append({"question": question, "bytes": grown})
+        kinds: Counter[str] = Counter()
+        if self.aof is not None:
+            with self.aof.open("rb") as tail:
+                tail.seek(offset)
+                for args, size in aof_commands(tail.read()):
+                    kinds[aof_kind(args)] += size
+        self.sizes.append({"question": question, "bytes": grown, "kinds": dict(kinds)})
         self.prompt = said
         return said
 
 
-async def bytes_per_turn(bench: Bench, redis: Redis) -> dict[str, Any]:
+async def bytes_per_turn(bench: Bench, redis: Redis, aof: Path | None) -> dict[str, Any]:
     """The Redis bytes written per turn (AOF growth), measured on a few teachers who each take
     the whole interview alone once the load is over: the first and the last question's main
     answer (median over the teachers), and every turn of the first teacher. Auto AOF rewrites
@@ -647,18 +701,20 @@ async def bytes_per_turn(bench: Bench, redis: Redis) -> dict[str, Any]:
         for uid in METERED_USERS:
             outbox = UserKeys(uid, parts).part.outbox_for("telegram")
             teacher = MeteredTeacher(bench, uid, random.Random(uid), None, 0.0)
-            teacher.redis, teacher.outbox = redis, outbox
+            teacher.redis, teacher.outbox, teacher.aof = redis, outbox, aof
             await teacher.interview()
             teachers.append(teacher)
     finally:
         await redis.config_set("auto-aof-rewrite-percentage", config["auto-aof-rewrite-percentage"])
     answered = [[s for s in t.sizes if s["question"]] for t in teachers]
-    first = [a[0]["bytes"] for a in answered if a]
-    last = [a[-1]["bytes"] for a in answered if a]
+    first = sorted((a[0] for a in answered if a), key=lambda s: int(s["bytes"]))
+    last = sorted((a[-1] for a in answered if a), key=lambda s: int(s["bytes"]))
     return {
         "bytes_per_turn": {
-            "first_question": sorted(first)[len(first) // 2] if first else None,
-            "last_question": sorted(last)[len(last) // 2] if last else None,
+            "first_question": first[len(first) // 2]["bytes"] if first else None,
+            "last_question": last[len(last) // 2]["bytes"] if last else None,
+            "first_question_by_kind": first[len(first) // 2]["kinds"] if first else {},
+            "last_question_by_kind": last[len(last) // 2]["kinds"] if last else {},
             "questions": f"{answered[0][0]['question']} .. {answered[0][-1]['question']}"
             if answered and answered[0]
             else "",
@@ -870,7 +926,7 @@ async def session(
         outcome = await drive(bench, deadline - time.monotonic() - RESERVE_S)
         after = await snapshot(redis, pids)
         aof_after = await aof_bytes(redis)
-        metered = await bytes_per_turn(bench, redis)
+        metered = await bytes_per_turn(bench, redis, aof_tail(server.directory))
     finally:
         await redis.aclose()
     extra: dict[str, Any] = {"peak_rss_mb": {n: peak_rss_mb(pid) for n, pid in pids.items()}}
@@ -931,6 +987,8 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, object]]:
             f"{result['bytes_per_turn']['last_question']} "
             f"({result['bytes_per_turn']['questions']})",
         ),
+        ("  1st q by kind", result["bytes_per_turn"]["first_question_by_kind"]),
+        ("  last q by kind", result["bytes_per_turn"]["last_question_by_kind"]),
         ("lost / duplicated", f"{result['lost']} / {result['duplicated_answers']}"),
         ("duplicate replies", result["duplicate_replies"]),
         ("errors (tracebacks)", result["errors"]),
