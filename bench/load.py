@@ -628,12 +628,15 @@ def aof_commands(data: bytes) -> list[tuple[list[bytes], int]]:
     return commands
 
 
-def aof_kind(args: list[bytes]) -> str:
-    """What an AOF command writes: the document, the user's lock and seen set, the streams
-    (ingress, outbox, their consumer-group bookkeeping), the send limits, MULTI/EXEC, other."""
+def aof_kind(args: list[bytes], user_id: int) -> str:
+    """What an AOF command writes: the user's document, the user's lock and seen set, the
+    streams (ingress, outbox, their consumer-group bookkeeping), the send limits, MULTI/EXEC,
+    or other (another user's keys, the partition leases: not this turn's)."""
     key = args[1] if len(args) > 1 else b""
     if args[0].upper() in (b"MULTI", b"EXEC"):
         return "multi_exec"
+    if b":u:" in key and f":u:{user_id}:".encode() not in key:
+        return "other"
     if key.endswith((b":doc", b":state")):
         return "document"
     if b":u:" in key:
@@ -680,7 +683,8 @@ class MeteredTeacher(Teacher):
             with self.aof.open("rb") as tail:
                 tail.seek(offset)
                 for args, size in aof_commands(tail.read()):
-                    kinds[aof_kind(args)] += size
+                    kinds[aof_kind(args, self.user_id)] += size
+            grown = sum(kinds.values()) - kinds["other"]
         self.sizes.append({"question": question, "bytes": grown, "kinds": dict(kinds)})
         self.prompt = said
         return said
@@ -694,6 +698,7 @@ async def bytes_per_turn(bench: Bench, redis: Redis, aof: Path | None) -> dict[s
     from bot.storage.keys import UserKeys
 
     parts = int(os.environ.get("PARTITIONS", "16"))
+    await settled(redis)
     config = await redis.config_get("auto-aof-rewrite-percentage")
     await redis.config_set("auto-aof-rewrite-percentage", 0)
     teachers = []
@@ -721,6 +726,19 @@ async def bytes_per_turn(bench: Bench, redis: Redis, aof: Path | None) -> dict[s
             "turns": [s["bytes"] for s in teachers[0].sizes] if teachers else [],
         }
     }
+
+
+async def settled(redis: Redis, still_s: float = 1.0, limit_s: float = 120.0) -> None:
+    """Wait until the bot is done with what the load left behind (the draft jobs of the
+    submitted interviews): the AOF has not grown for `still_s`."""
+    deadline, size, since = time.monotonic() + limit_s, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = await aof_size(redis)
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= still_s:
+            return
+        await asyncio.sleep(0.1)
 
 
 async def aof_bytes(redis: Redis) -> tuple[int, int]:

@@ -7,10 +7,10 @@ bytes a turn writes no longer grow with the interview (docs/performance.md):
 
 | field | what it holds |
 |---|---|
-| `h` | the keys of the top level that move nearly every turn (`HOT`: `last_seen`, `menu` ...) |
+| `h:<key>` | one key of the top level that moves in most turns each (`HOT`: `last_seen` ...) |
 | `u` | every other plain value of the top level (ids, language, consent, names ...) |
 | `k:<key>` | one list or dict of the top level each (`pupils`, `job_ids`, `coaching` ...) |
-| `p:<session>` | where a session is (`PLACE`: `position`, `awaiting`, `updated_at` ...) |
+| `p:<session>:<key>` | one key of where a session is each (`PLACE`: `position` ...) |
 | `s:<session>` | the rest of a session (script, dates, draft, profile) and its place |
 | `a:<session>:<item>` | one answer, with its place among the session's answers |
 
@@ -28,9 +28,10 @@ from typing import Any
 from bot.models.state import UserState
 
 HOT = ("last_seen", "menu", "pending", "paused", "stage", "active_session")
-"""Top-level keys that change in most turns: kept together, apart from the rest."""
+"""Top-level keys that change in many turns: each in a field of its own, so a turn that moves
+one of them writes a few dozen bytes, not the whole record."""
 PLACE = ("position", "awaiting", "return_to_review", "status", "updated_at", "reminders_sent")
-"""Session keys that change in most turns of that session."""
+"""Session keys that change in many turns of that session: each in a field of its own."""
 ORDER = "n"  # a session's place in `sessions`, an answer's place in `answers`
 
 Parts = dict[str, bytes]
@@ -44,8 +45,7 @@ def _json(value: Any) -> bytes:
 def split(state: UserState) -> Parts:
     """The document's parts (see the module docstring)."""
     data = state.model_dump(mode="json", exclude={"sessions"})
-    hot = {key: data.pop(key) for key in HOT}
-    parts: Parts = {"h": _json(hot)}
+    parts: Parts = {f"h:{key}": _json(data.pop(key)) for key in HOT}
     plain = {}
     for key, value in data.items():
         if isinstance(value, list | dict):
@@ -57,8 +57,8 @@ def split(state: UserState) -> Parts:
         if ":" in session.id:
             raise ValueError(f"a session id may not hold ':' ({session.id!r})")
         meta = session.model_dump(mode="json", exclude={"answers"})
-        place = {key: meta.pop(key) for key in PLACE}
-        parts[f"p:{session.id}"] = _json(place)
+        for key in PLACE:
+            parts[f"p:{session.id}:{key}"] = _json(meta.pop(key))
         parts[f"s:{session.id}"] = _json({ORDER: index, **meta})
         for number, (item_id, answer) in enumerate(session.answers.items()):
             parts[f"a:{session.id}:{item_id}"] = _json(
@@ -75,12 +75,15 @@ def assemble(parts: Mapping[str, bytes]) -> UserState:
     for name, raw in parts.items():
         value = json.loads(raw)
         kind, _, rest = name.partition(":")
-        if kind in ("h", "u"):
+        if kind == "u":
             data.update(value)
-        elif kind == "k":
+        elif kind in ("h", "k"):
             data[rest] = value
-        elif kind in ("s", "p"):
+        elif kind == "s":
             sessions.setdefault(rest, {}).update(value)
+        elif kind == "p":
+            session_id, _, key = rest.partition(":")
+            sessions.setdefault(session_id, {})[key] = value
         elif kind == "a":
             session_id, _, item_id = rest.partition(":")
             answers.setdefault(session_id, []).append((value.pop(ORDER), item_id, value))

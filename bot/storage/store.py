@@ -288,9 +288,11 @@ class Store:
         args.append(len(gone))
         args += gone
         args.append(len(outbox))
-        for message in outbox:
+        for (
+            message
+        ) in outbox:  # without its empty (None) fields: every one of them defaults to None
             owner = await self._reader_key(opened.user_id, message, delete)
-            sealed = self.codec.seal(owner, message.model_dump_json().encode())
+            sealed = self.codec.seal(owner, message.model_dump_json(exclude_none=True).encode())
             args += [message.channel, owner, sealed]
         args.append(len(jobs))
         for job in jobs:
@@ -359,7 +361,9 @@ class Store:
         pipe = self.redis.pipeline(transaction=False)
         for event in events:
             part = self.user_keys(event.user_id).part
-            sealed = self.codec.seal(event.user_id, event.model_dump_json().encode())
+            sealed = self.codec.seal(
+                event.user_id, event.model_dump_json(exclude_none=True).encode()
+            )
             pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
         await pipe.execute()
 

@@ -203,7 +203,7 @@ async def test_a_turn_writes_only_the_parts_it_changed(store: Store) -> None:
     await store.commit(opened, state, now_ms=NOW_MS)
     after = await stored_parts(store, 7)
     rewritten = sorted(k.decode() for k in after if before.get(k) != after[k])
-    assert rewritten == ["a:interview-1:q04", "p:interview-1"]
+    assert rewritten == ["a:interview-1:q04", "p:interview-1:position"]
     loaded = await store.load(7)
     assert loaded == state
     assert list(loaded.sessions[0].answers) == ["q01", "q02", "q03", "q04"]  # type: ignore[union-attr]
