@@ -8,10 +8,10 @@ bytes a turn writes no longer grow with the interview (docs/performance.md):
 | field | what it holds |
 |---|---|
 | `h:<key>` | one key of the top level that moves in most turns each (`HOT`: `last_seen` ...) |
-| `u` | every other plain value of the top level (ids, language, consent, names ...) |
-| `k:<key>` | one list or dict of the top level each (`pupils`, `job_ids`, `coaching` ...) |
+| `u` | every other value of the top level (ids, language, stage, consent, empty lists ...) |
+| `k:<key>` | one list or dict of the top level each, when not empty (`pupils`, `coaching` ...) |
 | `p:<session>:<key>` | one key of where a session is each (`PLACE`: `position` ...) |
-| `s:<session>` | the rest of a session (script, dates, draft, profile) and its place |
+| `s:<session>` | the rest of a session (script, status, draft, profile) and its place |
 | `a:<session>:<item>` | one answer, with its place among the session's answers |
 
 Field names hold schema keys, session ids (`interview-1`) and item ids of the scripts only:
@@ -21,16 +21,17 @@ Which keys are `HOT` or `PLACE` changes only how many bytes a turn writes, never
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic_core import from_json, to_json
+
 from bot.models.state import UserState
 
-HOT = ("last_seen", "menu", "pending", "paused", "stage", "active_session")
+HOT = ("last_seen", "menu")
 """Top-level keys that change in many turns: each in a field of its own, so a turn that moves
 one of them writes a few dozen bytes, not the whole record."""
-PLACE = ("position", "awaiting", "return_to_review", "status", "updated_at", "reminders_sent")
+PLACE = ("position", "awaiting", "updated_at")
 """Session keys that change in many turns of that session: each in a field of its own."""
 ORDER = "n"  # a session's place in `sessions`, an answer's place in `answers`
 
@@ -38,32 +39,28 @@ Parts = dict[str, bytes]
 """Field name -> the JSON of that part (plaintext; the store seals each one)."""
 
 
-def _json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def split(state: UserState) -> Parts:
     """The document's parts (see the module docstring)."""
-    data = state.model_dump(mode="json", exclude={"sessions"})
-    parts: Parts = {f"h:{key}": _json(data.pop(key)) for key in HOT}
+    data = state.model_dump(mode="json")
+    sessions = data.pop("sessions")
+    parts: Parts = {f"h:{key}": to_json(data.pop(key)) for key in HOT}
     plain = {}
     for key, value in data.items():
-        if isinstance(value, list | dict):
-            parts[f"k:{key}"] = _json(value)
+        if value and isinstance(value, list | dict):
+            parts[f"k:{key}"] = to_json(value)
         else:
             plain[key] = value
-    parts["u"] = _json(plain)
-    for index, session in enumerate(state.sessions):
-        if ":" in session.id:
-            raise ValueError(f"a session id may not hold ':' ({session.id!r})")
-        meta = session.model_dump(mode="json", exclude={"answers"})
+    parts["u"] = to_json(plain)
+    for index, session in enumerate(sessions):
+        sid = session["id"]
+        if ":" in sid:
+            raise ValueError(f"a session id may not hold ':' ({sid!r})")
+        answers = session.pop("answers")
         for key in PLACE:
-            parts[f"p:{session.id}:{key}"] = _json(meta.pop(key))
-        parts[f"s:{session.id}"] = _json({ORDER: index, **meta})
-        for number, (item_id, answer) in enumerate(session.answers.items()):
-            parts[f"a:{session.id}:{item_id}"] = _json(
-                {ORDER: number, **answer.model_dump(mode="json")}
-            )
+            parts[f"p:{sid}:{key}"] = to_json(session.pop(key))
+        parts[f"s:{sid}"] = to_json({ORDER: index, **session})
+        for number, (item_id, answer) in enumerate(answers.items()):
+            parts[f"a:{sid}:{item_id}"] = to_json({ORDER: number, **answer})
     return parts
 
 
@@ -73,7 +70,7 @@ def assemble(parts: Mapping[str, bytes]) -> UserState:
     sessions: dict[str, dict[str, Any]] = {}
     answers: dict[str, list[tuple[int, str, Any]]] = {}
     for name, raw in parts.items():
-        value = json.loads(raw)
+        value = from_json(raw)
         kind, _, rest = name.partition(":")
         if kind == "u":
             data.update(value)
