@@ -2,10 +2,11 @@
 
 A turn is two round trips, shared with the other turns of the moment (`bot.autopipe`):
 `begin` takes the user's lock and reads the state and whether the event was seen before (one
-Lua script); `commit` checks the lock is still ours, then writes the new state, marks the event
-seen, queues the replies in the outbox, schedules jobs, acknowledges the ingress entry and
-releases the lock (one Lua script). So a state change, its replies and its idempotency mark
-are saved together or not at all. Every stored text passes the `EnvelopeCodec`.
+Lua script); `commit` checks the lock is still ours, then writes the parts of the state the
+turn changed (`bot.storage.document`), marks the event seen, queues the replies in the outbox,
+schedules jobs, acknowledges the ingress entry and releases the lock (one Lua script). So a
+state change, its replies and its idempotency mark are saved together or not at all.
+Every stored text passes the `EnvelopeCodec`.
 
 Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
 itself (the caller retries the whole turn: nothing was half written).
