@@ -129,6 +129,8 @@ class EnvelopeCodec:
 
     def seal_many(self, user_id: int, parts: dict[str, bytes]) -> dict[str, bytes]:
         """`seal` of each part (name -> plaintext), with one cipher object for all."""
+        if not parts:
+            return {}
         key, aad = self._key(user_id), _aad(user_id)
         sealed = {}
         for part, plaintext in parts.items():
@@ -142,6 +144,8 @@ class EnvelopeCodec:
 
     def open_many(self, user_id: int, parts: dict[str, bytes]) -> dict[str, bytes]:
         """`open` of each part (name -> sealed value), with one cipher object for all."""
+        if not parts:
+            return {}
         key, aad = self._key(user_id), _aad(user_id)
         opened = {}
         for part, blob in parts.items():

@@ -271,6 +271,14 @@ async def test_a_part_moved_to_another_field_does_not_open(store: Store) -> None
         await store.load(7)
 
 
+async def test_a_turn_that_writes_nothing_needs_no_data_key(store: Store) -> None:
+    """A job's turn for a user who deleted their data writes nothing and makes no key."""
+    opened = await store.begin(9, "job:x")
+    assert opened is not None and opened.state is None
+    assert await store.commit(opened, None, now_ms=NOW_MS, record_seen=False) == "ok"
+    assert [k async for k in store.redis.scan_iter(f"{PREFIX}:*u:9:*")] == []
+
+
 async def test_ingress_roundtrip_and_ack_on_commit(store: Store) -> None:
     event = Inbound(
         event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text", text="hallo"
