@@ -72,7 +72,8 @@ TARGETS = [
     ("throughput", "one worker sustains >= 400 turns/s with AOF on (think 0)"),
     ("latency", "p99 < 50 ms at half that load"),
     ("redis", "<= 3 Redis round trips per turn"),
-    ("memory", "peak RSS flat in N"),
+    ("memory", "peak RSS flat in N, <= 120 MB per bot process at 200 teachers"),
+    ("bytes", "<= 1.5 KB written per turn at the first and the last question, last <= 1.2x first"),
     ("safety", "lost = 0 and duplicated_answers = 0"),
 ]
 _STARTED: list[subprocess.Popen[bytes]] = []  # every child process, for the last-resort kill
@@ -586,6 +587,166 @@ async def warm_up(bench: Bench) -> None:
     await asyncio.gather(*(t.interview() for t in teachers))
 
 
+# ---- bytes per turn ---------------------------------------------------------------------------
+
+METERED_USERS = range(90_000, 90_003)  # teachers that run alone after the measured phase
+QUESTION = re.compile(r"Vraag (\d+) van (\d+)")
+
+
+async def aof_size(redis: Redis) -> int:
+    """The AOF's size in bytes now (`aof_current_size`, every AOF file of Redis 7 together)."""
+    info = await redis.info("persistence")
+    return int(info["aof_current_size"])
+
+
+def aof_tail(directory: Path) -> Path | None:
+    """The AOF file Redis appends to now (the manifest's `type i` file)."""
+    manifest = next(directory.rglob("*.manifest"), None)
+    if manifest is None:
+        return None
+    for line in manifest.read_text().splitlines():
+        words = line.split()
+        if words[-2:] == ["type", "i"]:
+            return manifest.parent / words[1]
+    return None
+
+
+def aof_commands(data: bytes) -> list[tuple[list[bytes], int]]:
+    """The commands (RESP arrays) in a piece of AOF, each with its size in bytes."""
+    commands, i = [], 0
+    while i < len(data):
+        start, end = i, data.index(b"\r\n", i)
+        args = []
+        for _ in range(int(data[i + 1 : end])):
+            i = end + 2
+            end = data.index(b"\r\n", i)
+            size = int(data[i + 1 : end])
+            args.append(data[end + 2 : end + 2 + size])
+            end += 2 + size
+        i = end + 2
+        commands.append((args, i - start))
+    return commands
+
+
+def aof_kind(args: list[bytes], user_id: int) -> str:
+    """What an AOF command writes: the user's document, the user's lock and seen set, the
+    streams (ingress, outbox, their consumer-group bookkeeping), the send limits, MULTI/EXEC,
+    or other (another user's keys, the partition leases: not this turn's)."""
+    key = args[1] if len(args) > 1 else b""
+    if args[0].upper() in (b"MULTI", b"EXEC"):
+        return "multi_exec"
+    if b":u:" in key and f":u:{user_id}:".encode() not in key:
+        return "other"
+    if key.endswith((b":doc", b":state")):
+        return "document"
+    if b":u:" in key:
+        return "lock_seen"
+    if key.endswith((b":ingress", b":telegram", b":internal")):
+        return "streams"
+    if b":limits:" in key:
+        return "send_limits"
+    return "other"
+
+
+@dataclass
+class MeteredTeacher(Teacher):
+    """A teacher who runs alone and records the AOF's growth over each of its turns: from just
+    before the update is added until its replies are sent and acknowledged (outbox empty)."""
+
+    redis: Redis | None = None
+    outbox: str = ""
+    aof: Path | None = None
+    prompt: str = ""  # the bot's last words: the question this turn answers
+    main: bool = False
+    sizes: list[dict[str, Any]] = field(default_factory=list)
+
+    async def say(self, text: str) -> str:
+        """Type a message (remember whether it is a main answer)."""
+        self.main = text != PROBE_ANSWER[LANG]
+        return await super().say(text)
+
+    async def turn(self, send: Callable[[], int]) -> str:
+        """One turn, metered."""
+        assert self.redis is not None
+        before, prompt, main = await aof_size(self.redis), self.prompt, self.main
+        offset = self.aof.stat().st_size if self.aof else 0
+        self.main = False
+        said = await super().turn(send)
+        deadline = time.monotonic() + 10
+        while await self.redis.xlen(self.outbox) and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        grown = await aof_size(self.redis) - before
+        found = QUESTION.search(prompt)
+        question = f"{found[1]}/{found[2]}" if found and main else ""
+        kinds: Counter[str] = Counter()
+        if self.aof is not None:
+            with self.aof.open("rb") as tail:
+                tail.seek(offset)
+                for args, size in aof_commands(tail.read()):
+                    kinds[aof_kind(args, self.user_id)] += size
+            grown = sum(kinds.values()) - kinds["other"]
+        self.sizes.append({"question": question, "bytes": grown, "kinds": dict(kinds)})
+        self.prompt = said
+        return said
+
+
+async def bytes_per_turn(bench: Bench, redis: Redis, aof: Path | None) -> dict[str, Any]:
+    """The Redis bytes written per turn (AOF growth), measured on a few teachers who each take
+    the whole interview alone once the load is over: the first and the last question's main
+    answer (median over the teachers), and every turn of the first teacher. Auto AOF rewrites
+    are paused meanwhile, so that the size only grows."""
+    from bot.storage.keys import UserKeys
+
+    parts = int(os.environ.get("PARTITIONS", "16"))
+    await settled(redis)
+    config = await redis.config_get("auto-aof-rewrite-percentage")
+    await redis.config_set("auto-aof-rewrite-percentage", 0)
+    teachers = []
+    try:
+        for uid in METERED_USERS:
+            outbox = UserKeys(uid, parts).part.outbox_for("telegram")
+            teacher = MeteredTeacher(bench, uid, random.Random(uid), None, 0.0)
+            teacher.redis, teacher.outbox, teacher.aof = redis, outbox, aof
+            await teacher.interview()
+            teachers.append(teacher)
+    finally:
+        await redis.config_set("auto-aof-rewrite-percentage", config["auto-aof-rewrite-percentage"])
+    answered = [[s for s in t.sizes if s["question"]] for t in teachers]
+    first = sorted((a[0] for a in answered if a), key=lambda s: int(s["bytes"]))
+    last = sorted((a[-1] for a in answered if a), key=lambda s: int(s["bytes"]))
+    return {
+        "bytes_per_turn": {
+            "first_question": first[len(first) // 2]["bytes"] if first else None,
+            "last_question": last[len(last) // 2]["bytes"] if last else None,
+            "first_question_by_kind": first[len(first) // 2]["kinds"] if first else {},
+            "last_question_by_kind": last[len(last) // 2]["kinds"] if last else {},
+            "questions": f"{answered[0][0]['question']} .. {answered[0][-1]['question']}"
+            if answered and answered[0]
+            else "",
+            "turns": [s["bytes"] for s in teachers[0].sizes] if teachers else [],
+        }
+    }
+
+
+async def settled(redis: Redis, still_s: float = 1.0, limit_s: float = 120.0) -> None:
+    """Wait until the bot is done with what the load left behind (the draft jobs of the
+    submitted interviews): the AOF has not grown for `still_s`."""
+    deadline, size, since = time.monotonic() + limit_s, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = await aof_size(redis)
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= still_s:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def aof_bytes(redis: Redis) -> tuple[int, int]:
+    """The AOF's size and the number of AOF rewrites so far."""
+    info = await redis.info("persistence")
+    return int(info["aof_current_size"]), int(info.get("aof_rewrites", 0))
+
+
 # ---- checks -----------------------------------------------------------------------------------
 
 
@@ -778,12 +939,19 @@ async def session(
         bench = await get_ready(opts, roles, tg, redis, children, notes)
         pids = {c.name: c.popen.pid for c in children} | {"fake+bench": os.getpid()}
         pids["redis"] = server.process.pid if server.process else os.getpid()
+        aof_before = await aof_bytes(redis)
         before = await snapshot(redis, pids)
         outcome = await drive(bench, deadline - time.monotonic() - RESERVE_S)
         after = await snapshot(redis, pids)
+        aof_after = await aof_bytes(redis)
+        metered = await bytes_per_turn(bench, redis, aof_tail(server.directory))
     finally:
         await redis.aclose()
     extra: dict[str, Any] = {"peak_rss_mb": {n: peak_rss_mb(pid) for n, pid in pids.items()}}
+    turns = sum(len(t.turns) for t in outcome.teachers)
+    rewritten = aof_after[1] != aof_before[1]
+    grown = None if rewritten else per_turn(aof_after[0] - aof_before[0], turns, 0)
+    extra |= {"aof_bytes_per_turn": grown, **metered}
     checks = Checks(duplicate_replies=count_duplicate_replies(tg, outcome.teachers))
     await check_stored(server.url, key, outcome.teachers, checks)
     extra |= {"checks": vars(checks), "exit_codes": await stop_children(children)}
@@ -830,6 +998,15 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, object]]:
         ("Redis round trips/turn", result["redis_roundtrips_per_turn"]),
         ("top commands/turn", result["redis_top_cmds_per_turn"]),
         ("peak RSS MB", result["peak_rss_mb"]),
+        ("AOF bytes/turn (load)", result["aof_bytes_per_turn"]),
+        (
+            "bytes/turn 1st, last q",
+            f"{result['bytes_per_turn']['first_question']}, "
+            f"{result['bytes_per_turn']['last_question']} "
+            f"({result['bytes_per_turn']['questions']})",
+        ),
+        ("  1st q by kind", result["bytes_per_turn"]["first_question_by_kind"]),
+        ("  last q by kind", result["bytes_per_turn"]["last_question_by_kind"]),
         ("lost / duplicated", f"{result['lost']} / {result['duplicated_answers']}"),
         ("duplicate replies", result["duplicate_replies"]),
         ("errors (tracebacks)", result["errors"]),

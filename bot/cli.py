@@ -173,15 +173,17 @@ async def _web(settings: Settings) -> int:
 
 async def _telegram(settings: Settings, command: str, ingress_only: bool) -> int:
     from bot.channels.telegram.app import run_ingress, run_polling, run_webhook, run_worker
-    from bot.channels.web.server import start_web
     from bot.wiring import telegram_app
 
     async with telegram_app(settings, commands=command != "worker") as (app, bot):
         token = (
             settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
         )
-        serve = settings.web_listen and command in ("telegram", "webhook")
-        runner = await start_web(app, settings.web_listen or "", token) if serve else None
+        runner = None
+        if settings.web_listen and command in ("telegram", "webhook"):
+            from bot.channels.web.server import start_web  # Jinja2: only where the web runs
+
+            runner = await start_web(app, settings.web_listen, token)
         try:
             if command == "webhook":
                 await run_webhook(app, bot, ingress_only)

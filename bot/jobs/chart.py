@@ -16,7 +16,6 @@ from bot.models.events import Inbound
 from bot.models.jobs import Job
 from bot.models.profile import Draft, ScaleScore, level_for
 from bot.models.state import Profile, UserState
-from bot.render.chart import render_chart
 
 
 def profile_draft(profile: Profile) -> Draft:
@@ -38,6 +37,8 @@ class ChartJob:
         if args is None:
             return None
         first, second, pupil, labels = args
+        from bot.render.chart import render_chart  # matplotlib: only in the process that draws
+
         return await asyncio.to_thread(
             render_chart,
             first,

@@ -12,7 +12,6 @@ from bot.dialogues.transcript import script_titles
 from bot.models.events import Document, Inbound
 from bot.models.jobs import Job
 from bot.models.state import UserState
-from bot.render.report import render_report
 
 
 class ExportJob:
@@ -26,6 +25,8 @@ class ExportJob:
         name = state.teacher_label(
             teacher.teacher_id, load_texts(state.lang).messages["teacher_unnamed"]
         )
+        from bot.render.report import render_report  # fpdf2 and matplotlib: only when exporting
+
         return await asyncio.to_thread(
             render_report,
             teacher,

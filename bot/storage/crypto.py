@@ -122,20 +122,43 @@ class EnvelopeCodec:
         except KeyError:
             raise CodecError(f"data key of user {user_id} not loaded") from None
 
-    def seal(self, user_id: int, plaintext: bytes) -> bytes:
-        """`e1:` + nonce + AES-GCM ciphertext, bound to the user."""
-        nonce = os.urandom(NONCE_BYTES)
-        return SEALED + nonce + self._key(user_id).encrypt(nonce, plaintext, _aad(user_id))
+    def seal(self, user_id: int, plaintext: bytes, part: str = "") -> bytes:
+        """`e1:` + nonce + AES-GCM ciphertext, bound to the user (and to `part`, the name of
+        a document's field: a value moved to another field does not open)."""
+        return self.seal_many(user_id, {part: plaintext})[part]
 
-    def open(self, user_id: int, blob: bytes) -> bytes:
+    def seal_many(self, user_id: int, parts: dict[str, bytes]) -> dict[str, bytes]:
+        """`seal` of each part (name -> plaintext), with one cipher object for all."""
+        if not parts:
+            return {}
+        key, aad = self._key(user_id), _aad(user_id)
+        sealed = {}
+        for part, plaintext in parts.items():
+            nonce = os.urandom(NONCE_BYTES)
+            sealed[part] = SEALED + nonce + key.encrypt(nonce, plaintext, _bound(aad, part))
+        return sealed
+
+    def open(self, user_id: int, blob: bytes, part: str = "") -> bytes:
         """The plaintext; CodecError for another format, another user's value or a lost key."""
-        if not blob.startswith(SEALED):
-            raise CodecError("not an encrypted value")
-        body = blob[len(SEALED) :]
-        try:
-            return self._key(user_id).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], _aad(user_id))
-        except InvalidTag:
-            raise CodecError("value does not open with this user's key") from None
+        return self.open_many(user_id, {part: blob})[part]
+
+    def open_many(self, user_id: int, parts: dict[str, bytes]) -> dict[str, bytes]:
+        """`open` of each part (name -> sealed value), with one cipher object for all."""
+        if not parts:
+            return {}
+        key, aad = self._key(user_id), _aad(user_id)
+        opened = {}
+        for part, blob in parts.items():
+            if not blob.startswith(SEALED):
+                raise CodecError("not an encrypted value")
+            body = blob[len(SEALED) :]
+            try:
+                opened[part] = key.decrypt(
+                    body[:NONCE_BYTES], body[NONCE_BYTES:], _bound(aad, part)
+                )
+            except InvalidTag:
+                raise CodecError("value does not open with this user's key") from None
+        return opened
 
     def forget(self, user_id: int) -> None:
         """Drop the user's key from memory."""
@@ -148,3 +171,8 @@ class EnvelopeCodec:
 
 def _aad(user_id: int) -> bytes:
     return f"llinc-user:{user_id}".encode()
+
+
+def _bound(aad: bytes, part: str) -> bytes:
+    """The associated data of one field of a document ("" for a whole value, as before)."""
+    return aad + b"|" + part.encode() if part else aad

@@ -95,8 +95,14 @@ class UserKeys:
 
     @property
     def state(self) -> str:
-        """The user's document (sealed JSON)."""
+        """The user's document the old way, one sealed JSON value: read when there is no `doc`
+        yet, and deleted by the commit that writes the `doc` (bot/storage/document.py)."""
         return self._key("state")
+
+    @property
+    def doc(self) -> str:
+        """The user's document: a hash of sealed parts (bot/storage/document.py)."""
+        return self._key("doc")
 
     @property
     def seen(self) -> str:
@@ -115,7 +121,7 @@ class UserKeys:
 
     def all(self) -> list[str]:
         """Every key that holds this user's data (for export and deletion)."""
-        return [self.state, self.seen, self.lock, self.data_key]
+        return [self.doc, self.state, self.seen, self.lock, self.data_key]
 
 
 def consumer_group() -> str:

@@ -2,10 +2,11 @@
 
 A turn is two round trips, shared with the other turns of the moment (`bot.autopipe`):
 `begin` takes the user's lock and reads the state and whether the event was seen before (one
-Lua script); `commit` checks the lock is still ours, then writes the new state, marks the event
-seen, queues the replies in the outbox, schedules jobs, acknowledges the ingress entry and
-releases the lock (one Lua script). So a state change, its replies and its idempotency mark
-are saved together or not at all. Every stored text passes the `EnvelopeCodec`.
+Lua script); `commit` checks the lock is still ours, then writes the parts of the state the
+turn changed (`bot.storage.document`), marks the event seen, queues the replies in the outbox,
+schedules jobs, acknowledges the ingress entry and releases the lock (one Lua script). So a
+state change, its replies and its idempotency mark are saved together or not at all.
+Every stored text passes the `EnvelopeCodec`.
 
 Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
 itself (the caller retries the whole turn: nothing was half written).
@@ -19,7 +20,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from redis.asyncio import Redis
@@ -31,6 +32,7 @@ from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
+from bot.storage.document import assemble, changes, split
 from bot.storage.jobqueue import encode_job
 from bot.storage.keys import PartitionKeys, UserKeys, consumer_group
 
@@ -38,19 +40,27 @@ log = logging.getLogger(__name__)
 SEEN_KEEP = 1000
 CommitResult = Literal["ok", "duplicate", "lock_lost"]
 
+# KEYS: lock state(the old single value) seen doc
+# The document's parts (HGETALL); the old single value only when there are none yet.
 _BEGIN = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, '', 0} end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, '', 0, {}} end
 local seen = 0
 if redis.call('ZSCORE', KEYS[3], ARGV[3]) then seen = 1 end
-return {1, redis.call('GET', KEYS[2]) or '', seen}
+local doc = redis.call('HGETALL', KEYS[4])
+local old = ''
+if #doc == 0 then old = redis.call('GET', KEYS[2]) or '' end
+return {1, old, seen, doc}
 """
 
 # KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey attempts
-#       failed
-# ARGV: token event_id now_ms keep mode blob ack group done_job record expire_ms n_out
-#       (route u m)* n_jobs (id due blob)* n_cancel (id)* n_unsee (seen event id)*
-# expire_ms > 0 (a person who has not consented): the state, seen set and data key expire then;
-# 0: they are kept (PERSIST undoes an earlier expiry, in the same step as the save).
+#       failed doc
+# ARGV: token event_id now_ms keep mode migrate ack group done_job record expire_ms
+#       n_set (field sealed)* n_del (field)* n_out (route u m)* n_jobs (id due blob)*
+#       n_cancel (id)* n_unsee (seen event id)*
+# mode 'save' writes only the parts of the document that changed (`bot.storage.document`);
+# migrate '1' drops the old single value the document was read from, in the same step.
+# expire_ms > 0 (a person who has not consented): the document, seen set and data key expire
+# then; 0: they are kept (PERSIST undoes an earlier expiry, in the same step as the save).
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'lock_lost' end
 local result = 'ok'
@@ -58,20 +68,32 @@ if redis.call('ZSCORE', KEYS[3], ARGV[2]) then
   result = 'duplicate'
 else
   local mode = ARGV[5]
-  if mode == 'save' then redis.call('SET', KEYS[2], ARGV[6]) end
-  if mode == 'delete' then redis.call('DEL', KEYS[2], KEYS[3], KEYS[10]) end
+  local i = 12
+  local n = tonumber(ARGV[i]); i = i + 1
+  while n > 0 do
+    local take = math.min(n, 100)
+    redis.call('HSET', KEYS[13], unpack(ARGV, i, i + 2 * take - 1))
+    i = i + 2 * take; n = n - take
+  end
+  n = tonumber(ARGV[i]); i = i + 1
+  while n > 0 do
+    local take = math.min(n, 200)
+    redis.call('HDEL', KEYS[13], unpack(ARGV, i, i + take - 1))
+    i = i + take; n = n - take
+  end
+  if mode == 'save' and ARGV[6] == '1' then redis.call('DEL', KEYS[2]) end
+  if mode == 'delete' then redis.call('DEL', KEYS[2], KEYS[3], KEYS[10], KEYS[13]) end
   if mode ~= 'delete' and ARGV[10] == '1' then
     redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
     redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[4]) + 1))
   end
   if mode == 'save' then
-    for _, key in ipairs({KEYS[2], KEYS[3], KEYS[10]}) do
+    for _, key in ipairs({KEYS[2], KEYS[3], KEYS[10], KEYS[13]}) do
       if tonumber(ARGV[11]) > 0 then redis.call('PEXPIRE', key, ARGV[11])
       else redis.call('PERSIST', key) end
     end
   end
-  local i = 12
-  local n = tonumber(ARGV[i]); i = i + 1
+  n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
     local stream = KEYS[4]
     if ARGV[i] == 'internal' then stream = KEYS[9] end
@@ -128,6 +150,10 @@ class Begin:
     state: UserState | None
     seen: bool
     committed: bool = False
+    parts: dict[str, bytes] = field(default_factory=dict)
+    """The document's parts as read (plaintext): a commit writes only those that changed."""
+    legacy: bool = False
+    """The document was read from the old single value: the commit moves it into parts."""
 
 
 @dataclass(frozen=True)
@@ -170,14 +196,24 @@ class Store:
     # -- user documents -------------------------------------------------------------------
 
     def _decode_state(self, user_id: int, blob: bytes) -> UserState | None:
+        """A document stored the old way, as one sealed value (read, then moved into parts by
+        the next commit)."""
         if not blob:
             return None
         return UserState.model_validate_json(self.codec.open(user_id, blob))
 
+    def _open_parts(self, user_id: int, raw: dict[bytes, bytes]) -> dict[str, bytes]:
+        """The plaintext of each stored part of a document."""
+        return self.codec.open_many(user_id, {_text(k): v for k, v in raw.items()})
+
     async def load(self, user_id: int) -> UserState | None:
         """The user's document without taking the lock (for reading only)."""
         await self.codec.ensure(user_id, create=False)
-        blob: bytes | None = await self.redis.get(self.user_keys(user_id).state)  # type: ignore[assignment]
+        keys = self.user_keys(user_id)
+        raw: dict[bytes, bytes] = await self.redis.hgetall(keys.doc)  # type: ignore[assignment]
+        if raw:
+            return assemble(self._open_parts(user_id, raw))
+        blob: bytes | None = await self.redis.get(keys.state)  # type: ignore[assignment]
         return self._decode_state(user_id, blob or b"")
 
     async def begin(self, user_id: int, event_id: str) -> Begin | None:
@@ -185,12 +221,18 @@ class Store:
         await self.codec.ensure(user_id, create=False)
         keys = self.user_keys(user_id)
         token = secrets.token_hex(8)
-        got, blob, seen = await self.pipe.run(
-            self._begin, [keys.lock, keys.state, keys.seen], [token, self.lock_ttl_ms, event_id]
+        got, blob, seen, flat = await self.pipe.run(
+            self._begin,
+            [keys.lock, keys.state, keys.seen, keys.doc],
+            [token, self.lock_ttl_ms, event_id],
         )
         if not got:
             return None
-        return Begin(user_id, event_id, token, self._decode_state(user_id, blob), bool(seen))
+        if flat:
+            parts = self._open_parts(user_id, dict(zip(flat[::2], flat[1::2], strict=True)))
+            return Begin(user_id, event_id, token, assemble(parts), bool(seen), parts=parts)
+        state = self._decode_state(user_id, blob)
+        return Begin(user_id, event_id, token, state, bool(seen), legacy=state is not None)
 
     @asynccontextmanager
     async def turn(self, user_id: int, event_id: str, wait_s: float = 10.0) -> AsyncIterator[Begin]:
@@ -237,24 +279,32 @@ class Store:
             await self.codec.ensure(job.user_id)
         channel: Route = next((m.channel for m in outbox if m.channel != "internal"), "telegram")
         mode = "delete" if delete else ("save" if state is not None else "none")
-        blob = self.codec.seal(opened.user_id, state.model_dump_json().encode()) if state else b""
+        written: dict[str, bytes] = {}
+        gone: list[str] = []
+        if mode == "save" and state is not None:
+            written, gone = changes(opened.parts, split(state))
         args: list[str | int | bytes] = [
             opened.token,
             opened.event_id,
             now_ms,
             SEEN_KEEP,
             mode,
-            blob,
+            "1" if opened.legacy else "",
             ack.entry_id if ack else "",
             consumer_group(),
             done_job,
             "1" if record_seen else "0",
             expire_ms,
         ]
+        args.append(len(written))
+        for name, sealed_part in self.codec.seal_many(opened.user_id, written).items():
+            args += [name, sealed_part]
+        args.append(len(gone))
+        args += gone
         args.append(len(outbox))
-        for message in outbox:
+        for message in outbox:  # without its empty (None) fields: each one defaults to None
             owner = await self._reader_key(opened.user_id, message, delete)
-            sealed = self.codec.seal(owner, message.model_dump_json().encode())
+            sealed = self.codec.seal(owner, message.model_dump_json(exclude_none=True).encode())
             args += [message.channel, owner, sealed]
         args.append(len(jobs))
         for job in jobs:
@@ -280,6 +330,7 @@ class Store:
                 keys.data_key,
                 part.job_attempts,
                 part.jobs_failed,
+                keys.doc,
             ],
             args,
         )
@@ -322,7 +373,9 @@ class Store:
         pipe = self.redis.pipeline(transaction=False)
         for event in events:
             part = self.user_keys(event.user_id).part
-            sealed = self.codec.seal(event.user_id, event.model_dump_json().encode())
+            sealed = self.codec.seal(
+                event.user_id, event.model_dump_json(exclude_none=True).encode()
+            )
             pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
         await pipe.execute()
 

@@ -43,9 +43,11 @@ def lemma_keys(word: str, lang: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1 << 16)
 def lemma(word: str, lang: str) -> str:
-    """simplemma's lemma of a word, folded ("sloeg" -> "slaan", "wil" -> "willen")."""
+    """simplemma's lemma of a word, folded ("sloeg" -> "slaan", "wil" -> "willen"). Its
+    dictionaries are read in place (`low_memory`): the same lemmas in 22 MB instead of 92 MB
+    for Dutch and English, at a few µs more per word the first time (then cached here)."""
     folded = fold(word)
-    return fold(simplemma.lemmatize(folded, lang=lang)).replace("_", "")
+    return fold(simplemma.lemmatize(folded, lang=lang, low_memory=True)).replace("_", "")
 
 
 def word_count(text: str) -> int:

@@ -21,6 +21,7 @@ from bot.dialogues.script import load_texts
 from bot.jobs import export
 from bot.models.jobs import Job, JobName
 from bot.models.state import TeacherFile, UserState
+from bot.render import report
 from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.service import test_coaching as coaching_tests
@@ -205,7 +206,7 @@ async def test_the_pdf_names_the_teacher_as_the_coach_sees_them(
         seen.update(kwargs)
         return b"%PDF"
 
-    monkeypatch.setattr(export, "render_report", render)
+    monkeypatch.setattr(report, "render_report", render)  # the job imports it when it runs
     state = coach_with((11, "Anna", "J"), (12, "Anna", "D"))
     job = Job(
         id="export:1:12:x", user_id=1, name=JobName.EXPORT, due=T0, payload={"teacher_id": "12"}

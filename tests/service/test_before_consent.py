@@ -31,7 +31,7 @@ def hub(store: Store, settings: Settings) -> Hub:
 async def ttls(redis: Redis, store: Store, user_id: int) -> list[int]:
     """PTTL of the user's document, seen set and data key (-1: kept, -2: gone)."""
     keys = store.user_keys(user_id)
-    return [await redis.pttl(k) for k in (keys.state, keys.seen, keys.data_key)]
+    return [await redis.pttl(k) for k in (keys.doc, keys.seen, keys.data_key)]
 
 
 @pytest.mark.parametrize("data", ["1:consent:yes", "999:lang:en", "forged", "7:nothing:x"])
@@ -89,7 +89,7 @@ async def test_after_the_week_the_person_starts_afresh_and_the_new_document_open
     teacher = hub.user(TEACHER)
     await teacher.command("start")
     keys = store.user_keys(TEACHER)
-    for key in (keys.state, keys.seen, keys.data_key):  # the week has passed
+    for key in (keys.doc, keys.seen, keys.data_key):  # the week has passed
         await redis.pexpire(key, 1)
     await asyncio.sleep(0.05)
     assert await ttls(redis, store, TEACHER) == [-2, -2, -2]

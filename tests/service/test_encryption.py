@@ -40,6 +40,9 @@ async def aof_redis(aof_server: RedisServer) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
+ANSWER_PART = "a:interview-1:q01_three_words"  # one answer's field of the teacher's document
+
+
 def secret_texts() -> list[str]:
     return [a for a in ANSWERS["en"] if len(a) >= 12]
 
@@ -88,8 +91,9 @@ async def test_no_answer_text_in_redis_or_the_aof_and_forget_shreds_the_key(
     for text in secret_texts():
         assert text.encode() not in stored, text
         assert text.encode() not in on_disk, text
-    sealed_state = await aof_redis.get(store.user_keys(TEACHER).state)
-    assert sealed_state is not None and sealed_state.startswith(b"e1:")
+    sealed_answer = await aof_redis.hget(store.user_keys(TEACHER).doc, ANSWER_PART)
+    assert sealed_answer is not None and sealed_answer.startswith(b"e1:")
+    assert store.codec.open(TEACHER, sealed_answer, ANSWER_PART)
 
     await teacher.command("forget")
     await teacher.press("Yes, delete everything")
@@ -97,7 +101,7 @@ async def test_no_answer_text_in_redis_or_the_aof_and_forget_shreds_the_key(
     fresh = EnvelopeCodec(aof_redis, Keyring(TEST_MASTER_KEY), settings.partitions)
     await fresh.ensure(TEACHER, create=False)
     with pytest.raises(CodecError):
-        fresh.open(TEACHER, sealed_state)  # a copy from the AOF or a backup: unreadable
+        fresh.open(TEACHER, sealed_answer, ANSWER_PART)  # a copy from the AOF or a backup
     coach_state = await store.load(COACH)
     assert coach_state is not None and coach_state.coaching == {}
 

@@ -16,6 +16,7 @@ from bot.dialogues.engine import step
 from bot.dialogues.script import load_script
 from bot.models.events import Inbound, Outbound
 from bot.models.state import UserState
+from bot.storage.document import assemble, split
 
 USERS = (101, 102, 103)  # two teachers who type secrets, and a stranger
 SECRET = {101: "zebra-quartz-101", 102: "violet-magma-102"}
@@ -97,6 +98,7 @@ class Conversations(RuleBasedStateMachine):
             if state is None:
                 continue
             assert UserState.model_validate_json(state.model_dump_json()) == state
+            assert assemble(split(state)) == state  # as the store keeps it: in parts
             session = state.session()
             if session is not None:
                 script = load_script(session.script_id, state.lang)

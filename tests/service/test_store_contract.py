@@ -15,10 +15,10 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.errors import LockTimeout, TurnLost
+from bot.errors import CodecError, LockTimeout, TurnLost
 from bot.models.events import Inbound, Outbound
 from bot.models.jobs import Job, JobName
-from bot.models.state import UserState
+from bot.models.state import Answer, AnswerPart, Session, UserState
 from bot.runtime.worker import Worker
 from bot.storage.connection import connect
 from bot.storage.jobqueue import JobQueue
@@ -155,6 +155,128 @@ async def test_delete_removes_every_key_of_the_user(store: Store) -> None:
     await store.commit(opened, None, now_ms=NOW_MS, delete=True)
     names = [k.decode() async for k in store.redis.scan_iter(f"{PREFIX}:*u:7:*")]
     assert names == []
+
+
+def interview_state(user_id: int, answers: int) -> UserState:
+    """A teacher in the interview with `answers` answers so far."""
+    started = NOW - timedelta(hours=1)
+    session = Session(
+        id="interview-1",
+        script_id="interview",
+        script_version="1",
+        position=answers,
+        started_at=started,
+        updated_at=NOW,
+        answers={
+            f"q{n:02d}": Answer(
+                item_id=f"q{n:02d}", parts=[AnswerPart(prompt="main", text=f"answer {n}", at=NOW)]
+            )
+            for n in range(1, answers + 1)
+        },
+    )
+    return make_state(user_id, stage="active", sessions=[session], active_session=session.id)
+
+
+async def save(store: Store, state: UserState, event_id: str) -> None:
+    opened = await store.begin(state.user_id, event_id)
+    assert opened is not None
+    assert await store.commit(opened, state, now_ms=NOW_MS) == "ok"
+
+
+async def stored_parts(store: Store, user_id: int) -> dict[bytes, bytes]:
+    return await store.redis.hgetall(UserKeys(user_id, store.partitions).doc)  # type: ignore[no-any-return,misc]
+
+
+async def test_a_turn_writes_only_the_parts_it_changed(store: Store) -> None:
+    """Each part is sealed with a fresh nonce, so a part written again never has the same
+    bytes: the parts a turn did not change are exactly the bytes that were there."""
+    await save(store, interview_state(7, 3), "tg:1")
+    before = await stored_parts(store, 7)
+    opened = await store.begin(7, "tg:2")
+    assert opened is not None and opened.state == interview_state(7, 3)
+    state = opened.state.model_copy(deep=True)
+    session = state.sessions[0]
+    session.answers["q04"] = Answer(
+        item_id="q04", parts=[AnswerPart(prompt="main", text="answer 4", at=NOW)]
+    )
+    session.position = 4
+    await store.commit(opened, state, now_ms=NOW_MS)
+    after = await stored_parts(store, 7)
+    rewritten = sorted(k.decode() for k in after if before.get(k) != after[k])
+    assert rewritten == ["a:interview-1:q04", "p:interview-1:position"]
+    loaded = await store.load(7)
+    assert loaded == state
+    assert list(loaded.sessions[0].answers) == ["q01", "q02", "q03", "q04"]  # type: ignore[union-attr]
+
+
+async def test_a_turn_that_changes_nothing_writes_no_part(store: Store) -> None:
+    await save(store, interview_state(7, 2), "tg:1")
+    before = await stored_parts(store, 7)
+    await save(store, interview_state(7, 2), "tg:2")
+    assert await stored_parts(store, 7) == before
+
+
+async def test_parts_that_are_gone_are_deleted(store: Store) -> None:
+    await save(store, interview_state(7, 3), "tg:1")
+    state = interview_state(7, 3)
+    del state.sessions[0].answers["q02"]
+    await save(store, state, "tg:2")
+    names = {k.decode() for k in await stored_parts(store, 7)}
+    assert "a:interview-1:q02" not in names and "a:interview-1:q03" in names
+    loaded = await store.load(7)
+    assert loaded == state and list(loaded.sessions[0].answers) == ["q01", "q03"]  # type: ignore[union-attr]
+
+
+async def test_a_document_in_the_old_single_value_loads_and_moves_on_its_next_write(
+    store: Store,
+) -> None:
+    """Before the parts, a document was one sealed value at `UserKeys.state`: it still reads,
+    and the next turn's commit writes it as parts and deletes the old value, atomically."""
+    keys = UserKeys(7, store.partitions)
+    old = interview_state(7, 5)
+    await store.codec.ensure(7)
+    await store.redis.set(keys.state, store.codec.seal(7, old.model_dump_json().encode()))
+    assert await store.load(7) == old
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None and opened.state == old and opened.legacy
+    state = opened.state.model_copy(update={"menu": 4})
+    assert await store.commit(opened, state, now_ms=NOW_MS) == "ok"
+    assert await store.redis.exists(keys.state) == 0
+    assert len(await stored_parts(store, 7)) > 5
+    assert await store.load(7) == state
+    again = await store.begin(7, "tg:2")
+    assert again is not None and again.state == state and not again.legacy
+    await store.commit(again, None, now_ms=NOW_MS)
+
+
+async def test_a_lost_lock_leaves_the_old_single_value_in_place(store: Store) -> None:
+    keys = UserKeys(7, store.partitions)
+    old = interview_state(7, 2)
+    await store.codec.ensure(7)
+    await store.redis.set(keys.state, store.codec.seal(7, old.model_dump_json().encode()))
+    opened = await store.begin(7, "tg:1")
+    assert opened is not None
+    await store.redis.delete(keys.lock)
+    assert await store.commit(opened, interview_state(7, 3), now_ms=NOW_MS) == "lock_lost"
+    assert await store.load(7) == old
+    assert await stored_parts(store, 7) == {}
+
+
+async def test_a_part_moved_to_another_field_does_not_open(store: Store) -> None:
+    await save(store, interview_state(7, 2), "tg:1")
+    doc = UserKeys(7, store.partitions).doc
+    first = await store.redis.hget(doc, "a:interview-1:q01")
+    await store.redis.hset(doc, "a:interview-1:q02", first)  # type: ignore[arg-type]
+    with pytest.raises(CodecError):
+        await store.load(7)
+
+
+async def test_a_turn_that_writes_nothing_needs_no_data_key(store: Store) -> None:
+    """A job's turn for a user who deleted their data writes nothing and makes no key."""
+    opened = await store.begin(9, "job:x")
+    assert opened is not None and opened.state is None
+    assert await store.commit(opened, None, now_ms=NOW_MS, record_seen=False) == "ok"
+    assert [k async for k in store.redis.scan_iter(f"{PREFIX}:*u:9:*")] == []
 
 
 async def test_ingress_roundtrip_and_ack_on_commit(store: Store) -> None:

@@ -24,11 +24,12 @@ from bot.storage.keys import (
 def test_user_keys_carry_the_partition_hash_tag() -> None:
     keys = UserKeys(7000001, partitions=16)
     assert partition_of(7000001, 16) == 1
-    assert keys.state == "llinc:v1:{p001}:u:7000001:state"
+    assert keys.doc == "llinc:v1:{p001}:u:7000001:doc"
+    assert keys.state == "llinc:v1:{p001}:u:7000001:state"  # the old layout, still read
     assert keys.seen == "llinc:v1:{p001}:u:7000001:seen"
     assert keys.lock == "llinc:v1:{p001}:u:7000001:lock"
     assert keys.data_key == "llinc:v1:{p001}:u:7000001:datakey"
-    assert keys.all() == [keys.state, keys.seen, keys.lock, keys.data_key]
+    assert keys.all() == [keys.doc, keys.state, keys.seen, keys.lock, keys.data_key]
     assert user_of(keys.data_key) == 7000001
     assert user_of(keys.state.encode()) == 7000001
 

@@ -21,8 +21,6 @@ from bot.dialogues.transcript import script_titles
 from bot.models.events import Inbound
 from bot.models.state import Review, TeacherFile, UserState
 from bot.models.web import WEB_ACTION, Exported, ReadReview
-from bot.render.chart import render_chart
-from bot.render.report import render_report
 
 log = logging.getLogger(__name__)
 NONCE = re.compile(r"^[0-9a-f]{32}$")
@@ -182,6 +180,8 @@ async def review_chart(request: web.Request) -> web.Response:
     _, state = await ws.coach(request)
     _, current = _review(state, request)
     t = ws.texts(state.lang)
+    from bot.render.chart import render_chart  # matplotlib: loaded by the first chart drawn
+
     png = await asyncio.to_thread(
         render_chart,
         current.draft,
@@ -202,6 +202,8 @@ async def compare_chart(request: web.Request) -> web.Response:
     if found is None:
         raise web.HTTPNotFound()
     first, second = found.first, found.second
+    from bot.render.chart import render_chart
+
     png = await asyncio.to_thread(
         render_chart,
         first.adjusted(),
@@ -223,6 +225,8 @@ async def report(request: web.Request) -> web.Response:
     await _apply(request, state, Exported(teacher_id=teacher.teacher_id), secrets.token_hex(16))
     name = views.name(state, t, teacher)
     now = ws.app.clock()
+    from bot.render.report import render_report  # fpdf2: loaded by the first report made
+
     pdf = await asyncio.to_thread(
         render_report,
         teacher,
