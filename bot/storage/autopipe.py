@@ -26,7 +26,8 @@ from typing import Any
 
 from redis.exceptions import NoScriptError
 
-from bot.storage.replicas import AnyRedis, Replication
+from bot.storage.connection import AnyRedis
+from bot.storage.replicas import Replication
 
 Arg = str | int | float | bytes
 Queued = tuple[tuple[Arg, ...], "asyncio.Future[Any]", bool]  # command, its reply, durable

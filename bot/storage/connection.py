@@ -17,13 +17,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster, UnixDomainSocketConnection
+from redis.asyncio.cluster import ClusterNode
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.errors import RedisUnavailable
 
+AnyRedis = Redis | RedisCluster
+"""A client of one Redis (or the primary behind Sentinel) or of a Redis Cluster."""
 EMBEDDED_DB = "llinc.db"
 # Many users and chats are handled at once; when every connection is busy, wait for one
 # instead of failing (redis-py's default pool raises MaxConnectionsError).
@@ -43,11 +46,18 @@ def _describe(url: str) -> str:
     return f"{parts.hostname or '?'}:{parts.port or 6379}"
 
 
-async def _ping(client: Redis, where: str) -> None:
+async def _close(client: AnyRedis) -> None:
+    if isinstance(client, RedisCluster):
+        await client.aclose()
+    else:
+        await client.aclose(close_connection_pool=True)
+
+
+async def _ping(client: AnyRedis, where: str) -> None:
     try:
         await asyncio.wait_for(client.ping(), timeout=5)
     except (RedisError, OSError, TimeoutError) as exc:
-        await client.aclose(close_connection_pool=True)
+        await _close(client)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RedisUnavailable(f"Redis at {where} is not reachable: {reason}") from None
 
@@ -88,11 +98,32 @@ def _sentinel_client(settings: Settings) -> Redis:
     )
 
 
+def _cluster_client(settings: Settings) -> RedisCluster:
+    """A client of the Redis Cluster that REDIS_CLUSTER_NODES lead to (REDIS_URL may add a
+    password). It learns the slots from any node and follows MOVED replies and failovers."""
+    extra: dict[str, Any] = {}
+    if settings.redis_url:
+        parts = urlsplit(settings.redis_url)
+        extra = {"password": parts.password, "username": parts.username or None}
+    return RedisCluster(
+        startup_nodes=[ClusterNode(host, port) for host, port in settings.cluster_nodes],
+        max_connections=MAX_CONNECTIONS * 4,
+        socket_timeout=SOCKET_TIMEOUT_S,
+        socket_connect_timeout=SENTINEL_TIMEOUT_S,
+        socket_keepalive=True,
+        **extra,
+    )
+
+
 @asynccontextmanager
-async def connect(settings: Settings) -> AsyncIterator[Redis]:
+async def connect(settings: Settings) -> AsyncIterator[AnyRedis]:
     """An asyncio Redis client for the configured server, closed (and stopped) on exit."""
     embedded = None
-    if settings.sentinels:
+    client: AnyRedis
+    if settings.cluster_nodes:
+        client = _cluster_client(settings)
+        await _ping(client, f"Redis Cluster at {settings.redis_cluster_nodes}")
+    elif settings.sentinels:
         client = _sentinel_client(settings)
         where = f"Sentinel service {settings.redis_sentinel_service}"
         await _ping(client, where)
@@ -118,6 +149,6 @@ async def connect(settings: Settings) -> AsyncIterator[Redis]:
     try:
         yield client
     finally:
-        await client.aclose(close_connection_pool=True)
+        await _close(client)
         if embedded is not None:
             await asyncio.to_thread(embedded.shutdown)

@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import ClusterPipeline, RedisCluster
 
 from bot.errors import NotReplicated
+from bot.storage.connection import AnyRedis
 
-AnyRedis = Redis | RedisCluster
 AnyPipeline = Pipeline | ClusterPipeline
 
 

@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from redis.asyncio import Redis
+from redis.asyncio import RedisCluster
 from redis.exceptions import ResponseError
 
 from bot.errors import CodecError, LockTimeout
@@ -34,6 +34,7 @@ from bot.models.events import Channel, Inbound, Outbound, Route
 from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
+from bot.storage.connection import AnyRedis
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.jobqueue import encode_job
 from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, partition_of_key
@@ -41,6 +42,7 @@ from bot.storage.replicas import Replication
 
 log = logging.getLogger(__name__)
 SEEN_KEEP = 1000
+CLUSTER_BLOCK_MS = 100
 CommitResult = Literal["ok", "duplicate", "lock_lost"]
 
 _BEGIN = """
@@ -141,7 +143,7 @@ class Store:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: AnyRedis,
         codec: EnvelopeCodec,
         *,
         partitions: int = 16,
@@ -338,9 +340,23 @@ class Store:
         self, streams: list[str], consumer: str, count: int, block_ms: int | None, pending: bool
     ) -> list[tuple[Entry, dict[bytes, bytes]]]:
         start = "0" if pending else ">"
-        reply: Any = await self.redis.xreadgroup(
-            consumer_group(), consumer, {s: start for s in streams}, count=count, block=block_ms
-        )
+        if isinstance(self.redis, RedisCluster) and len(streams) > 1:
+            # One XREADGROUP may not span slots: a read per partition, side by side, each
+            # blocking a short while (what one returns at once waits at most that long).
+            block = None if block_ms is None else min(block_ms, CLUSTER_BLOCK_MS)
+            replies = await asyncio.gather(
+                *(
+                    self.redis.xreadgroup(
+                        consumer_group(), consumer, {s: start}, count=count, block=block
+                    )
+                    for s in streams
+                )
+            )
+            reply: Any = [part for one in replies for part in one or []]
+        else:
+            reply = await self.redis.xreadgroup(
+                consumer_group(), consumer, {s: start for s in streams}, count=count, block=block_ms
+            )
         entries: list[tuple[Entry, dict[bytes, bytes]]] = []
         for stream, items in reply or []:
             name = _text(stream)

@@ -25,3 +25,13 @@ async def test_a_killed_primary_behind_sentinel_loses_doubles_and_repeats_nothin
     assert result.repeated_messages == 0, result.report()
     assert result.bot_exits == 0 and result.errors == 0, result.report()
     assert result.ok()
+
+
+async def test_a_killed_cluster_primary_loses_doubles_and_repeats_nothing(tmp_path: Path) -> None:
+    result = await run_failover(tmp_path, mode="cluster", teachers=TEACHERS, kills=1)
+    assert result.kills == {"primary": 1}
+    assert result.failover_s and result.failover_s[0] > 0
+    assert (result.lost, result.duplicated_answers, result.unanswered) == (0, 0, 0), result.report()
+    assert result.repeated_messages == 0, result.report()
+    assert result.bot_exits == 0 and result.errors == 0, result.report()
+    assert result.ok()

@@ -84,6 +84,7 @@ async def run_failover(
     seed: int = 7,
     random_kills: bool = False,
     timeout: float = 90.0,
+    extra_env: dict[str, str] | None = None,
 ) -> FailoverResult:
     """Start the servers, one ingress and two workers; let `teachers` answer while `kills`
     failovers happen (the first when a third of the replies are out; with `random_kills` at
@@ -94,12 +95,14 @@ async def run_failover(
     bots: list[BotProcess] = []
     try:
         async with FakeTelegram(token=TOKEN) as tg:
+            # LEASE_MS stays at its default (15 s), longer than a failover: a lease that ran
+            # out meanwhile would hand a partition, and a reply sent but not yet acknowledged,
+            # to the other worker, which would send it again.
             env = {
-                "LEASE_MS": "2000",
                 "LOCK_TTL_MS": "5000",
                 "REDIS_MIN_REPLICAS": os.environ.get("HA_MIN_REPLICAS", "1"),
             }
-            env |= ANSWER_ENV | group.env()
+            env |= ANSWER_ENV | group.env() | (extra_env or {})
             for name, role in (
                 ("ingress", "ingress"),
                 ("worker-a", "worker"),

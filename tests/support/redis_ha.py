@@ -4,6 +4,7 @@ Sentinels; or a Cluster of three primaries with a replica each. Kill a primary, 
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -16,6 +17,20 @@ from tests.support.redis_server import RedisServer, free_port, redis_server_bina
 
 SERVICE = "llinc"
 DOWN_AFTER_MS = 1000  # a primary silent this long is down (the failover starts)
+
+
+def cluster_port() -> int:
+    """A free port whose cluster bus port (10000 higher) is free too."""
+    while True:
+        port = free_port()
+        if port > 55535:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
 
 
 def _until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -96,8 +111,10 @@ class SentinelGroup:
         return self
 
     def stop(self) -> None:
-        for part in [*self.sentinels, *self.servers]:
-            part.stop()
+        for sentinel in self.sentinels:
+            sentinel.stop()
+        for server in self.servers:
+            server.kill()  # a clean stop waits for replicas that are gone already
 
     def _ask(self, command: str) -> object:
         client = redis.Redis(port=self.sentinels[0].port, socket_timeout=2)
@@ -155,7 +172,9 @@ class SentinelGroup:
     def fail_over(self, victim: str = "primary", timeout: float = 30) -> float:
         """SIGKILL the primary, wait until the Sentinels have promoted the replica, start the
         old primary again (the Sentinels make it a replica); returns how long the promotion
-        took (s). `victim="replica"`: SIGKILL the replica and start it again a second later."""
+        took (s). `victim="replica"`: SIGKILL the replica and start it again a second later.
+        First waits until the last kill's server is a synced replica again."""
+        self.wait_synced(timeout)
         old = self.primary()
         if victim == "replica":
             replica = next(s for s in self.servers if s is not old)
@@ -169,5 +188,117 @@ class SentinelGroup:
         _until(lambda: self.primary() is not old, timeout, "sentinel failover")
         took = time.monotonic() - killed
         old.extra = []  # it starts as a primary; the Sentinels make it a replica
+        old.start()
+        return took
+
+
+class ClusterGroup:
+    """A Redis Cluster: three primaries, each with one replica (`redis-cli --cluster create`)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.servers = [
+            RedisServer(
+                directory / f"node-{n}",
+                appendonly=True,
+                port=cluster_port(),
+                extra=[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--cluster-node-timeout",
+                    str(DOWN_AFTER_MS),
+                ],
+            )
+            for n in range(6)
+        ]
+
+    @property
+    def addresses(self) -> str:
+        """REDIS_CLUSTER_NODES for the bot."""
+        return ",".join(f"127.0.0.1:{s.port}" for s in self.servers)
+
+    def start(self) -> ClusterGroup:
+        for server in self.servers:
+            server.start()
+        cli = str(Path(redis_server_binary()).with_name("redis-cli"))
+        create = [cli, "--cluster", "create", *self._addresses(), "--cluster-replicas", "1"]
+        subprocess.run(
+            [*create, "--cluster-yes"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
+        _until(self._healthy, 30, "cluster state ok with three synced replicas")
+        return self
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.kill()  # a clean stop waits for replicas that are gone already
+
+    def _addresses(self) -> list[str]:
+        return [f"127.0.0.1:{s.port}" for s in self.servers]
+
+    def env(self) -> dict[str, str]:
+        """The bot's settings for this cluster."""
+        return {"REDIS_CLUSTER_NODES": self.addresses}
+
+    async def client(self) -> aioredis.RedisCluster:
+        """A cluster client (any live node will do to find the rest)."""
+        live = next(s for s in self.servers if s.process is not None)
+        return aioredis.RedisCluster(host="127.0.0.1", port=live.port)
+
+    def _info(self, server: RedisServer, section: str) -> dict[str, object]:
+        client = redis.Redis(port=server.port, socket_timeout=2)
+        try:
+            if section == "cluster":
+                return dict(client.cluster("info"))
+            return dict(client.info(section))
+        finally:
+            client.close()
+
+    def _healthy(self) -> bool:
+        live = [s for s in self.servers if s.process is not None]
+        if any(self._info(s, "cluster").get("cluster_state") != "ok" for s in live):
+            return False
+        replication = [self._info(s, "replication") for s in live]
+        primaries = [r for r in replication if r.get("role") == "master"]
+        return len(primaries) == 3 and all(
+            r.get("connected_slaves") == 1
+            and isinstance(r.get("slave0"), dict)
+            and r["slave0"].get("state") == "online"  # type: ignore[union-attr]
+            for r in primaries
+        )
+
+    def primaries(self) -> list[RedisServer]:
+        return [
+            s
+            for s in self.servers
+            if s.process is not None and self._info(s, "replication").get("role") == "master"
+        ]
+
+    def fail_over(self, victim: str = "primary", timeout: float = 30) -> float:
+        """SIGKILL one primary (the first), wait until its replica is promoted and the cluster
+        is ok again, start the killed node again (it rejoins as a replica); returns how long
+        the promotion took (s). `victim="replica"`: SIGKILL a replica, start it a second later."""
+        _until(self._healthy, timeout, "a healthy cluster before the kill")
+        if victim == "replica":
+            replica = next(s for s in self.servers if s not in self.primaries())
+            replica.kill()
+            time.sleep(1.0)
+            replica.start()
+            return 0.0
+        old = self.primaries()[0]
+        old.kill()
+        killed = time.monotonic()
+
+        def promoted() -> bool:
+            live = [s for s in self.servers if s.process is not None]
+            states = [self._info(s, "cluster").get("cluster_state") for s in live]
+            return len(self.primaries()) == 3 and all(state == "ok" for state in states)
+
+        _until(promoted, timeout, "cluster failover")
+        took = time.monotonic() - killed
         old.start()
         return took
