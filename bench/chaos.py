@@ -51,6 +51,12 @@ def main() -> int:
         action="store_true",
         help="with --sentinel/--cluster: the bot's send limits raised (its own throughput)",
     )
+    parser.add_argument(
+        "--min-replicas",
+        type=int,
+        default=1,
+        help="with --sentinel/--cluster: REDIS_MIN_REPLICAS (0 measures what WAIT costs)",
+    )
     args = parser.parse_args()
     lifted = {"SEND_RATE_BOT": "100000/second", "SEND_RATE_CHAT": "1000/second"}
     started = time.monotonic()
@@ -66,6 +72,7 @@ def main() -> int:
                 random_kills=True,
                 timeout=300,
                 extra_env=lifted if args.lift_limits else None,
+                min_replicas=args.min_replicas,
             )
         else:
             run = run_chaos(

@@ -13,7 +13,6 @@ tests/e2e/test_failover.py (one kill) and bench/chaos.py --sentinel / --cluster 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections import Counter
@@ -85,6 +84,7 @@ async def run_failover(
     random_kills: bool = False,
     timeout: float = 90.0,
     extra_env: dict[str, str] | None = None,
+    min_replicas: int = 1,
 ) -> FailoverResult:
     """Start the servers, one ingress and two workers; let `teachers` answer while `kills`
     failovers happen (the first when a third of the replies are out; with `random_kills` at
@@ -100,7 +100,7 @@ async def run_failover(
             # to the other worker, which would send it again.
             env = {
                 "LOCK_TTL_MS": "5000",
-                "REDIS_MIN_REPLICAS": os.environ.get("HA_MIN_REPLICAS", "1"),
+                "REDIS_MIN_REPLICAS": str(min_replicas),
             }
             env |= ANSWER_ENV | group.env() | (extra_env or {})
             for name, role in (
