@@ -46,6 +46,11 @@ def main() -> int:
     ha = parser.add_mutually_exclusive_group()
     ha.add_argument("--sentinel", action="store_true", help="failovers behind Sentinel")
     ha.add_argument("--cluster", action="store_true", help="failovers in a Redis Cluster")
+    ha.add_argument(
+        "--single",
+        action="store_true",
+        help="the same driver on one Redis without replicas (a baseline; use --kills 0)",
+    )
     parser.add_argument(
         "--lift-limits",
         action="store_true",
@@ -62,17 +67,17 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="llinc-chaos-") as tmp:
         result: ChaosResult
-        if args.sentinel or args.cluster:
+        if args.sentinel or args.cluster or args.single:
             run = run_failover(
                 Path(tmp),
-                mode="sentinel" if args.sentinel else "cluster",
+                mode="sentinel" if args.sentinel else "cluster" if args.cluster else "single",
                 teachers=args.teachers,
                 kills=args.kills,
                 seed=args.seed,
                 random_kills=True,
                 timeout=300,
                 extra_env=lifted if args.lift_limits else None,
-                min_replicas=args.min_replicas,
+                min_replicas=0 if args.single else args.min_replicas,
             )
         else:
             run = run_chaos(

@@ -36,9 +36,9 @@ from tests.support.chaos import (
 )
 from tests.support.e2e import TOKEN, BotProcess, Teacher
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.redis_ha import SentinelGroup
+from tests.support.redis_ha import ClusterGroup, SentinelGroup, SingleServer
 
-Mode = Literal["sentinel", "cluster"]
+Mode = Literal["sentinel", "cluster", "single"]
 
 
 class Group(Protocol):
@@ -69,8 +69,8 @@ class FailoverResult(ChaosResult):
 def make_group(mode: Mode, directory: Path) -> Group:
     if mode == "sentinel":
         return SentinelGroup(directory)
-    from tests.support.redis_ha import ClusterGroup
-
+    if mode == "single":
+        return SingleServer(directory)
     return ClusterGroup(directory)
 
 

@@ -302,3 +302,29 @@ class ClusterGroup:
         took = time.monotonic() - killed
         old.start()
         return took
+
+
+class SingleServer:
+    """One Redis at REDIS_URL, no replica: the baseline the other two are measured against."""
+
+    def __init__(self, directory: Path) -> None:
+        self.server = RedisServer(directory / "redis", appendonly=True)
+
+    def start(self) -> SingleServer:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.kill()
+
+    def env(self) -> dict[str, str]:
+        return {"REDIS_URL": self.server.url}
+
+    async def client(self) -> aioredis.Redis:
+        return aioredis.Redis(port=self.server.port)
+
+    def fail_over(self, victim: str = "primary", timeout: float = 30) -> float:
+        """No replica to take over: SIGKILL and start again (AOF, fsync always)."""
+        self.server.kill()
+        self.server.start()
+        return 0.0
