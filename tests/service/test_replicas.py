@@ -50,8 +50,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RedisServer
 async def store(pair: tuple[RedisServer, RedisServer]) -> AsyncIterator[Store]:
     client = Redis(port=pair[0].port)
     await client.flushall()
+    assert await client.execute_command("WAIT", 1, 10_000) == 1  # the replica is in step
     codec = EnvelopeCodec(client, Keyring(TEST_MASTER_KEY), 4)
-    store = Store(client, codec, partitions=4, replication=Replication(client, 1, wait_ms=300))
+    store = Store(client, codec, partitions=4, replication=Replication(client, 1, wait_ms=1000))
     await store.ensure_groups("telegram")
     yield store
     await client.aclose()
