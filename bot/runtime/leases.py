@@ -38,7 +38,8 @@ class LeaseKeeper:
 
     async def once(self) -> None:
         """One refresh; readers first re-read their pending entries after a take-over."""
-        taken = await self.leases.refresh()
+        keep = {p for r in self.readers if isinstance(r, Sender) for p in r.unacknowledged()}
+        taken = await self.leases.refresh(keep)
         if not taken:
             return
         moved = await self.leases.take_over(self._streams(taken))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from redis.asyncio import Redis
 
+from bot.storage.connection import AnyRedis
 from bot.storage.jobqueue import JobQueue
 from bot.storage.keys import consumer_group
 from bot.storage.store import Store
@@ -41,7 +41,7 @@ def turn_done(started: float) -> None:
     TURN_SECONDS.observe(time.perf_counter() - started)
 
 
-async def ingress_lag(redis: Redis, store: Store) -> int:
+async def ingress_lag(redis: AnyRedis, store: Store) -> int:
     """Entries waiting in the ingress streams: not yet read plus read but not acknowledged."""
     total = 0
     for part in store.partition_keys():

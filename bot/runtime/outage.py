@@ -7,10 +7,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from redis.exceptions import ClusterDownError, MasterDownError, RedisError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
+AWAY = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    ClusterDownError,  # a Cluster primary died and its replica is not promoted yet
+    TryAgainError,
+    MasterDownError,
+    OSError,  # also NotReplicated: written, but not on the replicas yet
+    TimeoutError,
+)
+"""What a Redis that is away, failing over or short of replicas raises: wait and retry."""
 
 
 class Outage:
@@ -48,7 +59,7 @@ async def until_redis_answers(step: Callable[[], Awaitable[object]], role: str) 
             await step()
             outage.ok()
             return
-        except (RedisConnectionError, OSError, TimeoutError) as exc:
+        except AWAY as exc:
             await outage.failed(exc)
 
 
@@ -60,7 +71,7 @@ async def forever(
         try:
             await once()
             outage.ok()
-        except (RedisConnectionError, OSError, TimeoutError) as exc:
+        except AWAY as exc:
             await outage.failed(exc, retry_s)
         except RedisError as exc:
             log.exception("%s: Redis error %s", role, type(exc).__name__)

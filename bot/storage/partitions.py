@@ -28,8 +28,7 @@ import logging
 import math
 import time
 
-from redis.asyncio import Redis
-
+from bot.storage.connection import AnyRedis
 from bot.storage.keys import WORKERS, PartitionKeys, consumer_group
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ class PartitionLeases:
     """The partitions this worker owns right now; `refresh` keeps them up to date."""
 
     def __init__(
-        self, redis: Redis, partitions: int, consumer: str, lease_ms: int = LEASE_MS
+        self, redis: AnyRedis, partitions: int, consumer: str, lease_ms: int = LEASE_MS
     ) -> None:
         self.redis = redis
         self.lease_ms = lease_ms
@@ -72,10 +71,12 @@ class PartitionLeases:
         self._take = redis.register_script(_TAKE)
         self._release = redis.register_script(_RELEASE)
 
-    async def refresh(self) -> set[int]:
-        """Announce this worker, renew its leases, give back extras, take free partitions up to
-        the fair share (a lease still in this consumer's name, left by a restart, counts as
-        free); returns the partitions newly taken (their pending entries need taking over)."""
+    async def refresh(self, keep: set[int] | None = None) -> set[int]:
+        """Announce this worker, renew its leases, give back extras (never one in `keep`: it
+        has replies sent but not yet acknowledged), take free partitions up to the fair share
+        (a lease still in this consumer's name, left by a restart, counts as free); returns the
+        partitions newly taken (their pending entries need taking over)."""
+        keep = keep or set()
         now_ms = int(time.time() * 1000)
         await self.redis.zadd(WORKERS, {self.consumer: now_ms + self.lease_ms})
         await self.redis.zremrangebyscore(WORKERS, "-inf", now_ms)
@@ -89,8 +90,9 @@ class PartitionLeases:
                 self._sure(number, asked)
             else:
                 self._drop(number)
-        while len(self.owned) > share:  # the newest first: they go back to where they were
-            number = max(self.owned, key=lambda n: (self._taken.get(n, 0), n))
+        while len(self.owned) > share and self.owned - keep:  # the newest first: they go
+            # back to where they were
+            number = max(self.owned - keep, key=lambda n: (self._taken.get(n, 0), n))
             self._drop(number)  # first: no new read of it starts meanwhile
             await self._release(keys=[self.parts[number].lease], args=[self.consumer])
         taken: set[int] = set()

@@ -24,26 +24,38 @@ import time
 from collections import deque
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import RedisStorage
+from limits.aio.storage import RedisClusterStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
+from redis.asyncio import RedisCluster
 
 from bot.storage.autopipe import fail_waiters
+from bot.storage.connection import AnyRedis
 from bot.storage.keys import LIMITS_PREFIX
 
 MIN_SPACING_S = 0.002  # a limit so high that its permits would come closer is not spaced
 
 
+def _storage(redis: AnyRedis) -> RedisStorage:
+    """The shared window's storage on the bot's Redis: its connection pool, or on a Cluster
+    the same nodes (the window is one key: one slot)."""
+    if isinstance(redis, RedisCluster):
+        nodes = ",".join(f"{node.host}:{node.port}" for node in redis.get_nodes())
+        return RedisClusterStorage(
+            f"async+redis+cluster://{nodes}", implementation="redispy", key_prefix=LIMITS_PREFIX
+        )
+    return RedisStorage(
+        "async+redis://localhost:6379",  # unused: the connection pool is passed
+        implementation="redispy",
+        connection_pool=redis.connection_pool,  # type: ignore[arg-type]
+        key_prefix=LIMITS_PREFIX,
+    )
+
+
 class RateLimiter:
     """Waits for room in the bot-wide and the per-chat window."""
 
-    def __init__(self, redis: Redis, global_rate: str, chat_rate: str) -> None:
-        storage = RedisStorage(
-            "async+redis://localhost:6379",  # unused: the connection pool is passed
-            implementation="redispy",
-            connection_pool=redis.connection_pool,  # type: ignore[arg-type]
-            key_prefix=LIMITS_PREFIX,
-        )
+    def __init__(self, redis: AnyRedis, global_rate: str, chat_rate: str) -> None:
+        storage = _storage(redis)
         self._shared = MovingWindowRateLimiter(storage)
         self._chats = ChatWindows(parse(chat_rate))  # e.g. "3 per 3 seconds"
         self._global: RateLimitItem = parse(global_rate)  # e.g. "25/second"

@@ -9,7 +9,11 @@ state change, its replies and its idempotency mark are saved together or not at 
 Every stored text passes the `EnvelopeCodec`.
 
 Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
-itself (the caller retries the whole turn: nothing was half written).
+itself (the caller retries the whole turn: nothing was half written); `NotReplicated` when
+replicas are required (REDIS_MIN_REPLICAS) and a write is not on enough of them yet: a commit,
+an enqueue or an acknowledgement then counts as not done (the caller retries; a repeated turn
+is a duplicate), and replies read from the outbox are not handed out until they are on the
+replicas (`bot.storage.replicas`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from redis.asyncio import Redis
+from redis.asyncio import RedisCluster
 from redis.exceptions import ResponseError
 
 from bot.errors import CodecError, LockTimeout
@@ -31,13 +35,16 @@ from bot.models.events import Channel, Inbound, Outbound, Route
 from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
+from bot.storage.connection import AnyRedis
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.document import assemble, changes, split
 from bot.storage.jobqueue import encode_job
-from bot.storage.keys import PartitionKeys, UserKeys, consumer_group
+from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, partition_of_key
+from bot.storage.replicas import Replication
 
 log = logging.getLogger(__name__)
 SEEN_KEEP = 1000
+CLUSTER_BLOCK_MS = 100
 CommitResult = Literal["ok", "duplicate", "lock_lost"]
 
 # KEYS: lock state(the old single value) seen doc
@@ -169,13 +176,20 @@ class Store:
     """The bot's Redis storage: user documents, idempotency, outbox, ingress and jobs."""
 
     def __init__(
-        self, redis: Redis, codec: EnvelopeCodec, *, partitions: int = 16, lock_ttl_ms: int = 30_000
+        self,
+        redis: AnyRedis,
+        codec: EnvelopeCodec,
+        *,
+        partitions: int = 16,
+        lock_ttl_ms: int = 30_000,
+        replication: Replication | None = None,
     ) -> None:
         self.redis = redis
         self.codec = codec
         self.partitions = partitions
         self.lock_ttl_ms = lock_ttl_ms
-        self.pipe = AutoPipeline(redis)
+        self.replication = replication or Replication(redis)
+        self.pipe = AutoPipeline(redis, self.replication)
         self._begin = self.pipe.script(_BEGIN)
         self._commit = self.pipe.script(_COMMIT)
         self._release = self.pipe.script(_RELEASE)
@@ -333,6 +347,7 @@ class Store:
                 keys.doc,
             ],
             args,
+            durable=True,
         )
         outcome = result.decode() if isinstance(result, bytes) else str(result)
         opened.committed = outcome != "lock_lost"
@@ -371,13 +386,17 @@ class Store:
         for event in events:
             await self.codec.ensure(event.user_id)
         pipe = self.redis.pipeline(transaction=False)
+        streams = []
         for event in events:
             part = self.user_keys(event.user_id).part
             sealed = self.codec.seal(
                 event.user_id, event.model_dump_json(exclude_none=True).encode()
             )
             pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
-        await pipe.execute()
+            streams.append(part.ingress)
+        waits = self.replication.add_wait(pipe, streams)
+        replies = await pipe.execute()
+        self.replication.check(replies[len(replies) - waits :] if waits else [])
 
     async def enqueue_one(self, event: Inbound) -> None:
         """Put one event on its user's ingress stream."""
@@ -387,9 +406,23 @@ class Store:
         self, streams: list[str], consumer: str, count: int, block_ms: int | None, pending: bool
     ) -> list[tuple[Entry, dict[bytes, bytes]]]:
         start = "0" if pending else ">"
-        reply: Any = await self.redis.xreadgroup(
-            consumer_group(), consumer, {s: start for s in streams}, count=count, block=block_ms
-        )
+        if isinstance(self.redis, RedisCluster) and len(streams) > 1:
+            # One XREADGROUP may not span slots: a read per partition, side by side, each
+            # blocking a short while (what one returns at once waits at most that long).
+            block = None if block_ms is None else min(block_ms, CLUSTER_BLOCK_MS)
+            replies = await asyncio.gather(
+                *(
+                    self.redis.xreadgroup(
+                        consumer_group(), consumer, {s: start}, count=count, block=block
+                    )
+                    for s in streams
+                )
+            )
+            reply: Any = [part for one in replies for part in one or []]
+        else:
+            reply = await self.redis.xreadgroup(
+                consumer_group(), consumer, {s: start for s in streams}, count=count, block=block_ms
+            )
         entries: list[tuple[Entry, dict[bytes, bytes]]] = []
         for stream, items in reply or []:
             name = _text(stream)
@@ -433,6 +466,9 @@ class Store:
         if not streams:
             return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
+        # Not one reply goes out before the turn that queued it is on the replicas.
+        tags = {partition_of_key(entry.stream) for entry, _ in raw}
+        await self.replication.barrier(PartitionKeys(p).sync for p in sorted(tags))
         return [(e, Outbound.model_validate_json(text)) for e, text in await self._open(raw, b"m")]
 
     async def _open(
@@ -461,7 +497,9 @@ class Store:
 
     async def ack(self, entry: Entry) -> None:
         """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
-        await self.pipe.run(self._ack, [entry.stream], [consumer_group(), entry.entry_id])
+        await self.pipe.run(
+            self._ack, [entry.stream], [consumer_group(), entry.entry_id], durable=True
+        )
 
     async def seen_naming(self, user_id: int, other: int) -> list[str]:
         """The event ids in a user's seen set that name another user (their id, as a whole

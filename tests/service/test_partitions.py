@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import Settings
@@ -242,3 +243,42 @@ async def test_partitions_taken_over_go_back_first_when_a_worker_returns(store: 
     await a_leases.refresh()
     assert a_leases.owned == {2, 3}
     assert await back.refresh() == {0, 1}
+
+
+async def test_a_partition_with_a_reply_sent_but_not_acknowledged_is_not_given_back(
+    store: Store,
+) -> None:
+    """Redis failed (or lacked its replicas) when the sender acknowledged a reply it had sent:
+    while that acknowledgement is owed, a new worker's fair share does not take the partition
+    (its sender would send the reply again)."""
+    user = 7  # partition 3: the newest taken, the first given back
+    opened = await store.begin(user, "tg:1")
+    assert opened is not None
+    message = Outbound(channel="telegram", chat_id=user, text="hello")
+    await store.commit(opened, None, now_ms=0, outbox=[message])
+    stream = store.user_keys(user).part.outbox_for("telegram")
+    mine = PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000)
+    await mine.refresh()
+    assert mine.owned == {0, 1, 2, 3}
+    sender = Sender(store, Recording(), consumer="s-a", leases=mine)
+    real_ack = store.ack
+
+    async def ack_fails(entry: Any) -> None:
+        raise RedisConnectionError("Connection refused")
+
+    store.ack = ack_fails  # type: ignore[method-assign]
+    await sender.once(block_ms=None)  # its pending entries at start: none
+    with pytest.raises(RedisConnectionError):  # sent; its acknowledgement failed
+        await sender.once(block_ms=None)
+    owed = store.user_keys(user).part.partition
+    assert owed == 3 and sender.unacknowledged() == {owed}
+    keeper = LeaseKeeper(mine, store, [sender])
+    other = PartitionLeases(store.redis, 4, "s-b", lease_ms=10_000)
+    await other.refresh()  # announces a second worker: the fair share is now 2
+    await keeper.once()
+    assert owed in mine.owned and len(mine.owned) == 2
+    store.ack = real_ack  # type: ignore[method-assign]
+    await sender.once(block_ms=None)  # acknowledged now, not sent again
+    assert sender.unacknowledged() == set()
+    assert await pending_of(store, stream) == {}
+    assert sender.transport.sent == ["hello"]  # type: ignore[attr-defined]

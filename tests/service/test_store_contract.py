@@ -6,13 +6,13 @@ is one more `params` entry of the `store` fixture below."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from bot.config import Settings
 from bot.errors import CodecError, LockTimeout, TurnLost
@@ -26,17 +26,34 @@ from bot.storage.keys import PREFIX, UserKeys
 from bot.storage.store import Entry, Store
 from bot.wiring import build_service
 from tests.conftest import envelope_store
+from tests.support.redis_ha import ClusterGroup
 
-BACKENDS = ["redis-server", "embedded"]
+BACKENDS = ["redis-server", "embedded", "cluster"]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterGroup]:
+    """A Redis Cluster of three primaries with a replica each, for the module's tests."""
+    group = ClusterGroup(tmp_path_factory.mktemp("cluster")).start()
+    yield group
+    group.stop()
 
 
 @pytest.fixture(params=BACKENDS)
 async def store(
     request: pytest.FixtureRequest, redis: Redis, settings: Settings, tmp_path: Path
 ) -> AsyncIterator[Store]:
-    """The store on one backend, empty, with its consumer groups."""
+    """The store on one backend, empty, with its consumer groups. On the Cluster every
+    script and every command of several keys must keep to one slot (CROSSSLOT otherwise)."""
     if request.param == "redis-server":
         yield await ready(envelope_store(redis, settings.partitions, lock_ttl_ms=2000))
+        return
+    if request.param == "cluster":
+        group: ClusterGroup = request.getfixturevalue("cluster")
+        nodes = Settings(redis_cluster_nodes=group.addresses, partitions=4)
+        async with connect(nodes) as client:
+            await client.flushall(target_nodes=RedisCluster.PRIMARIES)
+            yield await ready(envelope_store(client, nodes.partitions, lock_ttl_ms=2000))
         return
     embedded = Settings(redis_url=None, data_dir=tmp_path / "embedded", partitions=4)
     async with connect(embedded) as client:
@@ -75,7 +92,7 @@ async def test_commit_saves_state_seen_and_outbox_together(store: Store) -> None
         opened, make_state(7, menu=3), now_ms=NOW_MS, outbox=[reply(7, "hello")]
     )
     assert result == "ok"
-    assert (await store.load(7)).menu == 3  # type: ignore[union-attr]
+    assert (await store.load(7)).menu == 3
     sent = await store.read_outbox("t", block_ms=None)
     assert [m.text for _, m in sent] == ["hello"]
     again = await store.begin(7, "tg:1")
@@ -92,7 +109,7 @@ async def test_duplicate_event_changes_nothing(store: Store) -> None:
         second, make_state(7, menu=99), now_ms=NOW_MS, outbox=[reply(7, "b")]
     )
     assert result == "duplicate"
-    assert (await store.load(7)).menu == 1  # type: ignore[union-attr]
+    assert (await store.load(7)).menu == 1
     assert [m.text for _, m in await store.read_outbox("t", block_ms=None)] == ["a"]
 
 
@@ -358,7 +375,7 @@ async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(sto
         opened, make_state(7), now_ms=NOW_MS, outbox=[reply(7, "one"), reply(7, "two")]
     )
     transport = Flaky()
-    sender = Sender(store, transport, consumer="s")  # type: ignore[arg-type]
+    sender = Sender(store, transport, consumer="s")
     await sender.once(block_ms=None)  # reads pending (none)
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)
@@ -388,7 +405,7 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
 
     store.ack = ack_fails_first  # type: ignore[method-assign]
     transport = Recording()
-    sender = Sender(store, transport, consumer="s")  # type: ignore[arg-type]
+    sender = Sender(store, transport, consumer="s")
     await sender.once(block_ms=None)  # its pending entries at start: none
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)

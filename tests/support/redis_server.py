@@ -30,10 +30,18 @@ def free_port() -> int:
 class RedisServer:
     """One redis-server process under the test's control."""
 
-    def __init__(self, directory: Path, *, appendonly: bool = False, port: int | None = None):
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        appendonly: bool = False,
+        port: int | None = None,
+        extra: list[str] | None = None,
+    ):
         self.directory = directory
         self.appendonly = appendonly
         self.port = port or free_port()
+        self.extra = extra or []  # more arguments: --replicaof, --cluster-enabled, ...
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -60,6 +68,7 @@ class RedisServer:
             "always",
             "--logfile",
             str(self.directory / "redis.log"),
+            *self.extra,
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis(port=self.port)

@@ -73,3 +73,22 @@ def test_no_key_is_built_outside_the_keys_module() -> None:
         and ("llinc:v1" in path.read_text() or "PREFIX}:" in path.read_text())
     ]
     assert offenders == []
+
+
+def test_a_users_keys_and_their_partitions_keys_share_one_cluster_slot() -> None:
+    from redis.cluster import key_slot
+
+    user = UserKeys(1234, 16)
+    part = user.part
+    keys = [*user.all(), part.ingress, part.outbox_for("telegram"), part.outbox_for("internal")]
+    keys += [part.jobs, part.job_data, part.jobs_running, part.job_attempts, part.jobs_failed]
+    keys += [part.lease, part.sync]
+    assert len({key_slot(k.encode()) for k in keys}) == 1
+
+
+def test_the_partitions_fall_on_every_primary_of_a_three_primary_cluster() -> None:
+    """`redis-cli --cluster create` gives three primaries a third of the 16384 slots each."""
+    from redis.cluster import key_slot
+
+    thirds = {key_slot(PartitionKeys(p).ingress.encode()) * 3 // 16384 for p in range(16)}
+    assert thirds == {0, 1, 2}

@@ -24,8 +24,7 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import parse_qsl
 
-from redis.asyncio import Redis
-
+from bot.storage.connection import AnyRedis
 from bot.storage.keys import web_attempts, web_init_data_used, web_login_used, web_session
 
 ATTEMPT_WINDOW_S = 300
@@ -111,7 +110,7 @@ class WebSession:
 class Sessions:
     """Sessions, used links and initData, and sign-in attempts, in Redis (keys.py)."""
 
-    def __init__(self, redis: Redis, ttl_s: int) -> None:
+    def __init__(self, redis: AnyRedis, ttl_s: int) -> None:
         self.redis = redis
         self.ttl_s = ttl_s
 
