@@ -37,7 +37,7 @@ def test_piped_stdin_completes_the_interview(tmp_path: Path, lang: str) -> None:
     out = done.stdout
     assert texts.get("welcome") in out
     assert f"[1] {texts.get('submit')}" in out
-    assert texts.get("submitted") in out
+    assert texts.get("submitted_no_coach") in out
     assert out.count("\n> ") >= len(ANSWERS[lang]) + 2
     assert done.stderr == ""
 
