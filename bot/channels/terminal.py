@@ -7,6 +7,10 @@ Two local users share the data: the teacher (the default) and a coach. `/coach` 
 the coach's view and back (the first switch makes the local coach a coach); messages for the
 other user are shown with their name in front. `/advance DAYS` moves the local clock forward,
 to try what happens later (the draft, the check-in); the offset is kept with the local data.
+
+Files the bot sends (the coach's PDF, charts, /mydata) are saved under DATA_DIR/exports; they
+are all about the one local teacher, so when the teacher's data is deleted (/forget, or the
+retention period) they are deleted too.
 """
 
 from __future__ import annotations
@@ -63,6 +67,15 @@ class TerminalTransport:
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
 
+    def forget_files(self) -> int:
+        """Delete every saved file (all are about the local teacher); returns how many."""
+        if not self.export_dir.is_dir():
+            return 0
+        files = [path for path in self.export_dir.iterdir() if path.is_file()]
+        for path in files:
+            path.unlink(missing_ok=True)
+        return len(files)
+
     def _save(self, filename: str, content: bytes) -> Path:
         self.export_dir.mkdir(parents=True, exist_ok=True)
         path = self.export_dir / filename
@@ -118,7 +131,9 @@ class TerminalChat:
         return Inbound(kind="text", text=line, **base)
 
     async def say(self, line: str) -> None:
-        """Handle one typed line and print everything the bot has to say."""
+        """Handle one typed line and print everything the bot has to say; when that deleted
+        the teacher's data, the files saved about the teacher go too."""
+        had_teacher = await self.store.load(TERMINAL_TEACHER) is not None
         head, _, rest = line.strip().partition(" ")
         if head == "/coach":
             await self.switch()
@@ -127,6 +142,14 @@ class TerminalChat:
         else:
             await self.service.handle(await self.event(line))
         await self.drain()
+        if had_teacher and await self.store.load(TERMINAL_TEACHER) is None:
+            self._forget_files()
+
+    def _forget_files(self) -> None:
+        """The teacher's data is gone: so are the files saved about them."""
+        if removed := self.transport.forget_files():
+            where = self.transport.export_dir
+            self.transport.out.write(f"[files] deleted {removed} saved file(s) in {where}\n\n")
 
     async def switch(self) -> None:
         """Between the teacher's and the coach's view of the same local data."""

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
+from bot.channels.terminal import TerminalChat
+from bot.config import Settings
 from bot.dialogues.script import load_texts
+from bot.wiring import open_app
 from tests.support.answers import ANSWERS
 
 pytestmark = pytest.mark.timeout(120)
@@ -110,3 +116,29 @@ def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: P
     assert "Question 1 of 9" in out
     assert "[clock]" in out
     assert "About your action 1 of 1: «Greet Sam every morning»" in out
+
+
+async def test_forget_deletes_the_files_saved_about_the_teacher(
+    redis: Redis, settings: Settings
+) -> None:
+    """Issue 14.14: the coach's PDF and the charts the terminal saved in DATA_DIR/exports are
+    deleted with the teacher's data; the coach is told to delete downloaded reports too."""
+    en = load_texts("en")
+    out = io.StringIO()
+    async with open_app(settings, "terminal") as app:
+        chat = TerminalChat(app, out, settings.data_dir / "exports")
+        chat.lang = "en"
+        for line in ["/start", "1", *ANSWERS["en"], "1", "/coach", "/invite"]:
+            await chat.say(line)
+        code = re.findall(r"/start (\S+)", out.getvalue())[-1]
+        for line in ["/coach", f"/start {code}", "/coach", "/export", "1"]:
+            await chat.say(line)
+        saved = sorted(p.name for p in (settings.data_dir / "exports").iterdir())
+        assert any(n.endswith(".pdf") for n in saved) and any(n.endswith(".png") for n in saved)
+        for line in ["/coach", "/forget", en.get("forget_yes")]:
+            await chat.say(line)
+    assert list((settings.data_dir / "exports").iterdir()) == []
+    said = out.getvalue()
+    assert f"[files] deleted {len(saved)} saved file(s)" in said
+    assert "[for the coach] " + en.get("coach_teacher_withdrew", teacher="Teacher") in said
+    assert "delete those too" in en.get("coach_teacher_withdrew", teacher="Teacher")
