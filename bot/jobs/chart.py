@@ -16,6 +16,7 @@ from bot.models.jobs import Job
 from bot.models.profile import Draft, ScaleScore, level_for
 from bot.models.state import Profile, UserState
 from bot.render.chart import render_chart
+from bot.render.report import report_texts
 
 
 def profile_draft(profile: Profile) -> Draft:
@@ -82,7 +83,9 @@ def _coach_chart(state: UserState, ref: str) -> ChartArgs | None:
             (review.pupil, other.pupil),
         )
     if review.scores != {s.id: s.score for s in review.draft.scales}:
-        return review.draft, review.adjusted(), review.pupil, ("Concept", "Coach")
+        texts = report_texts(state.lang)
+        labels = (texts["chart_first"], texts["chart_second"])
+        return review.draft, review.adjusted(), review.pupil, labels
     return review.draft, None, review.pupil, (None, None)
 
 
