@@ -40,6 +40,7 @@ from bot.storage.keys import TERMINAL_CLOCK_OFFSET, TERMINAL_EVENTS
 TERMINAL_TEACHER = 1
 TERMINAL_COACH = 2
 PROMPT = "> "
+TERMINAL_COMMANDS = ("coach", "advance")  # the terminal's own, besides the bot's commands
 
 
 class TerminalTransport:
