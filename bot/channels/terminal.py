@@ -7,15 +7,26 @@ Two local users share the data: the teacher (the default) and a coach. `/coach` 
 the coach's view and back (the first switch makes the local coach a coach); messages for the
 other user are shown with their name in front. `/advance DAYS` moves the local clock forward,
 to try what happens later (the draft, the check-in); the offset is kept with the local data.
+
+Files the bot sends (the coach's PDF, charts, /mydata) are saved under DATA_DIR/exports; they
+are all about the one local teacher, so when the teacher's data is deleted (/forget, or the
+retention period) they are deleted too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
+import contextlib
+import os
+import signal
 import sys
+import threading
+from collections.abc import Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Literal, TextIO
 
 from bot.models.events import Button, Inbound, Outbound
 from bot.models.internal import MakeCoach
@@ -29,6 +40,7 @@ from bot.storage.keys import TERMINAL_CLOCK_OFFSET, TERMINAL_EVENTS
 TERMINAL_TEACHER = 1
 TERMINAL_COACH = 2
 PROMPT = "> "
+TERMINAL_COMMANDS = ("coach", "advance")  # the terminal's own, besides the bot's commands
 
 
 class TerminalTransport:
@@ -62,6 +74,15 @@ class TerminalTransport:
         lines += [f"  {b.label}: {b.web_app}" for b in links]
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
+
+    def forget_files(self) -> int:
+        """Delete every saved file (all are about the local teacher); returns how many."""
+        if not self.export_dir.is_dir():
+            return 0
+        files = [path for path in self.export_dir.iterdir() if path.is_file()]
+        for path in files:
+            path.unlink(missing_ok=True)
+        return len(files)
 
     def _save(self, filename: str, content: bytes) -> Path:
         self.export_dir.mkdir(parents=True, exist_ok=True)
@@ -118,7 +139,9 @@ class TerminalChat:
         return Inbound(kind="text", text=line, **base)
 
     async def say(self, line: str) -> None:
-        """Handle one typed line and print everything the bot has to say."""
+        """Handle one typed line and print everything the bot has to say; when that deleted
+        the teacher's data, the files saved about the teacher go too."""
+        had_teacher = await self.store.load(TERMINAL_TEACHER) is not None
         head, _, rest = line.strip().partition(" ")
         if head == "/coach":
             await self.switch()
@@ -127,6 +150,14 @@ class TerminalChat:
         else:
             await self.service.handle(await self.event(line))
         await self.drain()
+        if had_teacher and await self.store.load(TERMINAL_TEACHER) is None:
+            self._forget_files()
+
+    def _forget_files(self) -> None:
+        """The teacher's data is gone: so are the files saved about them."""
+        if removed := self.transport.forget_files():
+            where = self.transport.export_dir
+            self.transport.out.write(f"[files] deleted {removed} saved file(s) in {where}\n\n")
 
     async def switch(self) -> None:
         """Between the teacher's and the coach's view of the same local data."""
@@ -183,9 +214,13 @@ async def run_chat(
     out: TextIO = sys.stdout,
     web_url: str = "",
 ) -> int:
-    """The terminal chat until end of input; returns the exit code. With `web_url`, the coach's
-    workspace runs beside it: its address is printed, and the local coach (once there is one)
-    gets a sign-in link."""
+    """The terminal chat until end of input or Ctrl-C; returns the exit code. With `web_url`,
+    the coach's workspace runs beside it: its address is printed, and the local coach (once
+    there is one) gets a sign-in link.
+
+    Ctrl-C stops at once: a line already sent finishes its turn first (it is stored), nothing
+    waits for Enter. Ctrl-D on an empty line stops; Ctrl-D after a half-typed line does not
+    send it (Enter sends)."""
     interactive = stdin.isatty()
     chat = TerminalChat(app, out, app.settings.data_dir / "exports")
     chat.lang = lang
@@ -198,15 +233,105 @@ async def run_chat(
             chat.user_id = TERMINAL_COACH
             await app.service.handle(await chat.event("/web"))
             chat.user_id = TERMINAL_TEACHER
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+    # kept to the end: a second Ctrl-C while the chat closes changes nothing
     await chat.say("/start")
-    while True:
+    return await _talk(chat, LineReader(stdin, interactive), stop, interactive, out)
+
+
+async def _talk(
+    chat: TerminalChat, reader: LineReader, stop: asyncio.Event, interactive: bool, out: TextIO
+) -> int:
+    """Read and say lines until end of input or `stop` (Ctrl-C)."""
+    while not stop.is_set():
         out.write(PROMPT)
         out.flush()
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
-            out.write("\n")
-            return 0
-        line = line.rstrip("\r\n")
+        line = await reader.next_line(stop)
+        if line is None or stop.is_set():
+            break
+        if line.kind == "partial":
+            out.write("\n" + NOT_SENT.format(text=line.text) + "\n\n")
+            continue
         if not interactive:
-            out.write(line + "\n")
-        await chat.say(line)
+            out.write(line.text + "\n")
+        await chat.say(line.text)  # a turn under way finishes even when Ctrl-C comes meanwhile
+    out.write("\n" + (STOPPED + "\n" if stop.is_set() else ""))
+    out.flush()
+    return 0
+
+
+NOT_SENT = "[not sent] «{text}»: press Enter to send a message; Ctrl-D on an empty line stops."
+STOPPED = "[stopped] Everything you sent is saved; `llinc chat` continues where you were."
+
+
+@dataclass(frozen=True)
+class Line:
+    """A typed line: `full` (Enter, or the last line of piped input) or `partial` (Ctrl-D
+    after a half-typed line in a terminal: not to be sent)."""
+
+    kind: Literal["full", "partial"]
+    text: str
+
+
+class LineReader:
+    """Lines from stdin, read in a daemon thread with plain `os.read`, so that nothing waits
+    for it at exit (a blocked read would keep an executor, and Ctrl-C, waiting for Enter)."""
+
+    def __init__(self, stdin: TextIO, interactive: bool) -> None:
+        self.interactive = interactive
+        self.loop = asyncio.get_running_loop()
+        self.chunks: asyncio.Queue[str | None] = asyncio.Queue()
+        self.buffer = ""
+        self.ended = False
+        try:
+            fd: int | None = stdin.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None
+        threading.Thread(target=self._pump, args=(stdin, fd), daemon=True).start()
+
+    def _pump(self, stdin: TextIO, fd: int | None) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            try:
+                raw = os.read(fd, 65536) if fd is not None else stdin.readline().encode()
+            except OSError:
+                raw = b""
+            text = decoder.decode(raw, final=not raw)
+            self.loop.call_soon_threadsafe(self.chunks.put_nowait, text if raw else None)
+            if not raw:
+                return
+
+    async def next_line(self, stop: asyncio.Event) -> Line | None:
+        """The next line, or None at the end of input or when `stop` is set first."""
+        while True:
+            if "\n" in self.buffer:
+                text, _, self.buffer = self.buffer.partition("\n")
+                return Line("full", text.rstrip("\r"))
+            if self.ended:
+                text, self.buffer = self.buffer, ""
+                return Line("full", text) if text else None
+            chunk = await _first(self.chunks.get(), stop)
+            if stop.is_set():
+                return None
+            if chunk is None:
+                self.ended = True
+            elif self.interactive and not chunk.endswith("\n"):  # Ctrl-D mid-line
+                text, self.buffer = self.buffer + chunk, ""
+                return Line("partial", text)
+            else:
+                self.buffer += chunk
+
+
+async def _first(get: Coroutine[Any, Any, str | None], stop: asyncio.Event) -> str | None:
+    """What `get` gives, unless `stop` is set first (then None; the chunk stays queued)."""
+    getting = asyncio.ensure_future(get)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait([getting, stopping], return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if getting.done():
+        return getting.result()
+    getting.cancel()
+    return None

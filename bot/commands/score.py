@@ -1,6 +1,8 @@
 """`llinc score TRANSCRIPT [--json] [--chart OUT.png] [--scorer rules|llm]`.
 
-Exit codes: 0 done, 2 bad arguments or an unusable transcript file (one line on stderr).
+Exit codes: 0 done, 2 bad arguments, an unusable transcript file, or `--scorer llm` without a
+usable LLM (one line on stderr, no result). The table is in the transcript's language
+(`prompts/<lang>/report.yaml`); `--json` keeps ids and English levels for machines.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import asyncio
 import datetime
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
+
+from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.errors import TranscriptError
 from bot.models.profile import Draft, Transcript
 from bot.render.chart import render_chart
+from bot.render.report import confidence_word, report_texts
 from bot.scoring.protocol import Scorer
 from bot.scoring.rules import RuleScorer
 from bot.scoring.scales import load_scales
@@ -48,13 +54,19 @@ def run_score(argv: list[str]) -> int:
     except TranscriptError as exc:
         print(f"llinc score: {exc}", file=sys.stderr)
         return 2
-    draft = asyncio.run(_scorer(args.scorer).ascore(transcript))
+    try:
+        scorer = _scorer(args.scorer)
+    except LlmUnusable as exc:
+        print(f"llinc score: {exc}", file=sys.stderr)
+        return 2
+    draft = asyncio.run(scorer.ascore(transcript))
     if args.chart:
         try:
             _write_chart(args.chart, draft, transcript)
         except OSError as exc:
             print(f"llinc score: cannot write {args.chart}: {exc.strerror}", file=sys.stderr)
             return 2
+        print(f"llinc score: chart written to {Path(args.chart).resolve()}", file=sys.stderr)
     if args.json:
         print(json.dumps(draft_to_json(draft, transcript), ensure_ascii=False, indent=2))
     else:
@@ -62,24 +74,32 @@ def run_score(argv: list[str]) -> int:
     return 0
 
 
-def _scorer(name: str) -> Scorer:
-    """The rules scorer, or the LLM scorer when asked for and configured (else a notice)."""
-    if name == "llm":
-        settings = Settings().llm
-        if settings.provider is None:
-            print("llinc score: no LLM configured (LLM_*); using the rules scorer", file=sys.stderr)
-            return RuleScorer()
-        try:
-            from bot.scoring.llm import make_scorer
+class LlmUnusable(Exception):
+    """`--scorer llm` was asked for, but no LLM is configured or it cannot be built."""
 
-            return make_scorer(settings, RuleScorer())
-        except Exception as exc:  # a misconfigured LLM must not stop offline scoring
-            print(
-                f"llinc score: LLM not usable ({exc.__class__.__name__}); using the rules scorer",
-                file=sys.stderr,
-            )
-            return RuleScorer()
-    return RuleScorer()
+
+def _scorer(name: str) -> Scorer:
+    """The rules scorer, or the LLM scorer when asked for; LlmUnusable (one line) when the LLM
+    is not configured or cannot be built: asked for the LLM, the user gets no other result."""
+    if name != "llm":
+        return RuleScorer()
+    try:
+        settings = Settings().llm
+    except ValidationError as exc:
+        setting = exc.errors()[0]["loc"][0]
+        raise LlmUnusable(f"--scorer llm: the setting {setting} is invalid") from None
+    if settings.provider is None:
+        raise LlmUnusable(
+            "--scorer llm needs an LLM: set LLM_PROVIDER and LLM_MODEL (docs/llm.md), "
+            "or leave --scorer out for the offline scorer"
+        )
+    try:
+        from bot.scoring.llm import make_scorer
+
+        return make_scorer(settings, RuleScorer())
+    except Exception as exc:
+        name = exc.__class__.__name__
+        raise LlmUnusable(f"--scorer llm: the LLM is not usable ({name})") from exc
 
 
 def _write_chart(path: str, draft: Draft, transcript: Transcript) -> None:
@@ -129,11 +149,12 @@ def draft_to_json(draft: Draft, transcript: Transcript | None = None) -> dict[st
 
 
 def print_table(draft: Draft, transcript: Transcript, out: TextIO) -> None:
-    """A readable table: scale name, score, level, confidence and the first quote, then every
-    quote under its scale: + supports the score, - contradicts it, with the question (and the
-    follow-up) it answered."""
+    """A readable table, all in the transcript's language: scale name, score, level,
+    confidence and the first quote, then every quote under its scale: + supports the score,
+    - contradicts it, with the question (and the follow-up) it answered."""
     scales = load_scales()
     lang = transcript.language
+    texts = report_texts(lang)
     rows = []
     for item in draft.scales:
         name = scales.get(item.id).name[lang] if item.id in scales.ids else item.id
@@ -142,16 +163,19 @@ def print_table(draft: Draft, transcript: Transcript, out: TextIO) -> None:
             if (item.evidence)
             else "-"
         )
-        rows.append((name, str(item.score), item.level, f"{item.confidence:.2f}", quote))
-    header = ("scale", "score", "level", "conf.", "first quote")
+        level = texts[f"level_{item.level}"]
+        confidence = f"{texts['confidence_' + confidence_word(item.confidence)]}"
+        rows.append((name, str(item.score), level, confidence, quote))
+    header = tuple(texts[f"table_{key}"] for key in ("scale", "score", "level", "confidence"))
+    header += (texts["table_first_quote"],)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    print(f"{transcript.pupil} · {lang} · scorer: {draft.scorer}", file=out)
+    print(f"{transcript.pupil} · {lang} · {draft.scorer}", file=out)
     for row in [header, *rows]:
         cells = [row[i].ljust(widths[i]) for i in range(4)]
         print("  ".join([*cells, row[4]]), file=out)
     for note in draft.notes:
-        print(f"note: {note}", file=out)
-    print("quotes (+ supports the score, - contradicts it):", file=out)
+        print(f"{texts['table_note']}: {note}", file=out)
+    print(texts["table_quotes"], file=out)
     for item, row in zip(draft.scales, rows, strict=True):
         for evidence in item.evidence:
             source = evidence.question_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.dialogues import coach_ops
 from bot.dialogues.callbacks import Action
-from bot.dialogues.coach_review import show_review
+from bot.dialogues.coach_review import quote_lines, show_review
 from bot.dialogues.coaching import level_name, queue, review_ref, scale_name
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.flows import send_chart
@@ -20,6 +20,7 @@ from bot.models.internal import (
     TeacherName,
     TeacherWithdrew,
 )
+from bot.models.interview import SessionItem
 from bot.models.profile import Draft
 from bot.models.state import (
     ContactRequest,
@@ -28,6 +29,7 @@ from bot.models.state import (
     TimelineEntry,
     TimelineKind,
 )
+from bot.render.report import confidence_word
 from bot.scoring.compare import compare_profiles
 
 
@@ -68,7 +70,7 @@ def on_draft_ready(conv: Conversation, event: DraftReady) -> None:
     ready = conv.t("coach_draft_ready", teacher=conv.teacher_name(teacher), pupil=event.pupil)
     path = f"/review/{teacher.teacher_id}/{session_id}"
     conv.say(ready, conv.web_button(conv.t("web_open_review"), path))
-    _evidence(conv, draft)
+    _evidence(conv, draft, list(event.interview))
     _compare(conv, teacher, teacher.reviews[session_id])
     ref = review_ref(teacher, teacher.reviews[session_id])
     send_chart(conv, ref)
@@ -87,7 +89,7 @@ def on_plan_submitted(conv: Conversation, event: PlanSubmitted) -> None:
     teacher.timeline.append(_step(conv, "plan", event.session_id, event.pupil))
     name = conv.teacher_name(teacher)
     blocks = [conv.t("coach_plan_received", teacher=name, pupil=event.pupil)]
-    blocks += [f"{item_id}:\n{text}" for item_id, text in answers.items()]
+    blocks += [f"{_title(conv, event.items, k)}:\n{text}" for k, text in answers.items()]
     conv.say_blocks(blocks)
 
 
@@ -117,7 +119,11 @@ def on_checkin_submitted(conv: Conversation, event: CheckinSubmitted) -> None:
             now=answers.get("c03_three_words", "–"),
         )
     )
-    blocks += [f"{k}:\n{v}" for k, v in answers.items() if k in ("c02_noticed", "c04_next")]
+    blocks += [
+        f"{_title(conv, event.items, k)}:\n{v}"
+        for k, v in answers.items()
+        if k in ("c02_noticed", "c04_next")
+    ]
     conv.say_blocks(blocks)
     if event.contact:
         request = ContactRequest(session_id=event.session_id, pupil=event.pupil, at=conv.ctx.now)
@@ -140,12 +146,19 @@ def contacted(conv: Conversation, ref: str) -> bool:
     return True
 
 
+def _title(conv: Conversation, items: list[SessionItem], item_id: str) -> str:
+    """An answer's question as the coach reads it: its short title (never its id)."""
+    item = next((i for i in items if i.id == item_id), None)
+    return item.title if item is not None and item.title else conv.t("question_unknown")
+
+
 def _step(conv: Conversation, kind: TimelineKind, session_id: str, pupil: str) -> TimelineEntry:
     return TimelineEntry(at=conv.ctx.now, kind=kind, session_id=session_id, pupil=pupil)
 
 
-def _evidence(conv: Conversation, draft: Draft) -> None:
-    """Every scale with its score and the quotes behind it, in as few messages as fit."""
+def _evidence(conv: Conversation, draft: Draft, items: list[SessionItem]) -> None:
+    """Every scale with its score, how well the draft's evidence holds it (in words), and the
+    quotes behind it, each supporting or contradicting the score, in as few messages as fit."""
     blocks = []
     for scale in draft.scales:
         head = conv.t(
@@ -154,9 +167,9 @@ def _evidence(conv: Conversation, draft: Draft) -> None:
             score=scale.score,
             mark="",
             level=level_name(conv, scale.score),
-            confidence=f"{scale.confidence:.1f}",
+            confidence=conv.t("confidence_" + confidence_word(scale.confidence)),
         )
-        quotes = [f"«{e.quote}» ({e.question_id})" for e in scale.evidence]
+        quotes = quote_lines(conv, scale, items) if scale.evidence else []
         blocks.append("\n".join([head, *(quotes or [conv.t("review_no_quotes")])]))
     if draft.notes:
         blocks.append("\n".join(draft.notes))

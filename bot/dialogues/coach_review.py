@@ -8,7 +8,10 @@ from bot.dialogues import coach_ops as ops
 from bot.dialogues.callbacks import Action
 from bot.dialogues.coaching import level_name, log_access, queue, scale_name
 from bot.dialogues.conversation import Conversation
+from bot.models.interview import SessionItem
+from bot.models.profile import ScaleScore
 from bot.models.state import Review, TeacherFile
+from bot.render.report import confidence_word
 
 
 def _open(conv: Conversation, ref: str) -> tuple[TeacherFile, Review] | None:
@@ -37,7 +40,7 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
         log_access(conv, teacher, "read", review.session_id)
     draft = review.draft
     lines = [
-        conv.t("review_alert", quote=a.quote, question=a.question_id)
+        conv.t("review_alert", quote=a.quote, question=_question(conv, review, a.question_id))
         for a in teacher.alerts
         if a.session_id == review.session_id
     ]
@@ -46,7 +49,7 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
             "review_header",
             teacher=conv.teacher_name(teacher),
             pupil=review.pupil,
-            scorer=draft.scorer,
+            scorer=conv.t(f"scorer_{draft.scorer}"),
         )
     )
     rows = []
@@ -61,13 +64,16 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
                 score=score,
                 mark=mark,
                 level=level_name(conv, score),
-                confidence=f"{scale.confidence:.1f}",
+                confidence=conv.t("confidence_" + confidence_word(scale.confidence)),
             )
         )
         rows.append([conv.button(f"{name}: {score}{mark}", Action.SCALE, f"{ref}/{index}")])
     thin = [scale_name(conv, s.id) for s in draft.scales if s.confidence < 0.5]
     if thin:
         lines.append(conv.t("review_low_confidence", scales=", ".join(thin)))
+    mixed = [scale_name(conv, s.id) for s in draft.scales if _mixed(s)]
+    if mixed:
+        lines.append(conv.t("review_mixed", scales=", ".join(mixed)))
     if review.status == "released":
         lines.append(conv.t("review_released"))
         rows.append([conv.button(conv.t("reopen_button"), Action.REOPEN, ref)])
@@ -77,6 +83,43 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
     rows.append([conv.button(conv.t("history_button"), Action.HISTORY, ref)])
     conv.say("\n".join(lines), rows)
     return True
+
+
+def _question(conv: Conversation, review: Review, question_id: str) -> str:
+    return question_label(conv, review.interview, question_id)
+
+
+def question_label(conv: Conversation, items: list[SessionItem], question_id: str) -> str:
+    """'question 4 · When Sam was upset': how the coach reads where a quote came from (the
+    question's number and short title, never its id)."""
+    item = next((i for i in items if i.id == question_id), None)
+    if item is None:
+        return conv.t("question_unknown")
+    if item.number is None:
+        return item.title
+    return conv.t("question_label", n=item.number, title=item.title)
+
+
+def quote_lines(conv: Conversation, scale: ScaleScore, items: list[SessionItem]) -> list[str]:
+    """Each quote of a scale with whether it supports or contradicts the score and where it
+    came from; then a word when the evidence is thin or mixed."""
+    lines = [
+        conv.t(
+            "review_quote",
+            quote=e.quote,
+            direction=conv.t(f"quote_{e.direction}"),
+            question=question_label(conv, items, e.question_id),
+        )
+        for e in scale.evidence
+    ]
+    lines += [conv.t("scale_thin")] if scale.confidence < 0.5 else []
+    lines += [conv.t("scale_mixed")] if _mixed(scale) else []
+    return lines
+
+
+def _mixed(scale: ScaleScore) -> bool:
+    """Quotes both support and contradict the draft's score."""
+    return len({e.direction for e in scale.evidence}) > 1
 
 
 def back(conv: Conversation, ref: str) -> bool:
@@ -98,7 +141,17 @@ def show_scale(conv: Conversation, ref: str, index: int) -> bool:
     _, review = opened
     scale = review.draft.scales[index]
     score = review.scores[scale.id]
-    quotes = "\n".join(f"«{e.quote}» ({e.question_id})" for e in scale.evidence)
+    quotes = "\n".join(
+        conv.t(
+            "review_quote",
+            quote=e.quote,
+            direction=conv.t(f"quote_{e.direction}"),
+            question=_question(conv, review, e.question_id),
+        )
+        for e in scale.evidence
+    )
+    notes = [conv.t("scale_thin")] if scale.confidence < 0.5 else []
+    notes += [conv.t("scale_mixed")] if _mixed(scale) else []
     text = conv.t(
         "review_scale_detail",
         name=scale_name(conv, scale.id),
@@ -106,8 +159,9 @@ def show_scale(conv: Conversation, ref: str, index: int) -> bool:
         draft_level=level_name(conv, scale.score),
         score=score,
         level=level_name(conv, score),
-        confidence=f"{scale.confidence:.1f}",
+        confidence=conv.t("confidence_" + confidence_word(scale.confidence)),
         quotes=quotes or conv.t("review_no_quotes"),
+        evidence="".join(f"\n{line}" for line in notes),
         note=review.notes.get(scale.id) or "–",
     )
     rows = [[conv.button(conv.t("back_button"), Action.BACK, ref)]]

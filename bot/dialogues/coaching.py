@@ -166,7 +166,9 @@ def _age(conv: Conversation, since: Any) -> str:
     hours = int((conv.ctx.now - since).total_seconds() // 3600)
     if hours >= 48:
         return conv.t("age_days", n=hours // 24)
-    return conv.t("age_hours", n=max(hours, 0))
+    if hours < 1:
+        return conv.t("age_new")  # not "waiting 0 hours"
+    return conv.t("age_hour") if hours == 1 else conv.t("age_hours", n=hours)
 
 
 def review_ref(teacher: TeacherFile, review: Review) -> str:

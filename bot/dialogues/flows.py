@@ -54,7 +54,8 @@ def on_submitted(conv: Conversation, session: Session) -> None:
     )
     if session.script_id == INTERVIEW:
         conv.schedule(JobName.DRAFT, f"draft:{user_id}:{session.id}", session_id=session.id)
-        conv.say(conv.t("submitted"))
+        linked = conv.state.coach_id is not None  # else it waits for an invitation link
+        conv.say(conv.t("submitted" if linked else "submitted_no_coach"))
     elif session.script_id == REFLECTION:
         if conv.state.coach_id is not None:
             answers = {k: a.text for k, a in session.answers.items() if a.parts}

@@ -45,8 +45,10 @@ def invite(conv: Conversation) -> None:
     days = conv.ctx.invite_days
     state.invites[code] = Invite(created_at=now, expires_at=now + timedelta(days=days))
     username = conv.ctx.bot_username
-    link = f"https://t.me/{username}?start={code}" if username else f"/start {code}"
-    conv.say(conv.t("invite_link", link=link, days=days))
+    if username:
+        conv.say(conv.t("invite_link", link=f"https://t.me/{username}?start={code}", days=days))
+    else:  # the terminal trial: the teacher is the other local user
+        conv.say(conv.t("invite_link_terminal", link=f"/start {code}", days=days))
 
 
 def ask_to_join(conv: Conversation, code: str) -> None:

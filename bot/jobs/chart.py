@@ -93,7 +93,11 @@ def _coach_chart(state: UserState, ref: str) -> ChartArgs | None:
             (review.pupil, other.pupil),
         )
     if review.scores != {s.id: s.score for s in review.draft.scales}:
-        return review.draft, review.adjusted(), review.pupil, ("Concept", "Coach")
+        from bot.render.report import report_texts  # with the chart's drawing: only in this job
+
+        texts = report_texts(state.lang)
+        labels = (texts["chart_first"], texts["chart_second"])
+        return review.draft, review.adjusted(), review.pupil, labels
     return review.draft, None, review.pupil, (None, None)
 
 

@@ -74,6 +74,31 @@ def render_chart(
     first_label: str | None = None,
 ) -> bytes:
     """The profile of `draft` as PNG bytes, texts in `lang` (nl or en), `second` as diamonds."""
+    figure = chart_figure(
+        draft,
+        pupil=pupil,
+        lang=lang,
+        date=date,
+        second=second,
+        second_label=second_label,
+        first_label=first_label,
+    )
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def chart_figure(
+    draft: Draft,
+    *,
+    pupil: str,
+    lang: str,
+    date: datetime.date,
+    second: Draft | None = None,
+    second_label: str | None = None,
+    first_label: str | None = None,
+) -> Figure:
+    """The chart as a matplotlib figure (what `render_chart` saves; tests measure its layout)."""
     texts = TEXTS[lang if lang in TEXTS else "en"]
     scales = load_scales().scales
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
@@ -89,9 +114,7 @@ def render_chart(
     for text in figure.findobj(Text):  # a pseudonym like «$\frac$» is drawn as typed, not as TeX
         text.set_usetex(False)
         text.set_parse_math(False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    return buffer.getvalue()
+    return figure
 
 
 def _title(texts: dict[str, str], pupil: str, date: datetime.date) -> str:

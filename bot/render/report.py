@@ -144,11 +144,16 @@ def _score(texts: dict[str, str], score: int | None) -> str:
     return "–" if score is None else f"{score}\n{texts['level_' + level_for(score)]}"
 
 
+def confidence_word(confidence: float) -> str:
+    """'high', 'medium' or 'low': the calibrated confidence in the words the coach reads
+    (`confidence_<word>` in report.yaml; never the number itself)."""
+    return "high" if confidence >= 0.8 else "medium" if confidence >= 0.5 else "low"
+
+
 def _confidence(texts: dict[str, str], draft: ScaleScore | None) -> str:
     if draft is None:
         return "–"
-    words = "high" if draft.confidence >= 0.8 else "medium" if draft.confidence >= 0.5 else "low"
-    return f"{texts['confidence_' + words]} ({draft.confidence:.1f})"
+    return texts["confidence_" + confidence_word(draft.confidence)]
 
 
 def _quotes(texts: dict[str, str], review: Review, draft: ScaleScore | None) -> str:

@@ -47,6 +47,7 @@ class LeaseKeeper:
             log.info("took over %d pending entries", moved)
         for reader in self.readers:
             reader.reread_pending()
+            reader.wake()
 
     def _streams(self, partitions: set[int]) -> list[str]:
         """The ingress and outbox streams of these partitions that the readers read."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from typing import Generic, TypeVar
 
@@ -32,6 +33,7 @@ class StreamReader(Generic[Item]):
     _pending_wanted: int = 1  # requests to re-read the pending entries (1: at start)
     _pending_read: int = 0  # the requests the last empty pending read has answered
     _batch_was_pending: bool = False  # the batch being handled came from the pending list
+    _leases_arrived: asyncio.Event | None = None  # set by `wake` (the lease keeper took some)
 
     @property
     def pending_first(self) -> bool:
@@ -41,6 +43,16 @@ class StreamReader(Generic[Item]):
     def reread_pending(self) -> None:
         """Read this consumer's pending entries again before new ones."""
         self._pending_wanted += 1
+
+    def wake(self) -> None:
+        """Partitions arrived (the lease keeper took some): a reader that owned none and is
+        waiting for them reads at once, not when its wait runs out."""
+        self._arrivals().set()
+
+    def _arrivals(self) -> asyncio.Event:
+        if self._leases_arrived is None:
+            self._leases_arrived = asyncio.Event()
+        return self._leases_arrived
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle batches until `stop` is set."""
@@ -52,8 +64,11 @@ class StreamReader(Generic[Item]):
         wanted = self._pending_wanted
         pending = self.pending_first
         only = self.leases.owned if self.leases and not pending else None
-        if only is not None and not only:
-            await asyncio.sleep(min(block_ms or 0, 1000) / 1000)
+        if only is not None and not only:  # no partition yet: wait until some arrive
+            arrived = self._arrivals()
+            arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), (block_ms or 0) / 1000)
             return 0
         try:
             batch = await self.read(block_ms, pending, only)

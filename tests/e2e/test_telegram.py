@@ -43,7 +43,7 @@ async def test_a_teacher_completes_the_interview(
     await answer_until_review(teacher, lang, ANSWERS[lang])
     texts = load_texts(lang)  # type: ignore[arg-type]
     said = await teacher.press(texts.get("submit"))
-    assert said == texts.get("submitted")
+    assert said == texts.get("submitted_no_coach")  # no invitation used
     state = await stored(redis, user_id)
     assert state is not None
     session = state.sessions[0]

@@ -368,3 +368,37 @@ async def test_a_released_profile_reopens_as_a_new_version_and_the_teacher_hears
     assert session is not None and session.profile is not None and session.profile.version == 2
     assert teacher_state.session("reflection-1") is not None  # session 2 was not started again
     assert [r.action for r in teacher_state.access_log if r.who == "coach"].count("released") == 2
+
+
+async def test_the_teacher_hears_where_the_answers_went(hub: Hub) -> None:
+    """Issue 14.12: only a linked teacher is told the answers went to the coach; one without a
+    coach hears that nobody reads them yet and how the coach gets them."""
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    await teacher.press("Yes, let's begin")
+    for answer in ANSWERS["en"]:
+        await teacher.text(answer)
+    assert await teacher.press("Send to my coach") == EN.get("submitted")
+    alone = hub.user(OTHER_TEACHER, name="Olga")
+    await alone.command("start")
+    await alone.press("Yes, let's begin")
+    for answer in ANSWERS["en"]:
+        await alone.text(answer)
+    assert await alone.press("Send to my coach") == EN.get("submitted_no_coach")
+
+
+async def test_the_invitation_says_what_to_do_where_it_is_read(
+    store: Store, settings: Settings
+) -> None:
+    """On Telegram the teacher opens the link; in the terminal trial (no bot username) the
+    coach is told to switch back with /coach and type the /start line there."""
+    for username, key in (("llinc_bot", "invite_link"), ("", "invite_link_terminal")):
+        hub = Hub(build_service(store, settings, bot_username=username))
+        settings.admin_ids = str(ADMIN)
+        coach = await make_coach(hub, COACH + len(username))
+        said = await coach.command("invite")
+        code = said.rsplit("start", 1)[1].strip(" =").split()[0]
+        link = f"https://t.me/{username}?start={code}" if username else f"/start {code}"
+        assert said == EN.get(key, link=link, days=settings.invite_days)
+    assert "Telegram" not in EN.get("invite_link_terminal", link="", days=1)

@@ -282,3 +282,52 @@ async def test_a_partition_with_a_reply_sent_but_not_acknowledged_is_not_given_b
     assert sender.unacknowledged() == set()
     assert await pending_of(store, stream) == {}
     assert sender.transport.sent == ["hello"]  # type: ignore[attr-defined]
+
+
+async def test_a_worker_holds_its_leases_before_its_first_read(
+    redis: Any, store: Store, settings: Settings
+) -> None:
+    """Issue 14.15: the worker's loops start with their partitions already leased, so the first
+    update after a start is read at once (not after a second's wait for a lease)."""
+    from bot.models.clock import MovableClock
+    from bot.runtime.app import App
+    from bot.runtime.roles import worker_roles
+    from bot.storage.jobqueue import JobQueue
+
+    clock = MovableClock()
+    jobs = JobQueue(redis, store.codec, settings.partitions)
+    app = App(settings, redis, store, build_service(store, settings, clock), jobs, clock)
+    leases = app.leases()
+    roles = await worker_roles(app, Recording(), asyncio.Event(), leases)
+    try:
+        assert leases.owned == set(range(settings.partitions))
+    finally:
+        for role in roles:
+            role.close()  # never started: this test only looks at what happened before
+
+
+async def test_a_reader_waiting_for_partitions_is_woken_when_they_arrive(
+    store: Store, settings: Settings
+) -> None:
+    """A worker that owns no partition yet (another's lease has not run out) waits for them;
+    the lease keeper wakes it when it takes them, so it does not sleep its wait out."""
+    other = PartitionLeases(store.redis, settings.partitions, "w-other", lease_ms=10_000)
+    await other.refresh()
+    leases = PartitionLeases(store.redis, settings.partitions, "w-a", lease_ms=10_000)
+    worker = Worker(store, build_service(store, settings), "w-a", leases)
+    keeper = LeaseKeeper(leases, store, [worker])
+    await keeper.once()
+    await worker.once(block_ms=None)  # its (empty) pending list
+    assert leases.owned == set()  # all still w-other's
+    waiting = asyncio.create_task(worker.once(block_ms=600_000))  # would wait ten minutes
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    await other.release_all()
+    await keeper.once()
+    assert leases.owned == set(range(settings.partitions))
+    for _ in range(20):  # a few turns of the event loop, no clock: woken by the keeper
+        await asyncio.sleep(0)
+    assert waiting.done() and waiting.result() == 0
+    await store.enqueue([start_event()])
+    read = [await worker.once(block_ms=None) for _ in range(2)]  # pending (taken over), new
+    assert read == [0, 1]

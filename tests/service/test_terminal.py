@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
+from bot.channels.terminal import TerminalChat
+from bot.config import Settings
 from bot.dialogues.script import load_texts
+from bot.wiring import open_app
 from tests.support.answers import ANSWERS
 
 pytestmark = pytest.mark.timeout(120)
@@ -37,7 +43,7 @@ def test_piped_stdin_completes_the_interview(tmp_path: Path, lang: str) -> None:
     out = done.stdout
     assert texts.get("welcome") in out
     assert f"[1] {texts.get('submit')}" in out
-    assert texts.get("submitted") in out
+    assert texts.get("submitted_no_coach") in out
     assert out.count("\n> ") >= len(ANSWERS[lang]) + 2
     assert done.stderr == ""
 
@@ -111,3 +117,117 @@ def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: P
     assert "Question 1 of 9" in out
     assert "[clock]" in out
     assert "About your action 1 of 1: «Greet Sam every morning»" in out
+
+
+async def test_forget_deletes_the_files_saved_about_the_teacher(
+    redis: Redis, settings: Settings
+) -> None:
+    """Issue 14.14: the coach's PDF and the charts the terminal saved in DATA_DIR/exports are
+    deleted with the teacher's data; the coach is told to delete downloaded reports too."""
+    en = load_texts("en")
+    out = io.StringIO()
+    async with open_app(settings, "terminal") as app:
+        chat = TerminalChat(app, out, settings.data_dir / "exports")
+        chat.lang = "en"
+        for line in ["/start", "1", *ANSWERS["en"], "1", "/coach", "/invite"]:
+            await chat.say(line)
+        code = re.findall(r"/start (\S+)", out.getvalue())[-1]
+        for line in ["/coach", f"/start {code}", "/coach", "/export", "1"]:
+            await chat.say(line)
+        saved = sorted(p.name for p in (settings.data_dir / "exports").iterdir())
+        assert any(n.endswith(".pdf") for n in saved) and any(n.endswith(".png") for n in saved)
+        for line in ["/coach", "/forget", en.get("forget_yes")]:
+            await chat.say(line)
+    assert list((settings.data_dir / "exports").iterdir()) == []
+    said = out.getvalue()
+    assert f"[files] deleted {len(saved)} saved file(s)" in said
+    assert "[for the coach] " + en.get("coach_teacher_withdrew", teacher="Teacher") in said
+    assert "delete those too" in en.get("coach_teacher_withdrew", teacher="Teacher")
+
+
+class Pty:
+    """The real `llinc chat` on a pseudo-terminal, as a person at a keyboard runs it."""
+
+    def __init__(self, data_dir: Path) -> None:
+        import pty
+
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TELEGRAM_BOT_TOKEN")}
+        env.update(DATA_DIR=str(data_dir), WEB_LISTEN="127.0.0.1:0")
+        self.master, slave = pty.openpty()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat", "--lang", "en"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+        )
+        os.close(slave)
+        self.out = ""
+
+    def read_until(self, text: str, timeout: float = 60) -> str:
+        import select
+        import time
+
+        end = time.monotonic() + timeout
+        while text not in self.out and time.monotonic() < end:
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if ready:
+                try:
+                    self.out += os.read(self.master, 65536).decode(errors="replace")
+                except OSError:
+                    break
+        assert text in self.out, self.out[-2000:]
+        return self.out
+
+    def type(self, keys: str) -> None:
+        self.out = ""
+        os.write(self.master, keys.encode())
+
+    def exit_code(self, timeout: float = 30) -> int:
+        code = self.process.wait(timeout)
+        os.close(self.master)
+        return code
+
+
+def test_ctrl_c_stops_at_once_and_keeps_what_was_sent(tmp_path: Path) -> None:
+    """Issue 14.5: Ctrl-C (SIGINT, twice) stops the chat without waiting for Enter and
+    without a traceback; what was sent before is kept; a half-typed line ended with Ctrl-D
+    is not sent."""
+    import signal
+
+    chat = Pty(tmp_path)
+    chat.read_until("> ")
+    chat.type("1\n")  # consent
+    chat.read_until("Which pupil")
+    chat.read_until("> ")
+    chat.type("Sam\x04")  # half a line, then Ctrl-D: not sent
+    said = chat.read_until("[not sent] «Sam»")
+    assert "Which group" not in said
+    chat.read_until("> ")
+    chat.process.send_signal(signal.SIGINT)  # no Enter after it
+    chat.read_until("[stopped]")
+    chat.process.send_signal(signal.SIGINT)  # a second one while it closes changes nothing
+    assert chat.exit_code() == 0
+    assert "Traceback" not in chat.out and "Event loop is closed" not in chat.out
+    again = run_chat(tmp_path, ["/status"])
+    assert again.returncode == 0, again.stderr
+    assert "Which pupil" in again.stdout  # consent kept; the half line never became the pupil
+
+
+def test_ctrl_d_on_an_empty_line_ends_quickly(tmp_path: Path) -> None:
+    """Issue 14.5: Ctrl-D ends the chat in well under the ~5 s the embedded Redis's own
+    shutdown took (it is stopped with SIGTERM, which flushes its AOF)."""
+    import time
+
+    chat = Pty(tmp_path)
+    chat.read_until("> ")
+    chat.type("1\n")
+    chat.read_until("Which pupil")
+    chat.read_until("> ")
+    started = time.monotonic()
+    chat.type("\x04")
+    assert chat.exit_code() == 0
+    assert time.monotonic() - started < 3.5  # it was 4-5 s
+    assert "Traceback" not in chat.out
+    again = run_chat(tmp_path, ["/status"])
+    assert "Which pupil" in again.stdout  # the consent was flushed to disk

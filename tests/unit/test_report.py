@@ -211,7 +211,7 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "«Wat ik ook probeer, niets werkt.",
         "ondersteunt; Vraag 10 · Titel 10",
         "spreekt tegen; Vraag 04 · Titel 04".replace("04 ·", "4 ·"),
-        "twijfel (0.3)",
+        "weinig bewijs",
         "Veiligheid",
         "Mogelijk een leerkracht in acute nood, Vraag 7 · Titel 07",
         "Door de coach gezien op 2026-11-02 10:30 UTC",

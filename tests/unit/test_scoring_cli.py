@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -138,24 +139,56 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_score([str(SEED), "--scorer", "magic"]) == 2
 
 
-def test_llm_without_configuration_falls_back_with_a_notice(
+def test_llm_without_configuration_is_one_line_exit_2_and_no_result(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Issue 14.12: asked for the LLM without one, the user gets a clear line, not a result
+    of another scorer."""
     monkeypatch.delenv("LLM_PROVIDER", raising=False)
-    assert run_score([str(SEED), "--scorer", "llm", "--json"]) == 0
+    assert run_score([str(SEED), "--scorer", "llm", "--json"]) == 2
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["scorer"] == "rules"
-    assert "rules scorer" in captured.err and captured.err.count("\n") == 1
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "LLM_PROVIDER" in captured.err
 
 
-def test_llm_module_missing_falls_back(
+def test_llm_module_missing_is_exit_2_and_no_result(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "openai")
+    monkeypatch.setenv("LLM_MODEL", "gpt-4o-mini")
     monkeypatch.setitem(sys.modules, "bot.scoring.llm", None)
-    assert run_score([str(SEED), "--scorer", "llm", "--json"]) == 0
+    assert run_score([str(SEED), "--scorer", "llm"]) == 2
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["scorer"] == "rules"
-    assert "rules scorer" in captured.err
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "not usable" in captured.err
+
+
+def test_chart_says_where_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "profile.png"
+    assert run_score([str(SEED), "--chart", str(out)]) == 0
+    assert f"{out.resolve()}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("lang", "other"), [("nl", "en"), ("en", "nl")])
+def test_the_table_speaks_one_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, other: str
+) -> None:
+    """Issue 14.12: no Dutch scale names beside English levels; the header, levels and
+    confidence words are in the transcript's language too."""
+    from bot.render.report import report_texts
+
+    source = SEED.read_text(encoding="utf-8").replace("language: nl", f"language: {lang}")
+    assert f"language: {lang}" in source
+    assert run_score([str(write(tmp_path, "t.yaml", source))]) == 0
+    table = capsys.readouterr().out.split("\n")[1:14]  # header and one row per scale
+    mine, theirs = report_texts(lang), report_texts(other)
+    words = ("level_low", "level_average", "level_high", "table_level", "table_confidence")
+    words += ("confidence_high", "confidence_medium", "confidence_low")
+    cells = {cell for row in table for cell in re.split(r"\s{2,}", row)[:4]}
+    assert mine["table_level"] in cells
+    assert not {theirs[w] for w in words if theirs[w] != mine[w]} & cells
+    for scale in load_scales().scales:
+        assert any(row.startswith(scale.name[lang]) for row in table)
 
 
 def test_json_lists_safeguarding_signals_with_verbatim_quotes(tmp_path: Path) -> None:

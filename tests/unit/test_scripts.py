@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.channels.terminal import TERMINAL_COMMANDS
 from bot.dialogues import script as script_module
 from bot.dialogues.coaching import ADMIN_COMMANDS, COACH_COMMANDS
 from bot.dialogues.commands import COMMANDS
@@ -69,7 +70,7 @@ def test_same_placeholders_in_every_language() -> None:
 
 
 def test_texts_mention_only_known_commands() -> None:
-    known = {f"/{c}" for c in (*COMMANDS, *COACH_COMMANDS, *ADMIN_COMMANDS)}
+    known = {f"/{c}" for c in (*COMMANDS, *COACH_COMMANDS, *ADMIN_COMMANDS, *TERMINAL_COMMANDS)}
     for lang in LANGUAGES:
         for text in load_texts(lang).messages.values():
             assert set(re.findall(r"/[a-z]+", text)) <= known, text
