@@ -19,9 +19,9 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.errors import TranscriptError
-from bot.models.profile import Draft, Transcript
+from bot.models.profile import Draft, Transcript, confidence_word
 from bot.render.chart import render_chart
-from bot.render.report import confidence_word, report_texts
+from bot.render.report import report_texts
 from bot.scoring.protocol import Scorer
 from bot.scoring.rules import RuleScorer
 from bot.scoring.scales import load_scales

@@ -11,7 +11,7 @@ from bot.dialogues import runner as run
 from bot.dialogues.callbacks import Action, Callback
 from bot.dialogues.conversation import Conversation
 from bot.dialogues.home import welcome, where_we_are
-from bot.models.internal import TeacherWithdrew
+from bot.models.internal import TeacherName, TeacherWithdrew
 from bot.models.language import LANGUAGES
 from bot.models.state import Session
 
@@ -50,6 +50,9 @@ def consent(conv: Conversation, arg: str) -> bool:
         return True
     conv.state.stage = "active"
     conv.state.consent_at = conv.ctx.now
+    if conv.state.coach_id is not None and conv.state.name:  # a name changed since the join
+        name, initial = conv.state.name, conv.state.last_initial
+        conv.tell(conv.state.coach_id, TeacherName(name=name, last_initial=initial))
     session = run.start_session(conv, INTERVIEW, slot=1)
     run.ask(conv, session, conv.t("intro"))
     return True

@@ -21,7 +21,7 @@ from bot.models.internal import (
     TeacherWithdrew,
 )
 from bot.models.interview import SessionItem
-from bot.models.profile import Draft
+from bot.models.profile import Draft, confidence_word
 from bot.models.state import (
     ContactRequest,
     Review,
@@ -29,7 +29,6 @@ from bot.models.state import (
     TimelineEntry,
     TimelineKind,
 )
-from bot.render.report import confidence_word
 from bot.scoring.compare import compare_profiles
 
 

@@ -9,9 +9,8 @@ from bot.dialogues.callbacks import Action
 from bot.dialogues.coaching import level_name, log_access, queue, scale_name
 from bot.dialogues.conversation import Conversation
 from bot.models.interview import SessionItem
-from bot.models.profile import ScaleScore
+from bot.models.profile import ScaleScore, confidence_word
 from bot.models.state import Review, TeacherFile
-from bot.render.report import confidence_word
 
 
 def _open(conv: Conversation, ref: str) -> tuple[TeacherFile, Review] | None:

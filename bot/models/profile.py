@@ -27,6 +27,12 @@ def level_for(score: int) -> Level:
     return "average"
 
 
+def confidence_word(confidence: float) -> Literal["high", "medium", "low"]:
+    """'high', 'medium' or 'low': the calibrated confidence in the words a person reads
+    (`confidence_<word>` in the prompts; never the number itself)."""
+    return "high" if confidence >= 0.8 else "medium" if confidence >= 0.5 else "low"
+
+
 Direction = Literal["supports", "contradicts"]
 # What found a quote of the offline scorer: its cue rules, its trained model, or both.
 EvidenceSource = Literal["rules", "model", "both"]

@@ -17,7 +17,7 @@ from functools import cache
 
 from bot.models.interview import SessionItem
 from bot.models.language import Language
-from bot.models.profile import ScaleScore, level_for
+from bot.models.profile import ScaleScore, confidence_word, level_for
 from bot.models.state import AuditEntry, Review, TeacherFile
 from bot.render.chart import render_chart
 from bot.render.pdf import FONT, Pdf
@@ -142,12 +142,6 @@ def _scale_table(pdf: Pdf, review: Review, lang: Language) -> None:
 
 def _score(texts: dict[str, str], score: int | None) -> str:
     return "–" if score is None else f"{score}\n{texts['level_' + level_for(score)]}"
-
-
-def confidence_word(confidence: float) -> str:
-    """'high', 'medium' or 'low': the calibrated confidence in the words the coach reads
-    (`confidence_<word>` in report.yaml; never the number itself)."""
-    return "high" if confidence >= 0.8 else "medium" if confidence >= 0.5 else "low"
 
 
 def _confidence(texts: dict[str, str], draft: ScaleScore | None) -> str:

@@ -91,6 +91,10 @@ async def test_the_coach_sees_first_names_and_an_initial_for_two_of_the_same(
         assert pdf.filename is not None and pdf.filename.startswith("llinc-Anna-D-")
         assert pdf.text == EN.get("export_caption", teacher="Anna D.")
         # the first Anna changes her Telegram name: the coach's list follows
+        # (a name changed before consent reaches the coach with the consent; after, at once)
+        before = len(Teacher(tg, ANNA_J, "en").messages())
+        tg.add_text(ANNA_J, EN.get("consent_yes"), language_code="en", first_name="Anna")
+        await tg.wait_for_sent(ANNA_J, before + 1)
         before = len(Teacher(tg, ANNA_J, "en").messages())
         tg.add_command(ANNA_J, "status", language_code="en", first_name="Annie")
         await tg.wait_for_sent(ANNA_J, before + 1)
@@ -190,7 +194,10 @@ async def test_a_teacher_whose_name_arrives_later_is_named_from_then_on(
     await teacher.command("start", await coaching_tests.invite(coach))
     assert coach.new() == EN.get("coach_teacher_linked", teacher="Teacher 1")
     teacher.name = "Tessa"
-    await teacher.command("status")
+    await teacher.command("status")  # before consent the name stays with the teacher's client
+    state = await store.load(coaching_tests.COACH)
+    assert state is not None and state.coaching[str(coaching_tests.TEACHER)].name == ""
+    await teacher.press(EN.get("consent_yes"))  # with the consent the coach learns it
     state = await store.load(coaching_tests.COACH)
     assert state is not None and state.coaching[str(coaching_tests.TEACHER)].name == "Tessa"
     assert await coach.command("export") == EN.get("export_pick")
