@@ -50,6 +50,7 @@ SETS = {
     "authored_holdout": {"nl": "authored/nl_holdout", "en": "authored/en_holdout"},
     "train": {v: f"train/{v}" for v in ("nl", "be", "en")},
     "dev": {v: f"dev/{v}" for v in ("nl", "be", "en")},
+    "tune2": {v: f"tune2/{v}" for v in ("nl", "be", "en")},
     "holdout": {v: f"holdout/{v}" for v in ("nl", "be", "en")},
 }
 KINDS = ("child_at_risk", "teacher_distress")

@@ -63,6 +63,8 @@ def benign(searches: list[Search], at: int, lang: Lang) -> str | None:
     whole = () if _any(c.resolved, s, c) else tuple(range(len(s.tokens)))
     if _any(c.figures, s, c):
         return "figure of speech"
+    if _only_negated(s, c):
+        return "negated"
     if _handled(whole, at, searches, c):
         return "handled"
     if _dismissed(whole, at, searches, c):
@@ -74,6 +76,13 @@ def benign(searches: list[Search], at: int, lang: Lang) -> str | None:
     if _any(c.surprise, s, c) and _any((c.secret, *c.secrets), s, c):
         return "surprise"
     return None
+
+
+def _only_negated(s: Search, c: Compiled) -> bool:
+    """The sentence tells an act the rules know, and every one of them is negated ("zijn vader
+    slaat hem niet"): the model, which reads words and not their scope, is held to that."""
+    matches = [m for n in c.index.candidates(s.sentence) for m in s.matches(c.patterns[n].cue)]
+    return bool(matches) and all(negated(s.tokens, m, c.scope) for m in matches)
 
 
 def speaker(searches: list[Search], at: int, lang: Lang) -> Who:
