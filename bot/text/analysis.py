@@ -22,6 +22,7 @@ from bot.text.tokens import WORD, fold, lemma, lemma_keys
 
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]–—\"“”]|\s-\s")
 NAME = "#name"  # the index key of a name or an initial ("Sanne" after the first word, "S.")
+ANALYSED_KEPT = 64  # answers whose reading is kept (one turn reads its answer several times)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +77,19 @@ class Sentence:
 
 def analyse(text: str, lang: str, pupil: str = "") -> list[Sentence]:
     """Split one answer into sentences and clauses of annotated tokens; words of `pupil` (the
-    pseudonym) are the pupil as subject."""
+    pseudonym) are the pupil as subject. One answer is read by the follow-up detector, the
+    acknowledgement, safeguarding and the scorer in the same turn: the reading is kept for the
+    last few answers (the sentences are frozen, so sharing them is safe)."""
+    return list(_analysed(text, lang, pupil))
+
+
+@lru_cache(maxsize=ANALYSED_KEPT)
+def _analysed(text: str, lang: str, pupil: str) -> tuple[Sentence, ...]:
     lexicon = LEXICONS[lang]
     names = frozenset(fold(part) for part in re.findall(r"\w+", pupil))
-    return [
+    return tuple(
         _sentence(text, start, end, lang, lexicon, names) for start, end in split_sentences(text)
-    ]
+    )
 
 
 def _sentence(
