@@ -126,3 +126,19 @@ def test_the_tone_of_an_answer(lang: str, text: str, kind: str) -> None:
     cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
     assert cues is not None
     assert tone(text, cues, "Noah") == kind
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_plain_factual_answer_is_not_praised_for_openness(lang: str) -> None:
+    """«Groep 5 … waarom Noah» got «Fijn dat je er zo open over vertelt.» in the walk."""
+    script = load_script("interview", lang)
+    assert not any(w in a.lower() for a in script.acknowledgements for w in ("open", "eerlijk"))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_plan_that_names_a_hard_moment_is_not_called_heavy(lang: str) -> None:
+    """In session 2 a plan like «als hij boos wordt, ga ik naast hem staan» sounds 'tough'; the
+    word after it must fit a plan too, not «Dat weegt zwaar.»"""
+    script = load_script("reflection", lang)
+    heavy = ("zwaar", "veel van je", "weighs", "a lot of you")
+    assert not any(w in a.lower() for a in script.acknowledgements_tough for w in heavy)
