@@ -117,6 +117,13 @@ def test_no_acknowledgement_comes_twice_in_a_row_over_a_whole_interview(lang: st
         ("nl", "Ik was niet blij met hoe het ging, eerlijk gezegd niet.", "plain"),
         ("nl", "Groep 6", "short"),
         ("nl", "Ik voel me vaak onzeker bij hem.", "plain"),
+        (
+            "nl",
+            "Het pijnlijkste vind ik dat hij zegt dat ik hem niet leuk vind. Dat raakt me.",
+            "tough",
+        ),
+        ("nl", "Het maakt me onzeker. Soms lig ik er wakker van.", "tough"),
+        ("en", "The most painful thing is when he says I don't like him.", "tough"),
         ("en", "He hugged me and I was so proud of him.", "joy"),
         ("en", "It went well, but I was tired afterwards and it was hard.", "plain"),
         ("en", "Year 4", "short"),
