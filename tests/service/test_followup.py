@@ -75,7 +75,8 @@ async def test_a_week_after_the_plan_the_check_in_asks_about_each_action(
     assert "Your action: «Greet Sam at the door every morning»\nYes, most days." in review
     assert "Your action: «Say twice a day what Sam does well»\nOnly on some days" in review
     said = await teacher.press("Send to my coach")
-    assert EN.get("checkin_thanks", pupil="Sam") in said
+    # a yes is confirmed to the teacher: the coach will get in touch
+    assert EN.get("checkin_thanks_contact", pupil="Sam") in said
     report = coach.new()
     assert "Greet Sam at the door every morning" in report and "Sam smiled back" in report
     assert "Three words in the interview: Struggle, tiring and sometimes warm" in report
