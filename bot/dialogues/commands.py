@@ -117,6 +117,7 @@ def _status(conv: Conversation) -> None:
     where = (
         run.progress(conv, session, item) if item.section != "intake" else conv.t("status_intake")
     )
+    where = where[:1].lower() + where[1:]  # «We zijn bij: vraag 4 van 12.», mid-sentence
     status = conv.t(
         "status_active",
         title=title,

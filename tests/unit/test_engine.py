@@ -352,6 +352,7 @@ def test_status_counts_answered_and_skipped() -> None:
     chat.command("skip")
     said = chat.command("status")
     assert "1 of 12" in said and "1 skipped" in said
+    assert "We are at: question 3 of 12." in said  # mid-sentence, so lower case
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
