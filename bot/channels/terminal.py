@@ -165,7 +165,11 @@ class TerminalChat:
             self.user_id = TERMINAL_COACH
             state = await self.store.load(TERMINAL_COACH)
             if state is None or state.role != "coach":
+                # the new coach's first message already says what to do: no «welcome back»
+                self.transport.viewer = self.user_id
+                self.transport.buttons = []
                 await self.service.handle(_make_coach(await self._number(), self.lang))
+                return
         else:
             self.user_id = TERMINAL_TEACHER
         self.transport.viewer = self.user_id

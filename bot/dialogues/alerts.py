@@ -44,6 +44,7 @@ def raise_alerts(
             kind=signal.kind,
             session_id=session.id,
             question_id=question_id,
+            question=_label(conv, session, question_id),
             quote=signal.quote,
             at=conv.ctx.now,
         )
@@ -56,6 +57,21 @@ def raise_alerts(
             coach = conv.t(f"safeguarding_coach_{told}")
             conv.say(conv.t(f"safeguarding_{signal.kind}", pupil_ref=name, coach_told=coach))
     send_alerts(conv)
+
+
+def _label(conv: Conversation, session: Session, question_id: str) -> str:
+    """The question as the coach reads it («vraag 3 · Een moment dat het niet klikte»), never
+    its id."""
+    from bot.dialogues import runner  # the runner screens answers through this module
+
+    script = runner.session_script(conv, session)
+    item = next((i for i in script.items if i.id == question_id), None)
+    if item is None:
+        return conv.t("question_unknown")
+    title = runner.item_text(conv, session, item.title)
+    if item in script.counted:
+        return conv.t("question_label", n=script.counted.index(item) + 1, title=title)
+    return title
 
 
 def send_alerts(conv: Conversation) -> None:
@@ -80,7 +96,10 @@ def on_alert(conv: Conversation, event: SafeguardingAlert) -> None:
     index = len(teacher.alerts) - 1
     name = conv.teacher_name(teacher)
     text = conv.t(
-        f"coach_alert_{alert.kind}", teacher=name, question=alert.question_id, quote=alert.quote
+        f"coach_alert_{alert.kind}",
+        teacher=name,
+        question=alert.question or conv.t("question_unknown"),
+        quote=alert.quote,
     )
     conv.say(
         text,

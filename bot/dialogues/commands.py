@@ -104,7 +104,8 @@ def _status(conv: Conversation) -> None:
         nothing_open(conv, "")
         return
     script = run.session_script(conv, session)
-    title = script.title.format(pupil=run.pupil_name(conv, session) or "…")
+    pupil = run.pupil_name(conv, session)
+    title = script.title.format(pupil=pupil) if pupil else conv.t("status_title_new")
     elsewhere = [line for line in journey.others(conv, session) if line]
     if session.status == "review":
         conv.say("\n\n".join([conv.t("status_review", title=title), *elsewhere]))
@@ -116,6 +117,7 @@ def _status(conv: Conversation) -> None:
     where = (
         run.progress(conv, session, item) if item.section != "intake" else conv.t("status_intake")
     )
+    where = where[:1].lower() + where[1:]  # «We zijn bij: vraag 4 van 12.», mid-sentence
     status = conv.t(
         "status_active",
         title=title,

@@ -74,7 +74,9 @@ def on_submitted(conv: Conversation, session: Session) -> None:
     elif session.script_id == CHECKIN:
         if conv.state.coach_id is not None:
             conv.tell(conv.state.coach_id, checkin_summary(conv, session))
-        _closing(conv, conv.t("checkin_thanks", pupil=run.pupil_name(conv, session)))
+        asked = conv.state.coach_id is not None and wants_contact(session) is True
+        thanks = "checkin_thanks_contact" if asked else "checkin_thanks"
+        _closing(conv, conv.t(thanks, pupil=run.pupil_name(conv, session)))
     else:
         conv.say(conv.t("submitted_generic"))
 

@@ -357,6 +357,9 @@ def choose(conv: Conversation, session: Session, choice: str) -> bool:
     return True
 
 
+LIST_ENOUGH = 3  # a plan asks for one to three actions
+
+
 def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) -> None:
     """A list item (e.g. the actions of a plan): every message is one entry, until «Done»."""
     script = _script(conv, session)
@@ -367,8 +370,11 @@ def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) ->
     answer.parts.append(AnswerPart(prompt="item", text=text, at=conv.ctx.now))
     session.answers[item.id] = answer
     session.updated_at = conv.ctx.now
-    more = item_text(conv, session, script.list_prompt_more)
-    conv.say(more, [[conv.button(script.list_done_button, Action.DONE)]])
+    enough = len(answer.parts) >= LIST_ENOUGH and script.list_prompt_enough
+    prompt = script.list_prompt_enough if enough else script.list_prompt_more
+    conv.say(
+        item_text(conv, session, prompt), [[conv.button(script.list_done_button, Action.DONE)]]
+    )
 
 
 def list_done(conv: Conversation, session: Session) -> bool:

@@ -126,6 +126,9 @@ class Alert(BaseModel):
     kind: Literal["child_at_risk", "teacher_distress"]
     session_id: str
     question_id: str
+    question: str = Field(
+        default="", description="How the coach reads the question («vraag 3 · …»)."
+    )
     quote: str
     at: datetime
     sent_at: datetime | None = Field(default=None, description="Teacher: handed to the coach.")

@@ -118,7 +118,7 @@ async def run_the_loop(tg: FakeTelegram, bot: BotProcess, redis: Redis) -> None:
     assert request in await coach.say("/queue")  # heads the queue
     # the check-in's closing words offer a second pupil; a restart later it can still start
     closing = "\n".join(m.text or "" for m in teacher.messages()[-2:])
-    assert EN.get("checkin_thanks", pupil="Sam") in closing
+    assert EN.get("checkin_thanks_contact", pupil="Sam") in closing
     assert EN.get("journey_new_pupil") in closing
     await restart(bot)
     for lang in ("en", "nl"):  # in the Telegram command menu, in both languages

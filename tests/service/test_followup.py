@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Settings
-from bot.dialogues.script import load_texts
+from bot.dialogues.script import load_script, load_texts
 from bot.storage.store import Store
 from bot.wiring import build_service
 from tests.service.test_coaching import ADMIN, COACH, TEACHER, released
@@ -75,7 +75,8 @@ async def test_a_week_after_the_plan_the_check_in_asks_about_each_action(
     assert "Your action: «Greet Sam at the door every morning»\nYes, most days." in review
     assert "Your action: «Say twice a day what Sam does well»\nOnly on some days" in review
     said = await teacher.press("Send to my coach")
-    assert EN.get("checkin_thanks", pupil="Sam") in said
+    # a yes is confirmed to the teacher: the coach will get in touch
+    assert EN.get("checkin_thanks_contact", pupil="Sam") in said
     report = coach.new()
     assert "Greet Sam at the door every morning" in report and "Sam smiled back" in report
     assert "Three words in the interview: Struggle, tiring and sometimes warm" in report
@@ -207,3 +208,16 @@ async def test_data_goes_away_a_year_after_the_last_activity_with_a_notice_first
     assert coach.new() == EN.get("coach_teacher_withdrew", teacher="Tessa")
     assert await store.load(TEACHER) is None
     assert [k async for k in store.redis.scan_iter(f"*:u:{TEACHER}:*")] == []
+
+
+async def test_after_three_actions_the_plan_says_that_is_enough(hub: Hub) -> None:
+    """The walk: after the third action the bot still said «Add another action»."""
+    _, teacher = await released(hub)
+    for n in range(1, 8):
+        await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
+    script = load_script("reflection", "en")
+    for n, action in enumerate(("Greet Sam", "Praise Sam twice a day", "Write one good thing")):
+        said = await teacher.text(action)
+        expected = script.list_prompt_enough if n == 2 else script.list_prompt_more
+        assert said == expected
+    assert [b.label for b in teacher.buttons()] == ["Done"]

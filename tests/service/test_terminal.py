@@ -88,6 +88,10 @@ def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: P
     first = run_chat(tmp_path, ["1", *ANSWERS["en"], "1", "/coach", "/invite"], "--lang", "en")
     assert first.returncode == 0, first.stderr
     code = first.stdout.rsplit("/start ", 1)[1].split()[0]
+    # the local coach's first view: what a coach can do, not «Welcome back! We were here:»
+    became_coach = first.stdout.split("> /coach", 1)[1].split("> /invite", 1)[0]
+    assert "You are now a coach" in became_coach
+    assert load_texts("en").get("welcome_back") not in became_coach
     reflection = [f"Reflection {n}: I see more of what Sam needs." for n in range(1, 8)]
     second = run_chat(
         tmp_path,

@@ -117,6 +117,13 @@ def test_no_acknowledgement_comes_twice_in_a_row_over_a_whole_interview(lang: st
         ("nl", "Ik was niet blij met hoe het ging, eerlijk gezegd niet.", "plain"),
         ("nl", "Groep 6", "short"),
         ("nl", "Ik voel me vaak onzeker bij hem.", "plain"),
+        (
+            "nl",
+            "Het pijnlijkste vind ik dat hij zegt dat ik hem niet leuk vind. Dat raakt me.",
+            "tough",
+        ),
+        ("nl", "Het maakt me onzeker. Soms lig ik er wakker van.", "tough"),
+        ("en", "The most painful thing is when he says I don't like him.", "tough"),
         ("en", "He hugged me and I was so proud of him.", "joy"),
         ("en", "It went well, but I was tired afterwards and it was hard.", "plain"),
         ("en", "Year 4", "short"),
@@ -126,3 +133,19 @@ def test_the_tone_of_an_answer(lang: str, text: str, kind: str) -> None:
     cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
     assert cues is not None
     assert tone(text, cues, "Noah") == kind
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_plain_factual_answer_is_not_praised_for_openness(lang: str) -> None:
+    """«Groep 5 … waarom Noah» got «Fijn dat je er zo open over vertelt.» in the walk."""
+    script = load_script("interview", lang)
+    assert not any(w in a.lower() for a in script.acknowledgements for w in ("open", "eerlijk"))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_plan_that_names_a_hard_moment_is_not_called_heavy(lang: str) -> None:
+    """In session 2 a plan like «als hij boos wordt, ga ik naast hem staan» sounds 'tough'; the
+    word after it must fit a plan too, not «Dat weegt zwaar.»"""
+    script = load_script("reflection", lang)
+    heavy = ("zwaar", "veel van je", "weighs", "a lot of you")
+    assert not any(w in a.lower() for a in script.acknowledgements_tough for w in heavy)

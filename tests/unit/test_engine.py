@@ -352,6 +352,7 @@ def test_status_counts_answered_and_skipped() -> None:
     chat.command("skip")
     said = chat.command("status")
     assert "1 of 12" in said and "1 skipped" in said
+    assert "We are at: question 3 of 12." in said  # mid-sentence, so lower case
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -368,3 +369,15 @@ def test_the_whole_interview_in_each_language(lang: str) -> None:
     assert all(q.id in chat.state.sessions[0].answers for q in script.items)
     assert all("Sara" in m.text for m in chat.said if "{pupil}" in m.text) or True
     assert not any("{pupil}" in m.text for m in chat.said)
+
+
+@pytest.mark.parametrize(
+    ("lang", "opening"),
+    [("nl", "Je nieuwe interview: 0 van de 12"), ("en", "Your new interview: 0 of 12")],
+)
+def test_status_before_the_pupil_is_named_shows_no_ellipsis(lang: str, opening: str) -> None:
+    chat = EngineChat(lang=lang)
+    chat.command("start")
+    chat.press_nth(0)
+    said = chat.command("status")
+    assert said.startswith(opening) and "…" not in said

@@ -209,3 +209,22 @@ def test_a_non_answer_is_asked_again_and_not_stored() -> None:
     assert "q01_three_words" not in chat.state.sessions[0].answers
     said = chat.text("Strijd, moe, warm. Gisteren lachten we samen om een grap in de kring.")
     assert "Vraag 2 van 12" in said
+
+
+@pytest.mark.parametrize(
+    ("lang", "thin", "phrase"),
+    [
+        ("nl", "Dinsdag bij rekenen. Hij snapte de tafel van zeven ineens.", "op dat moment"),
+        ("en", "Tuesday in maths. He suddenly got the seven times table.", "at that moment"),
+    ],
+)
+def test_two_follow_ups_in_one_message_do_not_repeat_a_phrase(
+    lang: str, thin: str, phrase: str
+) -> None:
+    """The walk got «Wat deed jij op dat moment? Hoe voelde jij je op dat moment?»."""
+    chat = EngineChat(lang=lang)
+    chat.start_interview()
+    chat.text("Wisselvallig, warm, vermoeiend. Gisteren lachten we samen om een grap.")
+    said = chat.text(thin)
+    assert said.count("?") >= 2  # two follow-ups asked together
+    assert said.count(phrase) <= 1

@@ -206,7 +206,7 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "Gemaakt op 2026-11-20 16:05 UTC",
         "Vertrouwelijk",
         "Veilige basis",
-        "Gevoelens van tekortschieten (risico)",
+        "Gevoelens van tekortschieten · risico",
         "Inleven en perspectief nemen",
         "«Wat ik ook probeer, niets werkt.",
         "ondersteunt; Vraag 10 · Titel 10",
