@@ -35,10 +35,14 @@ def screen(conv: Conversation, session: Session, question_id: str, text: str) ->
 def raise_alerts(
     conv: Conversation, session: Session, question_id: str, signals: list[Signal]
 ) -> None:
-    """Keep each signal as an alert; tell the teacher (once per kind) and the coach (each)."""
-    known = {(a.kind, a.quote) for a in conv.state.alerts}
+    """Keep each signal as an alert; tell the teacher (once per kind) and the coach (each). A
+    clear signal on a sentence that was only a possible one (the LLM's second look agreeing
+    with the model) is a new, urgent alert."""
+    known = {(a.kind, a.quote, a.possible) for a in conv.state.alerts}
     for signal in signals:
-        if (signal.kind, signal.quote) in known:
+        if (signal.kind, signal.quote, False) in known or (
+            not signal.clear and (signal.kind, signal.quote, True) in known
+        ):
             continue
         alert = Alert(
             kind=signal.kind,
@@ -46,17 +50,28 @@ def raise_alerts(
             question_id=question_id,
             question=_label(conv, session, question_id),
             quote=signal.quote,
+            possible=not signal.clear,
             at=conv.ctx.now,
         )
         conv.state.alerts.append(alert)
-        if signal.kind not in conv.state.alerts_told:
-            conv.state.alerts_told.append(signal.kind)
-            pupil = conv.state.pupil(session.pupil_slot)
-            name = pupil.pseudonym if pupil else conv.t("a_pupil")
-            told = "told" if conv.state.coach_id is not None else "later"
-            coach = conv.t(f"safeguarding_coach_{told}")
-            conv.say(conv.t(f"safeguarding_{signal.kind}", pupil_ref=name, coach_told=coach))
+        _tell_teacher(conv, session, alert)
     send_alerts(conv)
+
+
+def _tell_teacher(conv: Conversation, session: Session, alert: Alert) -> None:
+    """Once per kind, a short kind word with where to turn: the full one (the crisis numbers)
+    for a clear signal, a gentler one for a possible one; a clear one still comes after a
+    possible one."""
+    told = conv.state.alerts_told
+    marker = f"{alert.kind}:possible" if alert.possible else alert.kind
+    if alert.kind in told or marker in told:
+        return
+    told.append(marker)
+    pupil = conv.state.pupil(session.pupil_slot)
+    name = pupil.pseudonym if pupil else conv.t("a_pupil")
+    coach = conv.t("safeguarding_coach_" + ("told" if conv.state.coach_id is not None else "later"))
+    key = f"safeguarding_{'possible_' if alert.possible else ''}{alert.kind}"
+    conv.say(conv.t(key, pupil_ref=name, coach_told=coach))
 
 
 def _label(conv: Conversation, session: Session, question_id: str) -> str:
@@ -96,7 +111,7 @@ def on_alert(conv: Conversation, event: SafeguardingAlert) -> None:
     index = len(teacher.alerts) - 1
     name = conv.teacher_name(teacher)
     text = conv.t(
-        f"coach_alert_{alert.kind}",
+        f"coach_alert_{'possible_' if alert.possible else ''}{alert.kind}",
         teacher=name,
         question=alert.question or conv.t("question_unknown"),
         quote=alert.quote,
@@ -135,6 +150,7 @@ def open_alerts(conv: Conversation) -> list[tuple[str, str]]:
     for teacher in conv.state.coaching.values():
         for index, alert in enumerate(teacher.alerts):
             if alert.acknowledged_at is None:
-                line = conv.t("queue_alert", teacher=conv.teacher_name(teacher), quote=alert.quote)
+                key = "queue_alert_possible" if alert.possible else "queue_alert"
+                line = conv.t(key, teacher=conv.teacher_name(teacher), quote=alert.quote)
                 found.append((line, f"{teacher.teacher_id}/{index}"))
     return found

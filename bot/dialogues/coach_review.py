@@ -10,7 +10,7 @@ from bot.dialogues.coaching import level_name, log_access, queue, scale_name
 from bot.dialogues.conversation import Conversation
 from bot.models.interview import SessionItem
 from bot.models.profile import ScaleScore, confidence_word
-from bot.models.state import Review, TeacherFile
+from bot.models.state import Alert, Review, TeacherFile
 
 
 def _open(conv: Conversation, ref: str) -> tuple[TeacherFile, Review] | None:
@@ -39,7 +39,7 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
         log_access(conv, teacher, "read", review.session_id)
     draft = review.draft
     lines = [
-        conv.t("review_alert", quote=a.quote, question=_question(conv, review, a.question_id))
+        conv.t(_alert_key(a), quote=a.quote, question=_question(conv, review, a.question_id))
         for a in teacher.alerts
         if a.session_id == review.session_id
     ]
@@ -277,3 +277,11 @@ def reopen(conv: Conversation, ref: str) -> bool:
         return False
     conv.say(conv.t("reopened_coach", teacher=conv.teacher_name(opened[0]), pupil=opened[1].pupil))
     return show_review(conv, ref, read=False)
+
+
+def _alert_key(alert: Alert) -> str:
+    """An alert above the draft: urgent until the coach has seen it, then only named; a
+    possible one (the model alone) asks to be read."""
+    if alert.acknowledged_at is not None:
+        return "review_alert_seen"
+    return "review_alert_possible" if alert.possible else "review_alert"

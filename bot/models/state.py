@@ -130,6 +130,10 @@ class Alert(BaseModel):
         default="", description="How the coach reads the question («vraag 3 · …»)."
     )
     quote: str
+    possible: bool = Field(
+        default=False,
+        description="Only the trained model, below its clear level: the coach is asked to read it.",
+    )
     at: datetime
     sent_at: datetime | None = Field(default=None, description="Teacher: handed to the coach.")
     acknowledged_at: datetime | None = Field(default=None, description="Coach: seen.")

@@ -27,11 +27,13 @@ Match = tuple[int, ...]
 
 @dataclass(frozen=True)
 class Finding:
-    """A disclosure in sentence `at`: its kind and why (which rule, or the model's p)."""
+    """A disclosure in sentence `at`: its kind and why (which rule, or the model's p), and how
+    sure the reader is (a rule: 1.0; the model: its calibrated probability)."""
 
     at: int
     kind: Kind
     reason: str
+    certainty: float = 1.0
 
 
 def find(searches: list[Search], lang: Lang) -> list[Finding]:

@@ -43,13 +43,20 @@ __all__ = [
 ]
 
 
+CLEAR = 0.85  # the model's probability from which its signal alone is as clear as a rule's
+
+
 class Signal(BaseModel, frozen=True):
-    """One reason to bring a person in: its kind, the sentence it rests on (verbatim) and why
-    it was raised (the rule, or the model's probability)."""
+    """One reason to bring a person in: its kind, the sentence it rests on (verbatim), why it
+    was raised (the rule, or the model's probability), and whether it is `clear` (a rule, or
+    the model at `CLEAR` or more) or only possible (the model alone, below that): a possible
+    signal still reaches the coach, in words that ask them to read it, and the teacher gets a
+    gentler word than the crisis numbers."""
 
     kind: Kind
     quote: str
     reason: str = ""
+    clear: bool = True
 
 
 def check(text: str, lang: Lang) -> list[Signal]:
@@ -60,14 +67,15 @@ def check(text: str, lang: Lang) -> list[Signal]:
     must never remove one.
     """
     searches = [Search(sentence) for sentence in analyse(text, lang)]
-    found: dict[tuple[int, Kind], str] = {}
+    found: dict[tuple[int, Kind], Finding] = {}
     for finding in disclosure.find(searches, lang) + model_findings(text, searches, lang):
-        found.setdefault((finding.at, finding.kind), finding.reason)
+        found.setdefault((finding.at, finding.kind), finding)
     signals = []
-    for (at, kind), reason in sorted(found.items(), key=lambda item: (item[0][0], item[0][1])):
+    for (at, kind), finding in sorted(found.items(), key=lambda item: (item[0][0], item[0][1])):
         sentence = searches[at].sentence
         quote = text[sentence.start : sentence.end]
-        signals.append(Signal(kind=kind, quote=quote, reason=reason))
+        clear = finding.certainty >= CLEAR
+        signals.append(Signal(kind=kind, quote=quote, reason=finding.reason, clear=clear))
     return signals
 
 
@@ -91,7 +99,7 @@ def model_findings(text: str, searches: list[Search], lang: Lang) -> list[Findin
                 continue
             said = _as_said(kind, disclosure.speaker(searches, at, lang))
             if said:
-                findings.append(Finding(at, said, f"model p={p:.2f}"))
+                findings.append(Finding(at, said, f"model p={p:.2f}", certainty=p))
     return findings
 
 

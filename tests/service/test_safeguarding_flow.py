@@ -128,15 +128,47 @@ async def test_the_llm_second_look_adds_a_signal_and_never_invents_one(
         await teacher.text("Sam")
         await teacher.text("Year 3")
         said = await teacher.text(subtle)
-        assert (
-            EN.get(
-                "safeguarding_child_at_risk",
-                pupil_ref="Sam",
-                coach_told=EN.get("safeguarding_coach_told"),
-            )
-            in said
+        told = EN.get("safeguarding_coach_told")
+        # the offline model finds it possible at once; the second look makes it clear
+        assert EN.get("safeguarding_child_at_risk", pupil_ref="Sam", coach_told=told) in (
+            said + "".join(m.text for m in teacher.inbox)
         )
-        alert = coach.new()
-        assert alert.startswith("URGENT") and subtle in alert and "He is beaten" not in alert
+        alerts = [m.text for m in coach.inbox if subtle in m.text]
+        assert any(a.startswith("To read:") for a in alerts)
+        assert any(a.startswith("URGENT") for a in alerts)
+        assert all("He is beaten" not in a for a in alerts)
         assert all("He is beaten" not in m.text for m in coach.inbox)
         assert '"answer"' in str(llm.requests[-1])  # the answer went as data
+
+
+async def test_a_possible_signal_asks_the_coach_to_read_and_spares_the_teacher_the_crisis_lines(
+    hub: Hub, store: Store
+) -> None:
+    """The model alone, below its clear level ("Sometimes I lie awake over it.", p about 0.65):
+    the coach still hears at once, asked to read it; the teacher gets a gentle word, not the
+    crisis numbers; a clear signal later still brings the full message."""
+    from bot.safety.safeguarding import check
+
+    possible = "Sometimes I lie awake over it."
+    [signal] = check(possible, "en")
+    assert signal.kind == "teacher_distress" and not signal.clear
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    coach.new()
+    await teacher.press("Yes, let's begin")
+    for answer in ("Sam", "Year 3", "I find it hard to reach him."):
+        await teacher.text(answer)
+    told = EN.get("safeguarding_coach_told")
+    said = await teacher.text(f"Tiring, stubborn, funny. {possible}")
+    assert EN.get("safeguarding_possible_teacher_distress", pupil_ref="Sam", coach_told=told) in (
+        said
+    )
+    assert "113 Zelfmoordpreventie" not in said
+    alert = coach.new()
+    assert alert.startswith("To read:") and possible in alert and "URGENT" not in alert
+    queue = await coach.command("queue")
+    assert "To read, not yet acknowledged: Tessa" in queue and "URGENT" not in queue
+    said = await teacher.text("Honestly I don't want to live anymore.")
+    assert EN.get("safeguarding_teacher_distress", coach_told=told) in said
+    assert coach.new().startswith("URGENT")
