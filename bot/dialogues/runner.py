@@ -56,7 +56,11 @@ def session_script(conv: Conversation, session: Session) -> Script:
         total = len(session.actions)
         for n, action in enumerate(session.actions, start=1):
             fields = session.params | {"action": action, "n": str(n), "total": str(total)}
-            named = {"id": f"{item.id}#{n}", "title": action_title(item.title, action)}
+            named = {
+                "id": f"{item.id}#{n}",
+                "title": action_title(item.title, action),
+                "coach_title": action_title(item.coach_title, action) if item.coach_title else "",
+            }
             items.append(_filled(item, fields).model_copy(update=named))
     return script.model_copy(update={"items": items})
 

@@ -33,6 +33,9 @@ class Item(BaseModel):
     section: Section
     title: str
     text: str
+    # the heading the coach reads (workspace, PDF, inbox) where `title` speaks to the teacher
+    # («Je doel» -> «Doel»); empty: the title serves both
+    coach_title: str = ""
     # "forward": a goal or a plan, "progress": a progress report; the word after it encourages
     # (a joyful report may get a joyful one) and never calls the answer heavy because it names a
     # hard moment ("dat ik rustig blijf als hij boos wordt")
