@@ -25,6 +25,7 @@ from bot.text.cues import Cue, CueSet, Search, parse_cue
 from bot.text.lexicon import LEXICONS
 from bot.text.lexicon import Lexicon as TextLexicon
 from bot.text.quotes import inside, quoted_spans
+from bot.text.scope import Scope, negated
 from bot.text.tokens import words as _words
 
 ELEMENTS = ("happened", "did", "felt", "pupil_felt", "ending")
@@ -227,15 +228,21 @@ def declines(text: str, cues: ProbeCues, pupil: str) -> bool:
     return all(i in covered for i in range(len(clause.tokens)))
 
 
+TONE_SCOPE = Scope(before=5, after=3, subject_change=True)  # "niet boos", "boos was ik niet"
+
+
 def _unquoted_at(text: str, cues: CueSet, lex: Lexicon, pupil: str) -> list[int]:
-    """Where the cues match (character positions), leaving out quoted speech: «hij riep "ik ben
-    boos!"» quotes the pupil and is not the teacher's own account."""
+    """Where the cues match (character positions), leaving out quoted speech («hij riep "ik ben
+    boos!"» quotes the pupil and is not the teacher's own account) and what a negation in its
+    clause turns round ("ik was niet blij", "he didn't get angry"; the one negation scope)."""
     quoted = quoted_spans(text)
     found = set()
     for search in _searches(text, lex, pupil):
         tokens = search.sentence.tokens
         for _, match in cues.matches(search):
-            if not any(inside(quoted, tokens[i].start) for i in match):
+            if any(inside(quoted, tokens[i].start) for i in match):
+                continue
+            if not negated(tokens, match, TONE_SCOPE):
                 found.add(tokens[match[0]].start)
     return sorted(found)
 
@@ -247,20 +254,12 @@ def sounds_tough(text: str, cues: ProbeCues, pupil: str) -> bool:
 
 
 def _joy_at(text: str, lex: Lexicon, pupil: str) -> list[int]:
-    """Where the good words are (character positions) that no negation in their clause turns
-    round ("we hebben zo gelachen", but not "ik was niet blij"); none when a hard word mixes
-    in outside quoted speech ("strijd, moe, warm")."""
+    """Where the good words are (character positions) that no negation turns round ("we hebben
+    zo gelachen", but not "ik was niet blij"); none when a hard word mixes in outside quoted
+    speech ("strijd, moe, warm")."""
     if _unquoted_at(text, lex.mixed, lex, pupil):
         return []
-    found = []
-    for search in _searches(text, lex, pupil):
-        tokens = search.sentence.tokens
-        for _, match in lex.joy.matches(search):
-            at = match[0]
-            before = [t for t in tokens[:at] if t.clause == tokens[at].clause]
-            if not any(t.negation for t in before):
-                found.append(tokens[at].start)
-    return sorted(found)
+    return _unquoted_at(text, lex.joy, lex, pupil)
 
 
 def sounds_joyful(text: str, cues: ProbeCues, pupil: str) -> bool:

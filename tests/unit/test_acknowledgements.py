@@ -284,3 +284,22 @@ def test_a_thin_answer_before_a_follow_up_gets_a_light_word(lang: str, thin: str
     assert ack_of(reply, script)[1] == "short"
     assert kind_for("interview", lang, "q01_three_words", thin) == "plain"
     assert kind_for("interview", lang, "q01_three_words", thin, follow_up=True) == "short"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("nl", "Ik werd niet boos, ik bleef rustig en we lachten erom.", "joy"),
+        ("nl", "Boos was ik niet, wel moe.", "plain"),
+        ("nl", "Ik was boos omdat hij niet luisterde.", "tough"),
+        ("nl", "Ik kan niet meer.", "tough"),
+        ("en", "I didn't get angry, I stayed calm and we both laughed.", "joy"),
+        ("en", "I was angry that he did not listen.", "tough"),
+    ],
+)
+def test_a_negated_hard_word_is_not_a_hard_moment(lang: str, text: str, kind: str) -> None:
+    """The one negation scope of the text core: «niet boos» is no hard moment, «ik kan niet
+    meer» (a negation inside the cue) is one."""
+    cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
+    assert cues is not None
+    assert tone(text, cues, "Noah") == kind
