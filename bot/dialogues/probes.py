@@ -24,6 +24,8 @@ from bot.text.analysis import Sentence, Token, analyse
 from bot.text.cues import Cue, CueSet, Search, parse_cue
 from bot.text.lexicon import LEXICONS
 from bot.text.lexicon import Lexicon as TextLexicon
+from bot.text.quotes import inside, quoted_spans
+from bot.text.scope import Scope, negated
 from bot.text.tokens import words as _words
 
 ELEMENTS = ("happened", "did", "felt", "pupil_felt", "ending")
@@ -226,27 +228,44 @@ def declines(text: str, cues: ProbeCues, pupil: str) -> bool:
     return all(i in covered for i in range(len(clause.tokens)))
 
 
+TONE_SCOPE = Scope(before=5, after=3, subject_change=True)  # "niet boos", "boos was ik niet"
+
+
+def _unquoted_at(text: str, cues: CueSet, lex: Lexicon, pupil: str) -> list[int]:
+    """Where the cues match (character positions), leaving out quoted speech («hij riep "ik ben
+    boos!"» quotes the pupil and is not the teacher's own account) and what a negation in its
+    clause turns round ("ik was niet blij", "he didn't get angry"; the one negation scope)."""
+    quoted = quoted_spans(text)
+    found = set()
+    for search in _searches(text, lex, pupil):
+        tokens = search.sentence.tokens
+        for _, match in cues.matches(search):
+            if any(inside(quoted, tokens[i].start) for i in match):
+                continue
+            if not negated(tokens, match, TONE_SCOPE):
+                found.add(tokens[match[0]].start)
+    return sorted(found)
+
+
 def sounds_tough(text: str, cues: ProbeCues, pupil: str) -> bool:
-    """Whether a short acknowledgement should recognise a hard moment."""
+    """Whether a short acknowledgement should recognise a hard moment (quoted speech aside)."""
     lex = Lexicon.build(cues, pupil)
-    return _any(text, lex.tough, lex, pupil)
+    return bool(_unquoted_at(text, lex.tough, lex, pupil))
+
+
+def _joy_at(text: str, lex: Lexicon, pupil: str) -> list[int]:
+    """Where the good words are (character positions) that no negation turns round ("we hebben
+    zo gelachen", but not "ik was niet blij"); none when a hard word mixes in outside quoted
+    speech ("strijd, moe, warm")."""
+    if _unquoted_at(text, lex.mixed, lex, pupil):
+        return []
+    return _unquoted_at(text, lex.joy, lex, pupil)
 
 
 def sounds_joyful(text: str, cues: ProbeCues, pupil: str) -> bool:
     """Whether the answer tells of a good moment (joy, pride, warmth), not negated in its clause
-    ("we hebben zo gelachen", but not "ik was niet blij"), and is not mixed with a hard word
-    ("strijd, moe, warm")."""
-    lex = Lexicon.build(cues, pupil)
-    if _any(text, lex.mixed, lex, pupil):
-        return False
-    for search in _searches(text, lex, pupil):
-        tokens = search.sentence.tokens
-        for _, match in lex.joy.matches(search):
-            at = match[0]
-            before = [t for t in tokens[:at] if t.clause == tokens[at].clause]
-            if not any(t.negation for t in before):
-                return True
-    return False
+    and not mixed with a hard word."""
+    return bool(_joy_at(text, Lexicon.build(cues, pupil), pupil))
 
 
 Tone = Literal["tough", "joy", "short", "plain"]
@@ -254,15 +273,36 @@ Tone = Literal["tough", "joy", "short", "plain"]
 
 def tone(text: str, cues: ProbeCues, pupil: str) -> Tone:
     """What kind of acknowledgement an answer calls for: a hard moment is recognised first, then
-    a good one; a short factual answer (a few words, no feeling in it) gets a light one."""
-    if sounds_tough(text, cues, pupil):
-        return "tough"
-    if sounds_joyful(text, cues, pupil):
-        return "joy"
+    a good one; but a moment that ends in joy after a single hard word ("he shouted ... and we
+    both laughed") is a good one. A short factual answer (a few words, no feeling in it) gets a
+    light one."""
     lex = Lexicon.build(cues, pupil)
+    tough = _unquoted_at(text, lex.tough, lex, pupil)
+    joy = _joy_at(text, lex, pupil)
+    if tough and not (len(tough) == 1 and joy and joy[-1] > tough[0]):
+        return "tough"
+    if joy:
+        return "joy"
     if len(_words(text)) < SHORT_WORDS and not _any(text, lex.emotions, lex, pupil):
         return "short"
     return "plain"
+
+
+AckKind = Literal["tough", "joy", "short", "plain", "forward"]
+
+
+def ack_kind(said: Tone, item: Item, *, follow_up: bool = False) -> AckKind:
+    """Which acknowledgements fit: the tone of the answer, and the kind of question. A goal, a
+    plan (`ack: forward`) or a progress report (`ack: progress`, unless it is plainly joyful)
+    gets an encouraging word, never a heavy one ("dat ik rustiger blijf als hij boos wordt" is
+    a goal, not a hard moment). Before a follow-up the word stays light: it must not claim the
+    picture is clear while the next line asks for more."""
+    kind: AckKind = said
+    if item.ack == "forward" or (item.ack == "progress" and said != "joy"):
+        kind = "forward"
+    if follow_up and kind in ("plain", "forward"):
+        kind = "short"
+    return kind
 
 
 NonAnswer = Literal["", "symbols", "greeting", "filler", "puzzled"]

@@ -8,7 +8,7 @@ from bot.dialogues import parts
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.probes import non_answer, tone, words
+from bot.dialogues.probes import Tone, ack_kind, non_answer, tone, words
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, load_texts, placeholders
 from bot.models.language import LANGUAGES
@@ -56,7 +56,11 @@ def session_script(conv: Conversation, session: Session) -> Script:
         total = len(session.actions)
         for n, action in enumerate(session.actions, start=1):
             fields = session.params | {"action": action, "n": str(n), "total": str(total)}
-            named = {"id": f"{item.id}#{n}", "title": action_title(item.title, action)}
+            named = {
+                "id": f"{item.id}#{n}",
+                "title": action_title(item.title, action),
+                "coach_title": action_title(item.coach_title, action) if item.coach_title else "",
+            }
             items.append(_filled(item, fields).model_copy(update=named))
     return script.model_copy(update={"items": items})
 
@@ -143,19 +147,30 @@ def _probe_text(conv: Conversation, session: Session, probes: list[str]) -> str:
     return " ".join(item_text(conv, session, script.probes[p]) for p in probes)
 
 
-def _acknowledge(conv: Conversation, session: Session, item: Item, answer: Answer) -> str:
+def _acknowledge(
+    conv: Conversation,
+    session: Session,
+    item: Item,
+    answer: Answer,
+    *,
+    follow_up: bool = False,
+    closing: bool = False,
+) -> str:
     """A short, warm word after an answer, fitting what was said (a hard moment, a good one, a
-    short factual answer, the rest) and never one of the last few said in this session."""
+    short factual answer, the rest) and the question (a goal, a plan or a progress report gets
+    an encouraging word, never a heavy one), and never one of the last few said in this session.
+    Before a follow-up it stays light (it does not claim the picture is clear yet); `closing` is
+    the «Done» under a list: a calm word that reads no single entry."""
     script = _script(conv, session)
     if item.kind == "pseudonym" or answer.skipped or not answer.parts:
         return ""
-    said = answer.parts[-1].text
-    cues = script.probe_cues or conv.script(INTERVIEW).probe_cues
-    kind = tone(said, cues, pupil_name(conv, session)) if cues else "plain"
+    said = "" if closing else answer.parts[-1].text
+    kind = ack_kind(_tone(conv, session, script, said), item, follow_up=follow_up)
     choices = {
         "tough": script.acknowledgements_tough,
         "joy": script.acknowledgements_joy,
         "short": script.acknowledgements_short,
+        "forward": script.acknowledgements_forward,
     }.get(kind) or script.acknowledgements
     fresh = [a for a in choices if a not in session.recent_acks] or [
         a for a in choices if a != (session.recent_acks or [""])[-1]
@@ -166,6 +181,11 @@ def _acknowledge(conv: Conversation, session: Session, item: Item, answer: Answe
     chosen = fresh[turn % len(fresh)]
     session.recent_acks = ([*session.recent_acks, chosen])[-RECENT_ACKS:]
     return chosen
+
+
+def _tone(conv: Conversation, session: Session, script: Script, said: str) -> Tone:
+    cues = script.probe_cues or conv.script(INTERVIEW).probe_cues
+    return tone(said, cues, pupil_name(conv, session)) if cues and said else "plain"
 
 
 def take_answer(conv: Conversation, session: Session, text: str) -> None:
@@ -236,7 +256,7 @@ def _answered(conv: Conversation, session: Session, item: Item, answer: Answer) 
     probes = conv.ctx.probe_policy.choose(item, answer, script, pupil_name(conv, session))
     if probes:
         session.awaiting = "+".join(probes)
-        ack = _acknowledge(conv, session, item, answer)
+        ack = _acknowledge(conv, session, item, answer, follow_up=True)
         conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
         return
     advance(conv, session, _acknowledge(conv, session, item, answer))
@@ -386,7 +406,7 @@ def list_done(conv: Conversation, session: Session) -> bool:
     answer = session.answers.get(item.id)
     if item.kind != "list" or answer is None or not answer.parts:
         return False
-    advance(conv, session, _acknowledge(conv, session, item, answer))
+    advance(conv, session, _acknowledge(conv, session, item, answer, closing=True))
     return True
 
 

@@ -33,6 +33,13 @@ class Item(BaseModel):
     section: Section
     title: str
     text: str
+    # the heading the coach reads (workspace, PDF, inbox) where `title` speaks to the teacher
+    # («Je doel» -> «Doel»); empty: the title serves both
+    coach_title: str = ""
+    # "forward": a goal or a plan, "progress": a progress report; the word after it encourages
+    # (a joyful report may get a joyful one) and never calls the answer heavy because it names a
+    # hard moment ("dat ik rustig blijf als hij boos wordt")
+    ack: Literal["", "forward", "progress"] = ""
 
 
 class ProbeCues(BaseModel):
@@ -70,6 +77,7 @@ class Script(BaseModel):
     acknowledgements_tough: list[str] = Field(default_factory=list)
     acknowledgements_joy: list[str] = Field(default_factory=list)
     acknowledgements_short: list[str] = Field(default_factory=list)
+    acknowledgements_forward: list[str] = Field(default_factory=list)  # after a goal or plan
     probe_cues: ProbeCues | None = None
     intro: str = ""
     list_prompt_more: str = ""
@@ -143,12 +151,12 @@ def _check_languages(script_id: str) -> None:
     loaded = {lang: _read(lang, f"{script_id}.yaml") for lang in LANGUAGES}
     scripts = {lang: Script.model_validate(data) for lang, data in loaded.items()}
     first = scripts[LANGUAGES[0]]
-    shape = [(i.id, i.kind, i.section) for i in first.items]
+    shape = [(i.id, i.kind, i.section, i.ack) for i in first.items]
     ids = [i.id for i in first.items]
     if len(ids) != len(set(ids)):
         raise ScriptError(f"{script_id}: item ids must be unique")
     for lang, script in scripts.items():
-        if [(i.id, i.kind, i.section) for i in script.items] != shape:
+        if [(i.id, i.kind, i.section, i.ack) for i in script.items] != shape:
             raise ScriptError(f"{script_id}: items in {lang} differ from {LANGUAGES[0]}")
         if script.version != first.version or set(script.probes) != set(first.probes):
             raise ScriptError(f"{script_id}: version or probes in {lang} differ")

@@ -1,5 +1,6 @@
-"""A session as the coach reads it: each question by its number, short title and text as the
-teacher saw it (their language, the pupil's pseudonym filled in), with every message the
+"""A session as the coach reads it: each question by its number, its heading for the coach (a
+neutral `coach_title` where the teacher's title says «je»: «Doel», not «Je doel») and its text as
+the teacher saw it (their language, the pupil's pseudonym filled in), with every message the
 teacher sent to it, follow-up questions included. Sent with the draft, the plan and the
 check-in, so the coach's document holds what the workspace and the PDF show."""
 
@@ -28,7 +29,7 @@ def session_items(conv: Conversation, session: Session) -> list[SessionItem]:
             SessionItem(
                 id=item.id,
                 number=number,
-                title=run.item_text(conv, session, item.title),
+                title=run.item_text(conv, session, item.coach_title or item.title),
                 question=run.item_text(conv, session, item.text),
                 parts=_parts(conv, session, script, answer),
                 skipped=answer.skipped and not answer.parts,
@@ -50,7 +51,7 @@ def script_titles(lang: Language) -> dict[str, str]:
     """The short title of every item of session 2 and the check-in, for what was stored before
     the coach's copies carried their questions (the PDF must show no id)."""
     return {
-        item.id: item.title
+        item.id: item.coach_title or item.title
         for script_id in ("reflection", "checkin")
         for item in load_script(script_id, lang).items
     }

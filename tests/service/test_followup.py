@@ -221,3 +221,39 @@ async def test_after_three_actions_the_plan_says_that_is_enough(hub: Hub) -> Non
         expected = script.list_prompt_enough if n == 2 else script.list_prompt_more
         assert said == expected
     assert [b.label for b in teacher.buttons()] == ["Done"]
+
+
+async def test_the_coach_reads_neutral_headings_and_done_gets_a_calm_word(
+    hub: Hub, clock: Clock
+) -> None:
+    """Walk: the coach read the teacher's own titles («Je doel:», «Wat je merkte:»), and «Done»
+    after actions naming «angry» got "Honest, and not easy." """
+    coach, teacher = await released(hub)
+    for n in range(1, 7):
+        await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
+    await teacher.text("That I stay calm when Sam gets angry, and we laugh together again.")
+    await teacher.text("Stay calm and kneel beside Sam when he gets angry")
+    said = await teacher.press("Done")
+    reflection = load_script("reflection", "en")
+    assert said.startswith(tuple(reflection.acknowledgements_forward))
+    await teacher.text("I will feel calmer, and Sam will come to me more often.")
+    await teacher.press("Send to my coach")
+    report = coach.new()
+    for heading in ("Goal:\n", "Actions:\n", "Signs that it works:\n", "The way there:\n"):
+        assert heading in report, heading
+    assert "Your goal" not in report and "Your actions" not in report
+    clock.now += timedelta(days=7, hours=1)
+    await hub.settle()
+    teacher.new()  # the check-in's first question
+    report_words = ("Yes.", "I was calmer.", "Calmer, closer, hopeful", "Keep greeting Sam.")
+    said = await teacher.text(report_words[0])
+    checkin = load_script("checkin", "en")
+    assert said.startswith(tuple(checkin.acknowledgements_forward + checkin.acknowledgements_joy))
+    for answer in report_words[1:]:
+        await teacher.text(answer)
+    await teacher.press("No")
+    await teacher.press("Send to my coach")
+    report = coach.new()
+    assert "What stood out:\nI was calmer." in report
+    assert "Next steps:\nKeep greeting Sam." in report
+    assert "What you noticed" not in report and "What next:" not in report

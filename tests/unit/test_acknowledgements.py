@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from bot.dialogues.probes import tone
-from bot.dialogues.script import Script, load_script
+from bot.dialogues.probes import ack_kind, tone
+from bot.dialogues.script import Item, Script, load_script
 from tests.support.engine_driver import EngineChat
 
 
@@ -18,6 +18,7 @@ def all_acks(script: Script) -> dict[str, str]:
         "tough": script.acknowledgements_tough,
         "joy": script.acknowledgements_joy,
         "short": script.acknowledgements_short,
+        "forward": script.acknowledgements_forward,
     }
     return {ack: kind for kind, acks in kinds.items() for ack in acks}
 
@@ -37,6 +38,7 @@ def test_every_kind_has_several_warm_variants_in_both_languages(lang: str, scrip
         script.acknowledgements_tough,
         script.acknowledgements_joy,
         script.acknowledgements_short,
+        script.acknowledgements_forward,
     ):
         assert len(acks) >= 4 and len(set(acks)) == len(acks)
     grading = {"dat is duidelijk", "that is clear"}
@@ -149,3 +151,155 @@ def test_a_plan_that_names_a_hard_moment_is_not_called_heavy(lang: str) -> None:
     script = load_script("reflection", lang)
     heavy = ("zwaar", "veel van je", "weighs", "a lot of you")
     assert not any(w in a.lower() for a in script.acknowledgements_tough for w in heavy)
+
+
+HEAVY = ("zwaar", "veel van je", "niet makkelijk", "pittig", "niet niks", "eerlijk")
+HEAVY_EN = ("hard", "a lot", "tough", "not easy", "honest")
+
+
+def is_heavy(ack: str) -> bool:
+    return any(w in ack.lower() for w in (*HEAVY, *HEAVY_EN))
+
+
+def item(script: Script, item_id: str) -> Item:
+    return next(i for i in script.items if i.id == item_id)
+
+
+def kind_for(script_id: str, lang: str, item_id: str, text: str, **how: bool) -> str:
+    script = load_script(script_id, lang)  # type: ignore[arg-type]
+    cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
+    assert cues is not None
+    said = tone(text, cues, "Noah") if text else "plain"
+    return ack_kind(said, item(script, item_id), **how)
+
+
+@pytest.mark.parametrize("script_id", ["interview", "reflection", "checkin"])
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_encouraging_words_never_sound_heavy(script_id: str, lang: str) -> None:
+    script = load_script(script_id, lang)  # type: ignore[arg-type]
+    assert not any(is_heavy(a) for a in script.acknowledgements_forward)
+
+
+@pytest.mark.parametrize(
+    ("lang", "goal"),
+    [
+        ("nl", "Dat ik rustiger blijf als hij boos wordt."),
+        ("en", "That I stay calmer when he gets angry."),
+    ],
+)
+def test_a_goal_that_names_anger_gets_an_encouraging_word_not_a_heavy_one(
+    lang: str, goal: str
+) -> None:
+    """Walk: question 12 «Dat ik rustiger blijf als hij boos wordt» got «Dat klinkt zwaar.»"""
+    chat = EngineChat(lang=lang)
+    chat.start_interview()
+    for _ in range(11):
+        chat.command("skip")
+    script = load_script("interview", lang)  # type: ignore[arg-type]
+    assert item(script, "q12_goals").text in chat.said[-1].text.replace("Noah", "{pupil}")
+    ack, kind = ack_of(chat.text(goal), script)
+    assert kind == "forward" and not is_heavy(ack)
+
+
+@pytest.mark.parametrize(
+    ("lang", "moment"),
+    [
+        ("en", 'In maths he shouted "oh, it is just seven piles!" and we both laughed.'),
+        ("nl", "Bij rekenen riep hij boos «het zijn maar zeven stapels!» en we lachten allebei."),
+        ("nl", 'Hij riep "ik ben zo boos!" en toen moesten we allebei lachen.'),
+    ],
+)
+def test_a_shared_laugh_wins_over_one_hard_word_and_quoted_speech(lang: str, moment: str) -> None:
+    """Walk: the happy moment got «That's a lot. Thank you for being so honest about it.»"""
+    cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
+    assert cues is not None
+    assert tone(moment, cues, "Noah") == "joy"
+
+
+def test_a_shared_laugh_is_acknowledged_with_joy_in_the_interview() -> None:
+    chat = EngineChat(lang="en")
+    chat.start_interview()
+    script = load_script("interview", "en")
+    chat.text("Lively, funny, stubborn.")
+    moment = 'Yesterday in maths he shouted "oh, it is just seven piles!" and we both laughed.'
+    assert ack_of(chat.text(moment), script)[1] == "joy"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We laughed at first, then he shouted and kicked the door."),
+        ("en", 'He said "I hate you" and I was furious.'),
+        ("nl", "Hij schreeuwde en schopte, en later lachte hij erom."),
+    ],
+)
+def test_a_hard_moment_stays_hard_when_joy_does_not_end_it_or_anger_is_the_teachers(
+    lang: str, text: str
+) -> None:
+    cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
+    assert cues is not None
+    assert tone(text, cues, "Noah") == "tough"
+
+
+@pytest.mark.parametrize(
+    ("lang", "report"),
+    [
+        ("nl", "Twee keer gelukt, één keer niet."),
+        ("nl", "Het lukte niet, ik was moe en hij werd boos."),
+        ("en", "Twice it worked, once it didn't."),
+        ("en", "It didn't work, I was exhausted and he got angry."),
+    ],
+)
+def test_a_progress_report_gets_an_encouraging_word(lang: str, report: str) -> None:
+    """Walk: «Twee keer gelukt, één keer niet» got «Dat vraagt veel van je.»"""
+    assert kind_for("checkin", lang, "c01_actions", report) == "forward"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_joyful_progress_report_may_get_a_joyful_word(lang: str) -> None:
+    report = {"nl": "Het ging goed, hij straalde.", "en": "It went well, he was so happy."}[lang]
+    assert kind_for("checkin", lang, "c01_actions", report) == "joy"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_done_under_the_actions_gets_a_calm_closing_word(lang: str) -> None:
+    """Walk: «Done» after actions with «angry» got "Honest, and not easy." The press reads no
+    single entry: it closes the list with an encouraging word."""
+    kind = kind_for("reflection", lang, "p02_actions", "")
+    assert kind == "forward"
+    assert kind_for("reflection", lang, "p01_goal", "Dat hij minder boos wordt.") == "forward"
+
+
+@pytest.mark.parametrize(
+    ("lang", "thin"), [("nl", "Lief, onrustig, verdrietig."), ("en", "Sweet, restless, sad.")]
+)
+def test_a_thin_answer_before_a_follow_up_gets_a_light_word(lang: str, thin: str) -> None:
+    """Walk: a thin answer got «Dank je, zo krijg ik er een goed beeld van.» right before the
+    follow-up asked for more."""
+    chat = EngineChat(lang=lang)
+    chat.start_interview()
+    script = load_script("interview", lang)  # type: ignore[arg-type]
+    reply = chat.text(thin)
+    assert script.probes["more"] in reply
+    assert ack_of(reply, script)[1] == "short"
+    assert kind_for("interview", lang, "q01_three_words", thin) == "plain"
+    assert kind_for("interview", lang, "q01_three_words", thin, follow_up=True) == "short"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("nl", "Ik werd niet boos, ik bleef rustig en we lachten erom.", "joy"),
+        ("nl", "Boos was ik niet, wel moe.", "plain"),
+        ("nl", "Ik was boos omdat hij niet luisterde.", "tough"),
+        ("nl", "Ik kan niet meer.", "tough"),
+        ("en", "I didn't get angry, I stayed calm and we both laughed.", "joy"),
+        ("en", "I was angry that he did not listen.", "tough"),
+    ],
+)
+def test_a_negated_hard_word_is_not_a_hard_moment(lang: str, text: str, kind: str) -> None:
+    """The one negation scope of the text core: «niet boos» is no hard moment, «ik kan niet
+    meer» (a negation inside the cue) is one."""
+    cues = load_script("interview", lang).probe_cues  # type: ignore[arg-type]
+    assert cues is not None
+    assert tone(text, cues, "Noah") == kind
