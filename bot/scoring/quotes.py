@@ -1,8 +1,9 @@
 """Choosing the quotes behind each scale's score, for all scales at once.
 
 A quote is a sentence of an answer, copied verbatim. It `supports` the score when it points the
-way the score leans from the middle, and `contradicts` it otherwise (at 4 the lean of the
-unrounded evidence decides; with no lean at all every quote supports the middle). The
+way the score leans from the middle, and `contradicts` it otherwise. A score of 4 leans
+nowhere: a quote either way is evidence of the middle («soms»), so it supports it; a
+helplessness quote is never shown as contradicting «tekortschieten: 4». The
 strongest sentences are placed first; a sentence already quoted for another scale is quoted
 again only when it speaks to this one about as strongly (never for a third scale).
 """
@@ -99,7 +100,8 @@ def _candidates(scale: str, hits: Sequence[Hit]) -> list[_Candidate]:
 
 
 def _direction(value: float, lean: float) -> Direction:
-    if lean == 0.0 or (value > 0) == (lean > 0):
+    """`lean`: the unrounded score minus 4; within [-0.5, 0.5) the score rounds to 4."""
+    if -0.5 <= lean < 0.5 or (value > 0) == (lean > 0):
         return "supports"
     return "contradicts"
 
