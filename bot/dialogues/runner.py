@@ -377,23 +377,27 @@ def choose(conv: Conversation, session: Session, choice: str) -> bool:
     return True
 
 
-LIST_ENOUGH = 3  # a plan asks for one to three actions
+LIST_MAX = 3  # a plan asks for one to three actions: a fourth is never taken
 
 
 def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) -> None:
-    """A list item (e.g. the actions of a plan): every message is one entry, until «Done»."""
+    """A list item (e.g. the actions of a plan): every message is one entry, until «Done» or
+    the third entry, after which the bot says kindly that three is the most and moves on."""
     script = _script(conv, session)
     answer = session.answers.get(item.id)
     if answer is None or session.awaiting == "main" or answer.skipped:
         answer = Answer(item_id=item.id)
         session.awaiting = "list"
-    answer.parts.append(AnswerPart(prompt="item", text=text, at=conv.ctx.now))
+    if len(answer.parts) < LIST_MAX:
+        answer.parts.append(AnswerPart(prompt="item", text=text, at=conv.ctx.now))
     session.answers[item.id] = answer
     session.updated_at = conv.ctx.now
-    enough = len(answer.parts) >= LIST_ENOUGH and script.list_prompt_enough
-    prompt = script.list_prompt_enough if enough else script.list_prompt_more
+    if len(answer.parts) >= LIST_MAX:
+        advance(conv, session, item_text(conv, session, script.list_prompt_enough))
+        return
     conv.say(
-        item_text(conv, session, prompt), [[conv.button(script.list_done_button, Action.DONE)]]
+        item_text(conv, session, script.list_prompt_more),
+        [[conv.button(script.list_done_button, Action.DONE)]],
     )
 
 
