@@ -233,3 +233,18 @@ async def test_after_three_actions_the_plan_says_three_is_the_most_and_moves_on(
     plan = next(s for s in state.sessions if s.script_id == "reflection")
     assert [p.text for p in plan.answers["p02_actions"].parts] == list(actions)
     assert "greets me back" in plan.answers["p03_signals"].text
+
+
+async def test_done_typed_under_the_actions_closes_the_list(hub: Hub, store: Store) -> None:
+    """«Done» typed (not pressed) after two actions closes the plan's list: not a third action."""
+    _, teacher = await released(hub)
+    for n in range(1, 8):
+        await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
+    await teacher.text("Greet Sam at the door every morning")
+    await teacher.text("Say twice a day what Sam does well")
+    said = await teacher.text("done")
+    assert "Question 9 of 9" in said
+    state = await store.load(TEACHER)
+    assert state is not None
+    plan = next(s for s in state.sessions if s.script_id == "reflection")
+    assert len(plan.answers["p02_actions"].parts) == 2
