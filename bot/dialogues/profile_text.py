@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.dialogues.probes import words
 from bot.models.language import Language
-from bot.models.profile import level_for
+from bot.models.profile import ScaleScore, level_for
 from bot.models.state import Profile, Session
 from bot.scoring.scales import load_scales
 from bot.text.prompts import read_yaml
@@ -79,6 +79,15 @@ def level_text(scale_id: str, score: int, lang: Language, pupil: str, session: S
         for phrase in rules.pupil:
             text = text.replace(phrase, pupil)
     return tidy(" ".join(text.split()))
+
+
+def released_quotes(draft: ScaleScore, score: int, most: int = 2) -> list[str]:
+    """The quotes the teacher reads under a scale: only those that support the draft's score,
+    and none when the coach moved the score to the other side of the middle (a quote for a
+    high draft score would then contradict the low score the teacher reads)."""
+    if (draft.score > 4) != (score > 4) or (draft.score < 4) != (score < 4):
+        return []
+    return [e.quote for e in draft.evidence if e.direction == "supports"][:most]
 
 
 def pick_quotes(profile: Profile) -> dict[str, str]:

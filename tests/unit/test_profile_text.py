@@ -7,8 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.dialogues.profile_text import level_text, load_profile_texts, pick_quotes
+from bot.dialogues.profile_text import (
+    level_text,
+    load_profile_texts,
+    pick_quotes,
+    released_quotes,
+)
 from bot.models.internal import ProfileReleased
+from bot.models.profile import Evidence, ScaleScore
 from bot.models.state import Answer, AnswerPart, Profile, ProfileScale, Session
 from bot.scoring.scales import LEVELS, load_scales
 from tests.support.engine_driver import EngineChat
@@ -148,3 +154,22 @@ def test_the_released_profile_the_teacher_reads() -> None:
     assert "Noah" in shown and "je leerling" not in shown.lower()
     assert "Vaak kom je er later nog op terug" not in shown
     assert shown.count(f"«{quote}»") == 1
+
+
+def test_the_teacher_reads_only_quotes_that_support_the_score_she_reads() -> None:
+    helpless = "Als hij boos is weet ik vaak niet wat ik moet doen."
+    calm = "Meestal blijf ik rustig."
+    draft = ScaleScore(
+        id="inadequacy",
+        score=6,
+        level="high",
+        confidence=0.7,
+        evidence=[
+            Evidence(question_id="q10_helpless", quote=helpless),
+            Evidence(question_id="q10_helpless", quote=calm, direction="contradicts"),
+        ],
+    )
+    assert released_quotes(draft, 6) == [helpless]
+    assert released_quotes(draft, 5) == [helpless]
+    assert released_quotes(draft, 4) == []  # the coach moved it to the middle
+    assert released_quotes(draft, 2) == []  # or to the other side
