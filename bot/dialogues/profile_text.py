@@ -82,12 +82,16 @@ def level_text(scale_id: str, score: int, lang: Language, pupil: str, session: S
 
 
 def released_quotes(draft: ScaleScore, score: int, most: int = 2) -> list[str]:
-    """The quotes the teacher reads under a scale: only those that support the draft's score,
-    and none when the coach moved the score to the other side of the middle (a quote for a
-    high draft score would then contradict the low score the teacher reads)."""
+    """The quotes the teacher reads under a scale: only those that support the draft's score
+    and answer a question the scale is scored from (a goal, «dat ik rustiger blijf als hij
+    boos wordt», is no sign of anger now), and none when the coach moved the score to the
+    other side of the middle (a quote for a high draft score would then contradict the low
+    score the teacher reads)."""
     if (draft.score > 4) != (score > 4) or (draft.score < 4) != (score < 4):
         return []
-    return [e.quote for e in draft.evidence if e.direction == "supports"][:most]
+    feeds = load_scales().get(draft.id).feeds
+    fitting = [e for e in draft.evidence if e.direction == "supports" and e.question_id in feeds]
+    return [e.quote for e in fitting][:most]
 
 
 def pick_quotes(profile: Profile) -> dict[str, str]:

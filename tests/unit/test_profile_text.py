@@ -160,7 +160,7 @@ def test_the_teacher_reads_only_quotes_that_support_the_score_she_reads() -> Non
     helpless = "Als hij boos is weet ik vaak niet wat ik moet doen."
     calm = "Meestal blijf ik rustig."
     draft = ScaleScore(
-        id="inadequacy",
+        id="helplessness",
         score=6,
         level="high",
         confidence=0.7,
@@ -173,3 +173,21 @@ def test_the_teacher_reads_only_quotes_that_support_the_score_she_reads() -> Non
     assert released_quotes(draft, 5) == [helpless]
     assert released_quotes(draft, 4) == []  # the coach moved it to the middle
     assert released_quotes(draft, 2) == []  # or to the other side
+
+
+def test_the_teacher_reads_no_quote_from_a_question_the_scale_is_not_scored_from() -> None:
+    """The walk: «Negatieve gevoelens» showed the goal «dat ik rustiger blijf als hij boos
+    wordt» (q12_goals), which says nothing about anger now."""
+    goal = "En voor mezelf: dat ik rustiger blijf als hij boos wordt."
+    moment = "Ik was geïrriteerd, maar bleef kalm."
+    draft = ScaleScore(
+        id="negative_feelings",
+        score=4,
+        level="average",
+        confidence=0.5,
+        evidence=[
+            Evidence(question_id="q12_goals", quote=goal),
+            Evidence(question_id="q05_misbehave", quote=moment),
+        ],
+    )
+    assert released_quotes(draft, 4) == [moment]

@@ -29,15 +29,15 @@ def view() -> AnswerView:
 
 def hits() -> dict[str, list[Hit]]:
     return {
-        "inadequacy": [
-            Hit("inadequacy", 1.0, "q10_helpless", 0, HELPLESS),
-            Hit("inadequacy", -0.6, "q10_helpless", CALM, len(TEXT)),
+        "helplessness": [
+            Hit("helplessness", 1.0, "q10_helpless", 0, HELPLESS),
+            Hit("helplessness", -0.6, "q10_helpless", CALM, len(TEXT)),
         ]
     }
 
 
 def directions(lean: float) -> dict[str, str]:
-    quotes = choose_quotes(hits(), {"inadequacy": lean}, [view()])["inadequacy"]
+    quotes = choose_quotes(hits(), {"helplessness": lean}, [view()])["helplessness"]
     return {e.quote: e.direction for e in quotes}
 
 
