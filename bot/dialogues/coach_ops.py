@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.dialogues.coaching import log_access
 from bot.dialogues.conversation import Conversation
+from bot.dialogues.profile_text import released_quotes
 from bot.models.internal import ProfileReleased
 from bot.models.state import (
     AuditEntry,
@@ -82,7 +83,7 @@ def release(conv: Conversation, teacher: TeacherFile, review: Review) -> bool:
             id=s.id,
             score=review.scores[s.id],
             note=review.notes.get(s.id, ""),
-            quotes=[e.quote for e in s.evidence if e.direction == "supports"][:2],
+            quotes=released_quotes(s, review.scores[s.id]),
         )
         for s in review.draft.scales
     ]

@@ -12,6 +12,7 @@ seam where an LLM could suggest a probe. `non_answer` tells the conversation tha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -325,6 +326,12 @@ def non_answer(text: str, lang: Language) -> NonAnswer:
     if joined in lists["puzzled"]:
         return "puzzled"
     return ""
+
+
+def bare_number(text: str) -> bool:
+    """Whether a message is a number and nothing else («1», "2.", "3)"): a button's number typed
+    where no buttons are, never an answer in the teacher's own words."""
+    return re.fullmatch(r"\s*[#(]?\d+[.):]?\s*", text) is not None
 
 
 def is_non_answer(text: str, lang: Language) -> bool:

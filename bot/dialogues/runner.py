@@ -8,7 +8,7 @@ from bot.dialogues import parts
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.probes import Tone, ack_kind, non_answer, tone, words
+from bot.dialogues.probes import Tone, ack_kind, bare_number, non_answer, tone, words
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, load_texts, placeholders
 from bot.models.language import LANGUAGES
@@ -18,6 +18,9 @@ from bot.text.punctuation import fill
 ACTION_TITLE_CHARS = 60
 RECENT_ACKS = 3  # an acknowledgement is not said again while among the last three
 INTERVIEW = "interview"  # its word lists also read the answers of the other scripts
+# Items answered in the teacher's own words: a bare number there answers nothing (a short
+# value such as the year group, «5», is a `short` item and is kept).
+FREE_TEXT = frozenset({"open", "event", "list", "per_action"})
 
 
 def start_session(conv: Conversation, script_id: str, slot: int) -> Session:
@@ -192,10 +195,7 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
     """Store a typed answer to the current item or probe, then probe or move on."""
     script = _script(conv, session)
     item = script.items[session.position]
-    nothing = non_answer(text, conv.state.lang)
-    if nothing:  # an emoji, a greeting, "hmm", "?": ask again, keep nothing
-        message = "not_an_answer" if nothing == "greeting" else f"not_an_answer_{nothing}"
-        ask(conv, session, conv.t(message))
+    if _not_an_answer(conv, session, item, text):
         return
     if session.more:
         _more(conv, session, item, text)
@@ -232,6 +232,26 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
         _offer_more(conv, session, "long_kept", kept)
         return
     _answered(conv, session, item, answer)
+
+
+def _not_an_answer(conv: Conversation, session: Session, item: Item, text: str) -> bool:
+    """A message that answers nothing is not stored: the question is asked again, gently. An
+    emoji, a greeting, "hmm", "?"; a bare number where the answer is in words («1»; a `short`
+    item such as the year group keeps «5»); «klaar» with no long answer open (under a plan's
+    actions it closes the list)."""
+    nothing = non_answer(text, conv.state.lang)
+    if nothing:
+        message = "not_an_answer" if nothing == "greeting" else f"not_an_answer_{nothing}"
+    elif item.kind in FREE_TEXT and bare_number(text):
+        message = "not_an_answer_number"
+    elif not session.more and parts.is_done(text):
+        if item.kind == "list" and session.awaiting == "list" and list_done(conv, session):
+            return True
+        message = "not_an_answer_done"
+    else:
+        return False
+    ask(conv, session, conv.t(message))
+    return True
 
 
 def _diverted(conv: Conversation, session: Session, item: Item, text: str) -> bool:
@@ -377,23 +397,27 @@ def choose(conv: Conversation, session: Session, choice: str) -> bool:
     return True
 
 
-LIST_ENOUGH = 3  # a plan asks for one to three actions
+LIST_MAX = 3  # a plan asks for one to three actions: a fourth is never taken
 
 
 def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) -> None:
-    """A list item (e.g. the actions of a plan): every message is one entry, until «Done»."""
+    """A list item (e.g. the actions of a plan): every message is one entry, until «Done» or
+    the third entry, after which the bot says kindly that three is the most and moves on."""
     script = _script(conv, session)
     answer = session.answers.get(item.id)
     if answer is None or session.awaiting == "main" or answer.skipped:
         answer = Answer(item_id=item.id)
         session.awaiting = "list"
-    answer.parts.append(AnswerPart(prompt="item", text=text, at=conv.ctx.now))
+    if len(answer.parts) < LIST_MAX:
+        answer.parts.append(AnswerPart(prompt="item", text=text, at=conv.ctx.now))
     session.answers[item.id] = answer
     session.updated_at = conv.ctx.now
-    enough = len(answer.parts) >= LIST_ENOUGH and script.list_prompt_enough
-    prompt = script.list_prompt_enough if enough else script.list_prompt_more
+    if len(answer.parts) >= LIST_MAX:
+        advance(conv, session, item_text(conv, session, script.list_prompt_enough))
+        return
     conv.say(
-        item_text(conv, session, prompt), [[conv.button(script.list_done_button, Action.DONE)]]
+        item_text(conv, session, script.list_prompt_more),
+        [[conv.button(script.list_done_button, Action.DONE)]],
     )
 
 

@@ -81,7 +81,7 @@ class Script(BaseModel):
     probe_cues: ProbeCues | None = None
     intro: str = ""
     list_prompt_more: str = ""
-    list_prompt_enough: str = ""  # after the third entry: enough to begin with
+    list_prompt_enough: str = ""  # after the third entry: the most, on to the next item
     list_done_button: str = ""
     list_item_label: str = ""
 

@@ -210,17 +210,29 @@ async def test_data_goes_away_a_year_after_the_last_activity_with_a_notice_first
     assert [k async for k in store.redis.scan_iter(f"*:u:{TEACHER}:*")] == []
 
 
-async def test_after_three_actions_the_plan_says_that_is_enough(hub: Hub) -> None:
-    """The walk: after the third action the bot still said «Add another action»."""
+async def test_after_three_actions_the_plan_says_three_is_the_most_and_moves_on(
+    hub: Hub, store: Store
+) -> None:
+    """The walk: the plan asked for one to three actions but took a fourth."""
     _, teacher = await released(hub)
     for n in range(1, 8):
         await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
     script = load_script("reflection", "en")
-    for n, action in enumerate(("Greet Sam", "Praise Sam twice a day", "Write one good thing")):
+    actions = ("Greet Sam", "Praise Sam twice a day", "Write one good thing")
+    for n, action in enumerate(actions):
         said = await teacher.text(action)
-        expected = script.list_prompt_enough if n == 2 else script.list_prompt_more
-        assert said == expected
-    assert [b.label for b in teacher.buttons()] == ["Done"]
+        if n < 2:
+            assert said == script.list_prompt_more
+            assert [b.label for b in teacher.buttons()] == ["Done"]
+    assert said.startswith(script.list_prompt_enough)
+    signals = next(i for i in script.items if i.id == "p03_signals")
+    assert signals.text.replace("{pupil}", "Sam").split("?")[0] in said
+    await teacher.text("I notice it when Sam greets me back in the morning.")
+    state = await store.load(TEACHER)
+    assert state is not None
+    plan = next(s for s in state.sessions if s.script_id == "reflection")
+    assert [p.text for p in plan.answers["p02_actions"].parts] == list(actions)
+    assert "greets me back" in plan.answers["p03_signals"].text
 
 
 async def test_the_coach_reads_neutral_headings_and_done_gets_a_calm_word(
@@ -257,3 +269,18 @@ async def test_the_coach_reads_neutral_headings_and_done_gets_a_calm_word(
     assert "What stood out:\nI was calmer." in report
     assert "Next steps:\nKeep greeting Sam." in report
     assert "What you noticed" not in report and "What next:" not in report
+
+
+async def test_done_typed_under_the_actions_closes_the_list(hub: Hub, store: Store) -> None:
+    """«Done» typed (not pressed) after two actions closes the plan's list: not a third action."""
+    _, teacher = await released(hub)
+    for n in range(1, 8):
+        await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
+    await teacher.text("Greet Sam at the door every morning")
+    await teacher.text("Say twice a day what Sam does well")
+    said = await teacher.text("done")
+    assert "Question 9 of 9" in said
+    state = await store.load(TEACHER)
+    assert state is not None
+    plan = next(s for s in state.sessions if s.script_id == "reflection")
+    assert len(plan.answers["p02_actions"].parts) == 2

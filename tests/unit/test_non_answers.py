@@ -87,3 +87,43 @@ def test_a_non_answer_to_a_follow_up_repeats_the_follow_up_and_keeps_the_answer(
     assert said.startswith(EN.get("not_an_answer_puzzled")) and probe in said
     answer = chat.state.sessions[0].answers["q02_click"] if chat.state else None
     assert answer is not None and answer.text == "Yesterday he helped me tidy up."
+
+
+def test_done_typed_with_no_long_answer_open_is_not_the_next_answer() -> None:
+    """The walk: «klaar» typed after the long answer was already closed was stored as the
+    next question's answer."""
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Strijd, moe, warm. Gisteren lachten we samen om een grap in de kring.")
+    before = answers(chat)
+    said = chat.text("klaar")
+    assert said.startswith(NL.get("not_an_answer_done")) and "Vraag 2 van 12" in said
+    assert answers(chat) == before
+    english = EngineChat(lang="en")
+    english.start_interview()
+    said = english.text("Done.")
+    assert said.startswith(EN.get("not_an_answer_done")) and "Question 1 of 12" in said
+    assert "q01_three_words" not in answers(english)
+
+
+@pytest.mark.parametrize("text", ["1", " 2. ", "3)"])
+def test_a_bare_number_at_a_question_in_words_is_not_stored(text: str) -> None:
+    """The walk: a lone «1» typed where no buttons were shown was stored as an answer."""
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    said = chat.text(text)
+    assert said.startswith(NL.get("not_an_answer_number")) and "Vraag 1 van 12" in said
+    assert "q01_three_words" not in answers(chat)
+    said = chat.text("Strijd, moe, warm. Gisteren lachten we samen om een grap in de kring.")
+    assert "q01_three_words" in answers(chat)
+
+
+def test_a_bare_number_is_kept_where_a_short_value_is_asked() -> None:
+    """«5» answers the year group question (a `short` item)."""
+    chat = EngineChat(lang="nl")
+    chat.command("start")
+    chat.press_nth(0)
+    chat.text("Noah")
+    chat.text("5")
+    stored = chat.state.sessions[0].answers["i02_class"] if chat.state else None
+    assert stored is not None and stored.text == "5"

@@ -7,8 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.dialogues.profile_text import level_text, load_profile_texts, pick_quotes
+from bot.dialogues.profile_text import (
+    level_text,
+    load_profile_texts,
+    pick_quotes,
+    released_quotes,
+)
 from bot.models.internal import ProfileReleased
+from bot.models.profile import Evidence, ScaleScore
 from bot.models.state import Answer, AnswerPart, Profile, ProfileScale, Session
 from bot.scoring.scales import LEVELS, load_scales
 from tests.support.engine_driver import EngineChat
@@ -17,7 +23,8 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 COACH = 7
 
 
-def session_with(*answers: str) -> Session:
+def session_from(answers: dict[str, list[str]]) -> Session:
+    """A session with these answers by question id: the main answer, then follow-up parts."""
     return Session(
         id="interview-1",
         script_id="interview",
@@ -25,10 +32,22 @@ def session_with(*answers: str) -> Session:
         started_at=NOW,
         updated_at=NOW,
         answers={
-            f"q{n}": Answer(item_id=f"q{n}", parts=[AnswerPart(prompt="main", text=a, at=NOW)])
-            for n, a in enumerate(answers)
+            qid: Answer(
+                item_id=qid,
+                parts=[
+                    AnswerPart(prompt="main" if n == 0 else "probe", text=text, at=NOW)
+                    for n, text in enumerate(parts)
+                ],
+            )
+            for qid, parts in answers.items()
         },
     )
+
+
+def session_with(*answers: str) -> Session:
+    """Each answer as the main answer of a question comfort is scored from, in turn."""
+    ids = ["q04_upset", "q08_comfort", "q01_three_words"]
+    return session_from({qid: [a] for qid, a in zip(ids, answers, strict=False)})
 
 
 SCORES = {"low": 1, "average": 4, "high": 7}
@@ -63,6 +82,37 @@ def test_a_claim_is_shown_only_when_the_teacher_said_it() -> None:
     assert "later" in level_text(
         "comfort", 7, "en", "Sam", session_with("We talked about it the next day.")
     )
+
+
+def test_a_claim_needs_the_teachers_own_doing_in_the_scales_own_questions() -> None:
+    """The walk (docs/walkthrough.md): «Aan het eind van de dag heb ik even met hem gepraat»
+    was said about a moment it did not click, and «Na de pauze leek hij weer wat meer
+    zichzelf» is the pupil recovering; neither says the teacher came back to it."""
+    claim = "Vaak kom je er later nog op terug."
+    walk = {
+        "q03_no_click": [
+            "Ik voelde me machteloos. Aan het eind van de dag heb ik even met hem gepraat, "
+            "maar hij keek me niet aan."
+        ],
+        "q04_upset": [
+            "Ik ben naast hem gaan zitten en heb gevraagd of hij even met mij naar de gang wilde.",
+            "Hij bleef de rest van de ochtend dicht bij mij. Na de pauze leek hij weer wat meer "
+            "zichzelf.",
+        ],
+        "q08_comfort": ["Ik troost hem vooral door naast hem te gaan zitten."],
+    }
+    assert claim not in level_text("comfort", 7, "nl", "Noah", session_from(walk))
+    later = "Later heb ik nog gevraagd hoe het ging."
+    followed = {**walk, "q04_upset": [*walk["q04_upset"], later]}
+    assert claim in level_text("comfort", 7, "nl", "Noah", session_from(followed))
+    english = {
+        "q03_no_click": ["At the end of the day I talked about it with him."],
+        "q04_upset": ["I sat with him. After the break he seemed himself again, later he played."],
+    }
+    claim_en = "Often you check in again later."
+    assert claim_en not in level_text("comfort", 7, "en", "Sam", session_from(english))
+    english["q08_comfort"] = ["I came back to it the next morning."]
+    assert claim_en in level_text("comfort", 7, "en", "Sam", session_from(english))
 
 
 def test_the_same_quote_is_never_shown_for_two_scales() -> None:
@@ -104,3 +154,40 @@ def test_the_released_profile_the_teacher_reads() -> None:
     assert "Noah" in shown and "je leerling" not in shown.lower()
     assert "Vaak kom je er later nog op terug" not in shown
     assert shown.count(f"«{quote}»") == 1
+
+
+def test_the_teacher_reads_only_quotes_that_support_the_score_she_reads() -> None:
+    helpless = "Als hij boos is weet ik vaak niet wat ik moet doen."
+    calm = "Meestal blijf ik rustig."
+    draft = ScaleScore(
+        id="helplessness",
+        score=6,
+        level="high",
+        confidence=0.7,
+        evidence=[
+            Evidence(question_id="q10_helpless", quote=helpless),
+            Evidence(question_id="q10_helpless", quote=calm, direction="contradicts"),
+        ],
+    )
+    assert released_quotes(draft, 6) == [helpless]
+    assert released_quotes(draft, 5) == [helpless]
+    assert released_quotes(draft, 4) == []  # the coach moved it to the middle
+    assert released_quotes(draft, 2) == []  # or to the other side
+
+
+def test_the_teacher_reads_no_quote_from_a_question_the_scale_is_not_scored_from() -> None:
+    """The walk: «Negatieve gevoelens» showed the goal «dat ik rustiger blijf als hij boos
+    wordt» (q12_goals), which says nothing about anger now."""
+    goal = "En voor mezelf: dat ik rustiger blijf als hij boos wordt."
+    moment = "Ik was geïrriteerd, maar bleef kalm."
+    draft = ScaleScore(
+        id="negative_feelings",
+        score=4,
+        level="average",
+        confidence=0.5,
+        evidence=[
+            Evidence(question_id="q12_goals", quote=goal),
+            Evidence(question_id="q05_misbehave", quote=moment),
+        ],
+    )
+    assert released_quotes(draft, 4) == [moment]
