@@ -102,7 +102,11 @@ def question_label(conv: Conversation, items: list[SessionItem], question_id: st
 def quote_lines(conv: Conversation, scale: ScaleScore, items: list[SessionItem]) -> list[str]:
     """Each quote of a scale with whether it supports or contradicts the score and where it
     came from; then a word when the evidence is thin or mixed."""
-    lines = [
+    return _quotes(conv, scale, items) + _evidence_words(conv, scale)
+
+
+def _quotes(conv: Conversation, scale: ScaleScore, items: list[SessionItem]) -> list[str]:
+    return [
         conv.t(
             "review_quote",
             quote=e.quote,
@@ -111,9 +115,12 @@ def quote_lines(conv: Conversation, scale: ScaleScore, items: list[SessionItem])
         )
         for e in scale.evidence
     ]
-    lines += [conv.t("scale_thin")] if scale.confidence < 0.5 else []
-    lines += [conv.t("scale_mixed")] if _mixed(scale) else []
-    return lines
+
+
+def _evidence_words(conv: Conversation, scale: ScaleScore) -> list[str]:
+    """A word when the draft's evidence for a scale is thin, or both supports and contradicts."""
+    words = [conv.t("scale_thin")] if scale.confidence < 0.5 else []
+    return words + ([conv.t("scale_mixed")] if _mixed(scale) else [])
 
 
 def _mixed(scale: ScaleScore) -> bool:
@@ -140,17 +147,8 @@ def show_scale(conv: Conversation, ref: str, index: int) -> bool:
     _, review = opened
     scale = review.draft.scales[index]
     score = review.scores[scale.id]
-    quotes = "\n".join(
-        conv.t(
-            "review_quote",
-            quote=e.quote,
-            direction=conv.t(f"quote_{e.direction}"),
-            question=_question(conv, review, e.question_id),
-        )
-        for e in scale.evidence
-    )
-    notes = [conv.t("scale_thin")] if scale.confidence < 0.5 else []
-    notes += [conv.t("scale_mixed")] if _mixed(scale) else []
+    quotes = "\n".join(_quotes(conv, scale, review.interview))
+    notes = _evidence_words(conv, scale)
     text = conv.t(
         "review_scale_detail",
         name=scale_name(conv, scale.id),
