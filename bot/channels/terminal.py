@@ -71,6 +71,8 @@ class TerminalTransport:
         if message.buttons:
             self.buttons = [b for row in message.buttons for b in row if not b.web_app]
             lines += [f"  [{n}] {b.label}" for n, b in enumerate(self.buttons, start=1)]
+        elif message.text and message.photo is None and message.document is None:
+            self.buttons = []  # a new question: a typed «3» is an answer, not an old button
         lines += [f"  {b.label}: {b.web_app}" for b in links]
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()

@@ -66,6 +66,15 @@ def test_buttons_take_the_number_or_the_label(tmp_path: Path) -> None:
     assert "Which class or year group is Sam in?" in done.stdout
 
 
+def test_a_number_typed_at_a_question_is_not_an_old_button(tmp_path: Path) -> None:
+    """The welcome's «[3] English» is gone once a question without buttons is shown: a «3»
+    typed there is the teacher's text (here kept as the year group), not a language switch."""
+    done = run_chat(tmp_path, ["1", "Sanne", "3"], "--lang", "nl")
+    assert done.returncode == 0, done.stderr
+    assert "From now on I'll write in English" not in done.stdout
+    assert "Waarom heb je voor dit gesprek Sanne gekozen?" in done.stdout
+
+
 def test_unreachable_redis_is_one_line_and_non_zero(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     for url, words in [("redis://127.0.0.1:1/0", "not reachable"), ("nonsense://x", "not a valid")]:
