@@ -8,7 +8,9 @@ A pattern match (`bot.safety.rules`) is a disclosure unless its status says othe
   nothing in its own clause that says now ("weer", "nog steeds", "again", "still");
 - dismissed: the teacher checked and found an ordinary cause ("maar het bleek van de
   trampoline", "it turned out to be from football"), in this sentence or the next;
-- hypothetical: "stel dat ...", "if she ever ...", "nothing like that has happened".
+- hypothetical: "stel dat ...", "if she ever ...", "nothing like that has happened";
+- policy talk: training, a procedure or the protocol in general, with no person and no
+  reported words in the sentence ("de vorming over grooming", "staff training on grooming").
 Who says it decides the kind (see `_kind`). `benign` gives the same status for a whole
 sentence, so the trained model's flags can be held to it too.
 """
@@ -73,6 +75,8 @@ def benign(searches: list[Search], at: int, lang: Lang) -> str | None:
         return "dismissed"
     if _any(c.hypothetical, s, c):
         return "hypothetical"
+    if _policy(s, c):
+        return "policy talk"
     if _any(c.ordinary, s, c):
         return "ordinary cause"
     if _any(c.surprise, s, c) and _any((c.secret, *c.secrets), s, c):
@@ -111,13 +115,25 @@ def _judge(
     kind = _kind(pattern.section, _who(match, s, c))
     if kind is None or _any(c.hypothetical, s, c):
         return None
-    if _handled(match, at, searches, c) or _dismissed(match, at, searches, c):
+    if pattern.section == "child_at_risk" and _policy(s, c):
         return None
+    if _handled(match, at, searches, c):
+        return None
+    if kind == "child_at_risk" and _dismissed(match, at, searches, c):
+        return None  # a checked ordinary cause explains a sign on a child, not a teacher's state
     return kind
 
 
 def _any(cues: tuple[Cue, ...], s: Search, c: Compiled) -> bool:
     return any(not negated(s.tokens, m, c.scope) for cue in cues for m in s.matches(cue))
+
+
+def _policy(s: Search, c: Compiled) -> bool:
+    """Training, a procedure or the protocol talked about in general: a frame, no reported
+    words, and no person in the sentence (a name counts unless it is an institution's)."""
+    if not _any(c.policy, s, c) or s.positions(c.reporting):
+        return False
+    return all(s.tokens[i].word in c.institutions for i in s.positions(c.persons))
 
 
 def _covered(match: Match, s: Search, c: Compiled) -> bool:

@@ -69,6 +69,15 @@ class Handled(_Model):
     current: list[str]
 
 
+class Policy(_Model):
+    """Talk about training and procedures in general: its frames, and the words (any person,
+    or a name that is not an institution) that make it about someone after all."""
+
+    frames: list[str]
+    persons: Words
+    institutions: Words
+
+
 class Attribution(_Model):
     reporting: Words
     teacher: Words
@@ -92,6 +101,7 @@ class Rules(_Model):
     dismissed: list[str]
     ordinary: list[str]
     hypothetical: list[str]
+    policy: Policy
     attribution: Attribution
 
 
@@ -120,6 +130,9 @@ class Compiled:
     dismissed: tuple[Cue, ...]
     ordinary: tuple[Cue, ...]
     hypothetical: tuple[Cue, ...]
+    policy: tuple[Cue, ...]
+    persons: Slot
+    institutions: frozenset[str]
     surprise: tuple[Cue, ...]
     secrets: tuple[Cue, ...]
     secret: Cue
@@ -192,6 +205,9 @@ def compile_rules(rules: Rules) -> Compiled:
         dismissed=many(rules.dismissed),
         ordinary=many(rules.ordinary),
         hypothetical=many(rules.hypothetical),
+        policy=many(rules.policy.frames),
+        persons=slot([*rules.policy.persons, "#name"]),
+        institutions=frozenset(rules.policy.institutions),
         surprise=next((p.unless for p in patterns if p.group == SECRETS), ()),
         secrets=tuple(p.cue for p in patterns if p.group == SECRETS),
         secret=cue("@secret"),

@@ -82,7 +82,88 @@ NOT: list[tuple[str, Lang, str]] = [
     ("explained", "en", "He cried all morning because his dog had died at the weekend."),
     ("surprise", "nl", "Het is een geheim: ze maken samen een taart voor de verjaardag van oma."),
     ("surprise", "en", "It's a secret, they are making a birthday cake for their mum."),
+    ("surprise", "nl", "Hij had een geheimpje: een vaderdagcadeau dat hij met zijn oma maakte."),
+    # policy talk: training and procedures, no one child in it
+    ("policy", "nl", "Op de studiedag kregen we uitleg over de meldcode kindermishandeling."),
+    ("policy", "nl", "Ik wil het protocol rond grensoverschrijdend gedrag beter kennen."),
+    ("policy", "en", "We had an INSET day on spotting grooming and neglect, really useful."),
+    # an injury explained by a diagnosis, or confirmed by the adult who was there
+    ("diagnosis", "nl", "Die kale plekjes op haar hoofd zijn alopecia, de huisarts volgt het."),
+    ("diagnosis", "en", "The patches on his legs are eczema, his mum showed me the cream."),
+    (
+        "confirmed",
+        "nl",
+        "Zijn knie lag open, maar dat was van de wedstrijd, de trainer vertelde het.",
+    ),
+    ("confirmed", "en", "Her bruised shin is from hockey, her coach told me she took a ball."),
+    (
+        "checked",
+        "nl",
+        "Hij heeft altijd honger, maar hij zit in een groeispurt, zegt de jeugdarts.",
+    ),
+    ("checked", "en", "I checked why he's always hungry: a growth spurt, the nurse says."),
+    (
+        "checked",
+        "nl",
+        "Ze bijt op haar nagels als ze moet lezen, ik zie daar niets zorgwekkends in.",
+    ),
+    # a gift with the parent there; not going home because the game is fun
+    ("gift", "nl", "De buurman gaf hem een cadeautje voor het oppassen, zijn moeder was erbij."),
+    ("gift", "en", "The neighbour gave her a present for feeding the cat, her mum knew."),
+    ("home", "nl", "Hij wilde niet naar huis, hij wilde eerst zijn kunstwerk afmaken."),
+    # a case reported years ago and now told as thriving
+    (
+        "thriving",
+        "en",
+        "We referred him three years ago; he's with foster carers, settled and happy.",
+    ),
+    (
+        "thriving",
+        "nl",
+        "Jaren geleden is er een melding gedaan; ze woont nu in een pleeggezin en is gelukkig.",
+    ),
 ]
+
+# Next to each of those statuses, what must still be flagged.
+STILL: list[tuple[str, Lang, str, str]] = [
+    (
+        "training, a child's words",
+        "nl",
+        "child_at_risk",
+        "Na de vorming over grooming vertelde Lisa dat haar trainer haar foto's vraagt.",
+    ),
+    (
+        "training, a child",
+        "en",
+        "child_at_risk",
+        "After the safeguarding training I realised his dad hits him with a belt.",
+    ),
+    (
+        "diagnosis words, the teacher's body",
+        "nl",
+        "teacher_distress",
+        "Mijn haar valt uit en ik heb eczeem over mijn hele lijf, mijn lichaam is op.",
+    ),
+    (
+        "a gift kept from the parents",
+        "nl",
+        "child_at_risk",
+        "De buurman geeft haar cadeautjes en zegt dat haar moeder het niet mag weten.",
+    ),
+    (
+        "reported, still going on",
+        "nl",
+        "child_at_risk",
+        "Het is vorig jaar gemeld, maar ze is nog steeds bang om naar huis te gaan.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "lang", "kind", "text"), STILL)
+def test_a_sign_next_to_a_benign_status_is_still_flagged(
+    what: str, lang: Lang, kind: str, text: str
+) -> None:
+    assert kind in _kinds(text, lang), what
 
 
 @pytest.mark.parametrize(("what", "lang", "text"), NOT)
