@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from functools import cache
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,8 +23,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
+from bot.errors import PromptFileError
+from bot.models.language import LANGUAGES
 from bot.models.profile import Draft, ScaleScore
 from bot.scoring.scales import ScaleDef, load_scales
+from bot.text.prompts import read_yaml
 
 WIDTH_IN, HEIGHT_IN, DPI = 7.2, 10.0, 150
 BANDS = ((0.5, 2.5), (2.5, 5.5), (5.5, 7.5))
@@ -33,34 +37,20 @@ COLOURS = {"fine": "#2a9d8f", "middle": "#5b7fa6", "worry": "#d1495b"}
 FIRST = "#8a96a3"
 SECOND = "#2d2a4a"
 LOW_CONFIDENCE = 0.5
-TEXTS = {
-    "nl": {
-        "title": "Relatieprofiel",
-        "behaviour": "Handelen",
-        "feelings": "Gevoelens",
-        "bands": "laag gemiddeld hoog",
-        "risk": "· risico",
-        "first": "Concept",
-        "second": "Vergelijking",
-        "uncertain": "Gestreept: weinig om op te baseren (onzeker)",
-        "missing": "geen score",
-        "months": "januari februari maart april mei juni juli augustus september oktober "
-        "november december",
-    },
-    "en": {
-        "title": "Relationship profile",
-        "behaviour": "Behaviour",
-        "feelings": "Feelings",
-        "bands": "low average high",
-        "risk": "· risk",
-        "first": "Draft",
-        "second": "Comparison",
-        "uncertain": "Hatched: little to go on (uncertain)",
-        "missing": "no score",
-        "months": "January February March April May June July August September October "
-        "November December",
-    },
-}
+TEXT_KEYS = frozenset(
+    {"title", "behaviour", "feelings", "bands", "risk", "first", "second"}
+    | {"uncertain", "risk_band", "missing", "months"}
+)
+
+
+@cache
+def chart_texts(lang: str) -> dict[str, str]:
+    """The chart's words in `lang` (prompts/<lang>/chart.yaml; English for another language)."""
+    data = read_yaml(lang if lang in LANGUAGES else "en", "chart.yaml")
+    missing = TEXT_KEYS - set(data)
+    if missing:
+        raise PromptFileError(f"prompts/{lang}/chart.yaml: missing {sorted(missing)}")
+    return {key: str(data[key]) for key in TEXT_KEYS}
 
 
 def render_chart(
@@ -99,7 +89,7 @@ def chart_figure(
     first_label: str | None = None,
 ) -> Figure:
     """The chart as a matplotlib figure (what `render_chart` saves; tests measure its layout)."""
-    texts = TEXTS[lang if lang in TEXTS else "en"]
+    texts = chart_texts(lang)
     scales = load_scales().scales
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     FigureCanvasAgg(figure)
@@ -260,6 +250,7 @@ def _legend(
         )
     if any(s.confidence < LOW_CONFIDENCE for s in draft.scales):
         handles.append(Patch(facecolor=FIRST, alpha=0.45, hatch="///", label=texts["uncertain"]))
+    handles.append(Patch(color=RISK_BAND, label=texts["risk_band"]))
     if handles:
         figure.legend(
             handles=handles,

@@ -144,3 +144,17 @@ def test_no_label_is_covered_and_both_numbers_are_printed(shift: int) -> None:
         assert str(a.score) in shown and str(b.score) in shown
     numbers = [t for axes in figure.axes for t in axes.texts if t.get_text().isdigit()]
     assert len(numbers) == 2 * len(ids)  # per scale the draft's and the coach's number
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_legend_explains_the_risk_band_in_the_chart_language(
+    drafts: tuple[Draft, Draft], lang: str
+) -> None:
+    from matplotlib.text import Text
+
+    from bot.render.chart import chart_figure, chart_texts
+
+    figure = chart_figure(drafts[0], pupil="Noah", lang=lang, date=DAY)
+    legend_texts = [t.get_text() for legend in figure.legends for t in legend.findobj(Text)]
+    assert chart_texts(lang)["risk_band"] in legend_texts
+    assert chart_texts("nl")["risk_band"] != chart_texts("en")["risk_band"]
