@@ -12,8 +12,9 @@ stored answers come from the caller (`titles`): this module reads no script.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from bot.models.interview import SessionItem
 from bot.models.language import Language
@@ -29,6 +30,7 @@ CHART_WIDTH = 138.0
 COMPARE_WIDTH = 112.0
 SCALE_COLUMNS = (30, 21, 21, 22, 56, 30)
 AUDIT_COLUMNS = (38, 50, 60, 32)
+ZONE = ZoneInfo("Europe/Brussels")  # the schools' time (Amsterdam and Brussels share it)
 
 
 @cache
@@ -90,7 +92,7 @@ def _review(
     pdf.add_page()
     pdf.heading(texts["scales_heading"])
     scorer = texts[f"scorer_{review.draft.scorer}"]
-    made = texts["scorer"].format(scorer=scorer, date=_when(review.draft.created_at))
+    made = texts["scorer"].format(scorer=scorer, date=_when(review.draft.created_at, texts))
     pdf.paragraph("\n".join([made, *review.draft.notes]), size=8.5)
     _scale_table(pdf, review, lang)
     _status(pdf, review, texts)
@@ -106,7 +108,7 @@ def _title(pdf: Pdf, texts: dict[str, str], teacher: str, pupil: str, now: datet
     title = texts["title"].format(teacher=teacher, pupil=pupil)
     pdf.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9.5)
-    pdf.cell(0, 6, texts["generated"].format(date=_when(now)), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, texts["generated"].format(date=_when(now, texts)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.set_fill_color(249, 220, 220)
     pdf.set_font(FONT, size=8.5)
@@ -174,13 +176,13 @@ def _status(pdf: Pdf, review: Review, texts: dict[str, str]) -> None:
     pdf.paragraph(review.notes.get("overall") or texts["none"])
     pdf.heading(texts["status_heading"])
     lines = [
-        texts["versions_line"].format(version=v.version, date=_when(v.released_at))
+        texts["versions_line"].format(version=v.version, date=_when(v.released_at, texts))
         for v in review.versions
     ]
     if review.status == "waiting":
-        lines.append(texts["status_waiting"].format(date=_when(review.received_at)))
+        lines.append(texts["status_waiting"].format(date=_when(review.received_at, texts)))
     elif not lines and review.released_at is not None:
-        lines.append(texts["status_released"].format(date=_when(review.released_at)))
+        lines.append(texts["status_released"].format(date=_when(review.released_at, texts)))
     pdf.paragraph("\n".join(lines))
 
 
@@ -193,11 +195,11 @@ def _safeguarding(pdf: Pdf, teacher: TeacherFile, review: Review, texts: dict[st
         line = texts["safeguarding_line"].format(
             kind=texts[f"safeguarding_{alert.kind}"],
             question=_label(texts, review.interview, alert.question_id),
-            date=_when(alert.at),
+            date=_when(alert.at, texts),
             quote=alert.quote,
         )
         seen = alert.acknowledged_at
-        after = texts["safeguarding_acknowledged"].format(date=_when(seen)) if seen else ""
+        after = texts["safeguarding_acknowledged"].format(date=_when(seen, texts)) if seen else ""
         pdf.paragraph(f"{line}\n{after or texts['safeguarding_open']}")
 
 
@@ -215,7 +217,7 @@ def _audit(pdf: Pdf, review: Review, lang: Language) -> None:
 def _audit_row(texts: dict[str, str], entry: AuditEntry, lang: Language) -> list[str]:
     change = f"{entry.old} → {entry.new}" if entry.old is not None else ""
     action = texts.get(f"audit_{entry.action}", entry.action)
-    return [_when(entry.at), action, _scale_name(entry.scale, lang), change]
+    return [_when(entry.at, texts), action, _scale_name(entry.scale, lang), change]
 
 
 def _scale_name(scale_id: str, lang: Language) -> str:
@@ -317,6 +319,8 @@ def _slot(session_id: str) -> str:
     return session_id.rpartition("-")[2]
 
 
-def _when(moment: datetime) -> str:
-    utc = moment.utcoffset() == timedelta(0)
-    return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if utc else "")
+def _when(moment: datetime, texts: dict[str, str]) -> str:
+    """A moment as a person reads it, in the schools' time zone: «5 december 2026, 09:40»."""
+    local = moment.astimezone(ZONE) if moment.tzinfo else moment
+    month = texts["months"].split()[local.month - 1]
+    return texts["when"].format(day=local.day, month=month, year=local.year, time=f"{local:%H:%M}")

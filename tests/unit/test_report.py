@@ -203,7 +203,7 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
     text = _text(data)
     for expected in (
         "Jan de Vries over Noah",
-        "Gemaakt op 2026-11-20 16:05 UTC",
+        "Gemaakt op 20 november 2026, 17:05",
         "Vertrouwelijk",
         "Veilige basis",
         "Gevoelens van tekortschieten · risico",
@@ -214,7 +214,7 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "weinig bewijs",
         "Veiligheid",
         "Mogelijk een leerkracht in acute nood, Vraag 7 · Titel 07",
-        "Door de coach gezien op 2026-11-02 10:30 UTC",
+        "Door de coach gezien op 2 november 2026, 11:30",
         "Het hele interview",
         "Vraag 10 · Titel 10 De vraag 10 over Noah?",
         "Doorvraag: Hoe voelde je je toen? Moe.",
@@ -223,7 +223,7 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "geïrriteerd",
         "één punt erbij",
         "Een eerlijk, open gesprek",
-        "Vrijgegeven aan de leerkracht op 2026-11-02 13:30 UTC",
+        "Vrijgegeven aan de leerkracht op 2 november 2026, 14:30",
         "2 → 3",
         "algemene notitie",
         "Reflectie en actieplan",
