@@ -52,6 +52,8 @@ SETS = {
     "dev": {v: f"dev/{v}" for v in ("nl", "be", "en")},
     "tune2": {v: f"tune2/{v}" for v in ("nl", "be", "en")},
     "holdout": {v: f"holdout/{v}" for v in ("nl", "be", "en")},
+    "tune3": {v: f"tune3/{v}" for v in ("nl", "be", "en")},
+    "holdout3": {v: f"holdout3/{v}" for v in ("nl", "be", "en")},
 }
 KINDS = ("child_at_risk", "teacher_distress")
 

@@ -17,6 +17,7 @@ EPISODE_QUESTIONS = frozenset(
     {"q02_click", "q03_no_click", "q04_upset", "q05_misbehave", "q08_comfort"}
 )
 THIN_WORDS = 5
+BRIEF_WORDS = 30  # answers of a sentence or two on average: too little for a sure extreme
 SUBSTANTIVE_WORDS = 8
 ANCHORED_EPISODE_WORDS = 18
 DETAILED_EPISODE_WORDS = 45
@@ -112,3 +113,9 @@ def is_terse(views: Sequence[AnswerView]) -> bool:
         return True
     thin = sum(v.thin for v in views)
     return thin * 2 >= len(views) or sum(v.words for v in views) < 12 * len(views)
+
+
+def is_brief(views: Sequence[AnswerView]) -> bool:
+    """A brief interview: answers (with their follow-ups) of fewer than BRIEF_WORDS words on
+    average. Its extremes may be right, but they rest on a sentence or two each."""
+    return not views or sum(v.words for v in views) < BRIEF_WORDS * len(views)

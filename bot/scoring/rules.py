@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.models.language import Language
 from bot.models.profile import Draft, ScaleScore, Transcript, level_for
-from bot.scoring.answers import AnswerView, is_terse, view
+from bot.scoring.answers import AnswerView, is_brief, is_terse, view
 from bot.scoring.cues import CompiledCues, Hit, compile_cues, compile_terms, find_hits, keys_of
 from bot.scoring.model import Reading, combine, evidence_model, read
 from bot.scoring.quotes import choose_quotes
@@ -77,12 +77,13 @@ class _Language:
 @dataclass(frozen=True)
 class _Interview:
     """What the first stage found in one interview: the answers, each scale's weighted evidence,
-    the evidence model's readings per question, and whether the interview is terse."""
+    the evidence model's readings per question, and whether the interview is terse or brief."""
 
     views: list[AnswerView]
     tallies: dict[str, Tally]
     readings: dict[str, list[Reading]]
     terse: bool
+    brief: bool
 
 
 class RuleScorer:
@@ -126,7 +127,9 @@ class RuleScorer:
             )
             for scale in self._scales.scales
         ]
-        notes = self._draft_notes(transcript.language, found.views, found.terse, weighed, scores)
+        notes = self._draft_notes(
+            transcript.language, found.views, found.terse, found.brief, weighed, scores
+        )
         return Draft(scorer="rules", scales=scores, notes=notes)
 
     def weighed(self, transcript: Transcript) -> dict[str, Weighed]:
@@ -158,14 +161,16 @@ class RuleScorer:
             found, readings[v.question_id] = self._hits(lang, transcript, v)
             hits += found
         tallies = self._tallies(lang, views, share_sentences(hits))
-        return _Interview(views, tallies, readings, is_terse(views))
+        return _Interview(views, tallies, readings, is_terse(views), is_brief(views))
 
     def _weigh(self, found: _Interview, lang: _Language) -> dict[str, Weighed]:
         tallies = found.tallies
         if self._stage is not None:
             stage = self._stage
             return {
-                sid: settle(tallies[sid], predict(stage, x), found.terse, stage.in_band)
+                sid: settle(
+                    tallies[sid], predict(stage, x), found.terse, stage.in_band, found.brief
+                )
                 for sid, x in self._features(found, lang).items()
             }
         nets = {scale_id: t.net for scale_id, t in tallies.items()}
@@ -224,19 +229,29 @@ class RuleScorer:
         language: Language,
         views: list[AnswerView],
         terse: bool,
+        brief: bool,
         weighed: dict[str, Weighed],
         scores: list[ScaleScore],
     ) -> list[str]:
         texts = _notes(language)
         name = {s.id: s.name[language] for s in self._scales.scales}
         notes = [texts["evasive"]] if terse or not views else []
+        extremes = [name[s.id] for s in scores if s.level != "average" and not _too_little(s)]
+        if brief and not terse and extremes:
+            notes.append(texts["brief"].format(names=", ".join(extremes)))
         thin = [name[s.id] for s in scores if _too_little(s)]
-        mixed = [name[s.id] for s in scores if weighed[s.id].mixed and not _too_little(s)]
+        # the same «mixed» as the coach's review: quotes both for and against the score
+        mixed = [name[s.id] for s in scores if _mixed(s) and not _too_little(s)]
         silent = [name[s.id] for s in scores if not s.evidence and not _too_little(s)]
         for key, names in (("thin", thin), ("mixed", mixed), ("silent", silent)):
             if names:
                 notes.append(texts[key].format(names=", ".join(names)))
         return notes
+
+
+def _mixed(score: ScaleScore) -> bool:
+    """Quotes both support and contradict the score."""
+    return len({e.direction for e in score.evidence}) > 1
 
 
 def _too_little(score: ScaleScore) -> bool:

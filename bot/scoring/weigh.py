@@ -200,14 +200,18 @@ def weigh(tally: Tally, related: float, terse: bool) -> Weighed:
     return _finish(tally, raw, certainty, certainty < UNSURE)
 
 
-def settle(tally: Tally, raw: float, terse: bool, in_band: Linear | None = None) -> Weighed:
+def settle(
+    tally: Tally, raw: float, terse: bool, in_band: Linear | None = None, brief: bool = False
+) -> Weighed:
     """The second stage's unrounded score made a draft score with its confidence. A terse
     interview, or a scale with next to nothing of its own (certainty below BARE), keeps the
     score within 3-5: thin answers are no evidence of an extreme; with next to nothing the lean
     is also halved. Elsewhere the stage has weighed thin evidence itself (the rest of the
     interview tells how to read it). The confidence is `in_band`'s probability that the score
     lies in the coach's band, kept below UNSURE when the scale's own evidence is thin, or too
-    thin to carry an extreme by itself (then the extreme rests on the rest of the interview)."""
+    thin to carry an extreme by itself (then the extreme rests on the rest of the interview),
+    and below UNSURE for an extreme of a brief interview (a sentence or two per answer: the
+    extreme may be right, but the coach should hear that it rests on little)."""
     certainty = _certainty(tally)
     if terse:
         certainty = min(certainty, TERSE_CONFIDENCE)
@@ -221,6 +225,8 @@ def settle(tally: Tally, raw: float, terse: bool, in_band: Linear | None = None)
     extreme = weighed.score <= 2 or weighed.score >= 6
     if certainty < THIN_CONFIDENCE or (extreme and certainty < UNSURE):
         found = min(found, THIN_CONFIDENCE)
+    if extreme and brief:
+        found = min(found, TERSE_CONFIDENCE)
     return replace(weighed, confidence=round(found, 2), reading=reading)
 
 

@@ -173,9 +173,49 @@ def test_a_terse_interview_gets_no_confident_extremes() -> None:
     assert draft.notes
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in FILES if read_document(p).get("kind") == "terse"], ids=lambda p: p.stem
-)
+def _terse(path: Path) -> bool:
+    data = read_document(path)
+    return data.get("kind") == "terse" or "terse" in (data.get("styles") or [])
+
+
+TUNING = FILES + sorted((DATA / "dev2").glob("*.yaml")) + sorted((DATA / "tune3").glob("*.yaml"))
+
+# Brief, not empty: a sentence or two per answer, plainly negative. Extremes may be right here,
+# but they rest on little, and the coach must hear that.
+BRIEF: Answers = {
+    "q01_three_words": "Druk, brutaal, vermoeiend. Hij luistert gewoon nooit naar mij, ook niet "
+    "als ik het drie keer vraag, en dan lacht hij me uit.",
+    "q02_click": "Eigenlijk nooit. Misschien één keer met gym, toen hij won en blij was, maar "
+    "dat had niks met mij te maken.",
+    "q03_no_click": [
+        ("main", "Gisteren gooide hij zijn schrift door de klas toen ik zei dat hij moest werken."),
+        ("felt", "Kwaad. Ik heb geschreeuwd en hem eruit gestuurd, ik was het zo zat."),
+    ],
+    "q04_upset": "Dat zie ik niet, hij laat niks zien behalve boosheid. Dan ga ik er ook niet "
+    "op in, daar heb ik geen tijd voor.",
+    "q05_misbehave": "Elke dag wel iets. Ik straf hem en het helpt niets, hij lacht erom en "
+    "de volgende dag begint het weer opnieuw.",
+    "q06_joy": "Weinig, eerlijk gezegd. Als hij ziek is, is het rustig in de klas en dat "
+    "vind ik dan stiekem wel fijn.",
+    "q07_pain": "Dat ik elke dag met hem in de clinch lig en er doodmoe van word. Ik "
+    "ontplof veel sneller dan vroeger.",
+    "q08_comfort": "Nee, nooit. Hij komt niet naar mij toe, ook niet als hij gevallen is of "
+    "als er iets is gebeurd.",
+    "q10_helpless": "Altijd. Niets werkt, belonen niet, straffen niet, ik weet het echt niet "
+    "meer met hem.",
+    "q12_goals": "Het jaar doorkomen, verder verwacht ik niks meer. Ik denk niet dat het nog "
+    "goed komt tussen ons.",
+}
+
+
+def test_a_brief_interview_gets_no_confident_extremes() -> None:
+    draft = SCORER.score(interview("nl", BRIEF, pupil="Milan"))
+    extremes = [s for s in draft.scales if s.level != "average"]
+    assert extremes, "a plainly negative brief interview still shows where it leans"
+    assert all(s.confidence < 0.5 for s in extremes)
+
+
+@pytest.mark.parametrize("path", [p for p in TUNING if _terse(p)], ids=lambda p: p.stem)
 def test_no_confident_extremes_on_the_terse_transcripts(path: Path) -> None:
     draft = SCORER.score(load_transcript(path))
     assert all(s.level == "average" or s.confidence < 0.5 for s in draft.scales)
@@ -200,3 +240,26 @@ def test_praise_said_in_jest_is_not_read_literally() -> None:
     assert (
         literal.score(interview("en", SARCASM, pupil="Tyler")).scale("positive_feelings").score <= 4
     )
+
+
+def test_the_drafts_mixed_note_names_the_scales_with_quotes_for_and_against() -> None:
+    """The note says «mixed» for exactly the scales the coach's review marks so: quotes both
+    support and contradict the score (one meaning of the word across chat, PDF and draft)."""
+    from bot.scoring.scales import load_scales
+    from bot.text.prompts import read_yaml
+
+    names = {s.id: s.name["nl"] for s in load_scales().scales}
+    prefix = read_yaml("nl", "scoring.yaml")["rules_notes"]["mixed"].split("{names}")[0]
+    seen_mixed = 0
+    for path in sorted((DATA / "dev").glob("a0*_nl_*.yaml")):
+        draft = SCORER.score(load_transcript(path))
+        both = {
+            names[s.id]
+            for s in draft.scales
+            if len({e.direction for e in s.evidence}) > 1 and s.confidence >= 0.4
+        }
+        note = next((n for n in draft.notes if n.startswith(prefix)), "")
+        said = {name for name in names.values() if name in note}  # names may hold a comma
+        assert said == both, path.stem
+        seen_mixed += bool(both)
+    assert seen_mixed, "some draft of the set has mixed evidence"
