@@ -163,7 +163,9 @@ def _handled(match: Match, at: int, searches: list[Search], c: Compiled) -> bool
     if _now(match, searches[at], c):
         return False
     near = searches[max(0, at - 1) : at + 2]
-    return any(_any(c.resolved, s, c) for s in near) and any(_any(c.past, s, c) for s in near)
+    # a time in the past is not denied by a negator near it ("tien jaar geleden niet meer")
+    past = any(next(s.matches(cue), None) is not None for s in near for cue in c.past)
+    return past and any(_any(c.resolved, s, c) for s in near)
 
 
 def _dismissed(match: Match, at: int, searches: list[Search], c: Compiled) -> bool:

@@ -36,6 +36,29 @@ CHILD: list[tuple[str, Lang, str]] = [
     ("fear", "nl", "Toen ik zei dat ik zijn moeder zou bellen, begon hij te trillen en te smeken."),
     ("fear", "en", "When I lifted my arm to point at the board she ducked and covered her head."),
     ("fear", "nl", "Als ik mijn hand opsteek duikt hij weg met zijn armen voor zijn gezicht."),
+    (
+        "fear",
+        "en",
+        "When I called his name he hid under the table saying 'I'll be good, I'll be good'.",
+    ),
+    # food withheld, a coached explanation, being told one was a mistake
+    ("food withheld", "nl", "Ze zei zachtjes dat ze gisteren weer niet mocht eten van haar vader."),
+    ("food withheld", "en", "He says he's not allowed to eat dinner when his mum is cross."),
+    ("coached", "en", "She said her stepdad told her to say she fell down the stairs."),
+    (
+        "coached",
+        "nl",
+        "Hij vertelde dat mama zei dat hij moet zeggen dat hij van de fiets is gevallen.",
+    ),
+    # a child burning itself; a death wish drawn or written
+    (
+        "self-harm",
+        "nl",
+        "Hij brandt zichzelf met een aansteker op zijn onderarm, heeft hij laten zien.",
+    ),
+    ("self-harm", "en", "She showed me where she burns herself with a lighter at night."),
+    ("death wish", "en", "In his diary he described his own funeral and who would miss him."),
+    ("death wish", "nl", "Ze tekende zichzelf die van het dak van de flat springt."),
 ]
 
 TEACHER: list[tuple[str, Lang, str]] = [
@@ -50,6 +73,9 @@ TEACHER: list[tuple[str, Lang, str]] = [
     ("body", "nl", "Ik merk dat ik niks meer voel, ik sta voor de klas als een robot."),
     ("death wish", "en", "Honestly I've been thinking the world would be fine without me."),
     ("death wish", "nl", "Soms denk ik dat het voor iedereen beter is als ik er niet meer ben."),
+    ("means", "en", "I've been saving up my painkillers in a drawer, just in case."),
+    ("means", "nl", "Ik heb thuis pillen opgespaard, ik weet niet goed waarom."),
+    ("body", "en", "Most nights now it's sleeping pills with a glass of wine, or I don't sleep."),
 ]
 
 
@@ -111,6 +137,15 @@ NOT: list[tuple[str, Lang, str]] = [
     ("gift", "nl", "De buurman gaf hem een cadeautje voor het oppassen, zijn moeder was erbij."),
     ("gift", "en", "The neighbour gave her a present for feeding the cat, her mum knew."),
     ("home", "nl", "Hij wilde niet naar huis, hij wilde eerst zijn kunstwerk afmaken."),
+    # play, a checked explanation, a hypothetical, a recovery told as such
+    ("play", "en", "She said 'Daddy hit me!' but it was a pillow fight and she was giggling."),
+    ("confirmed", "nl", "Hij had een blauw oog van judo, de judoleraar heeft het me bevestigd."),
+    ("hypothetical", "en", "Suppose a child told me something at home was wrong, who do I call?"),
+    (
+        "recovered",
+        "nl",
+        "Ik zag het tien jaar geleden niet meer zitten, maar ik ben er sterker uitgekomen.",
+    ),
     # a case reported years ago and now told as thriving
     (
         "thriving",
