@@ -99,7 +99,11 @@ async def test_the_llm_second_look_adds_a_signal_and_never_invents_one(
     from bot.safety.llm_check import LlmSafeguard
     from tests.support import fake_llm
 
-    subtle = "Sam said he sleeps in the car some nights because nobody is home."
+    from bot.safety.safeguarding import check
+
+    subtle = "Sam said he sleeps in the car some nights."
+    [offline] = check(subtle, "en")
+    assert offline.kind == "child_at_risk" and not offline.clear  # possible, not yet clear
 
     def answer(signals: list[dict[str, str]]) -> object:
         def make(fake: object, body: object) -> object:
