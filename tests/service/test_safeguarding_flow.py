@@ -97,9 +97,8 @@ async def test_the_llm_second_look_adds_a_signal_and_never_invents_one(
 ) -> None:
     from bot.config import LlmSettings
     from bot.safety.llm_check import LlmSafeguard
-    from tests.support import fake_llm
-
     from bot.safety.safeguarding import check
+    from tests.support import fake_llm
 
     subtle = "Sam said he sleeps in the car some nights."
     [offline] = check(subtle, "en")

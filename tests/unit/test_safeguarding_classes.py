@@ -59,6 +59,8 @@ CHILD: list[tuple[str, Lang, str]] = [
     ("self-harm", "en", "She showed me where she burns herself with a lighter at night."),
     ("death wish", "en", "In his diary he described his own funeral and who would miss him."),
     ("death wish", "nl", "Ze tekende zichzelf die van het dak van de flat springt."),
+    ("closed, back again", "en", "The case was closed in June, but he's back to coming in hungry."),
+    ("a mistake", "en", "He told me his dad says I was a mistake, every time he's drunk."),
 ]
 
 TEACHER: list[tuple[str, Lang, str]] = [
@@ -145,6 +147,11 @@ NOT: list[tuple[str, Lang, str]] = [
         "recovered",
         "nl",
         "Ik zag het tien jaar geleden niet meer zitten, maar ik ben er sterker uitgekomen.",
+    ),
+    (
+        "children's night",
+        "nl",
+        "De leiders vertelden spookverhalen en een paar kinderen konden niet slapen.",
     ),
     # a case reported years ago and now told as thriving
     (
