@@ -482,7 +482,13 @@ def skip(conv: Conversation, session: Session) -> None:
 
 
 def back(conv: Conversation, session: Session) -> None:
-    """Go back to the previous item to change its answer."""
+    """Go back to change an answer: during a follow-up, to this item's own question (the answer
+    just given is what the teacher wants to change); otherwise to the previous item."""
+    if session.awaiting != "main":
+        session.awaiting = "main"
+        session.more = False
+        ask(conv, session)
+        return
     if session.position == 0:
         conv.say(conv.t("back_first"))
         ask(conv, session)

@@ -143,6 +143,21 @@ def test_back_shows_the_old_answer_and_editing_replaces_it() -> None:
     assert chat.state.sessions[0].answers["q01_three_words"].text.startswith("Warm, busy")
 
 
+def test_back_during_a_follow_up_goes_to_the_answer_just_given() -> None:
+    chat = EngineChat(lang="en")
+    chat.start_interview()
+    chat.text("Struggle, tiring, warm. Yesterday we laughed together at a joke in the circle.")
+    said = chat.text("Yesterday Noah showed me his drawing and I told him it was beautiful.")
+    assert "Question 2 of 12" not in said  # a follow-up was asked
+    said = chat.command("back")
+    assert "Question 2 of 12" in said and "showed me his drawing" in said
+    chat.text("Last week we built a tower together at choosing time and he beamed at me.")
+    assert chat.state is not None
+    answer = chat.state.sessions[0].answers["q02_click"]
+    assert answer.text.startswith("Last week we built a tower")
+    assert chat.state.sessions[0].answers["q01_three_words"].text.startswith("Struggle")
+
+
 def test_keep_moves_on_without_change() -> None:
     chat = EngineChat(lang="en")
     chat.start_interview()
