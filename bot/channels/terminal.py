@@ -28,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from bot.dialogues.script import load_texts
 from bot.models.events import Button, Inbound, Outbound
 from bot.models.internal import MakeCoach
 from bot.models.language import Language
@@ -52,6 +53,7 @@ class TerminalTransport:
         self.buttons: list[Button] = []
         self.viewer = TERMINAL_TEACHER
         self.names = {TERMINAL_TEACHER: "teacher", TERMINAL_COACH: "coach"}
+        self.turn_fresh = True  # no message with buttons yet since the last typed line
 
     async def deliver(self, message: Outbound) -> None:
         """Print one message with its numbered buttons (files are saved, their path printed);
@@ -70,8 +72,9 @@ class TerminalTransport:
         links = [b for row in message.buttons for b in row if b.web_app]
         if message.buttons:
             self.buttons = [b for row in message.buttons for b in row if not b.web_app]
+            self.turn_fresh = False  # a later plain message of this turn keeps these buttons
             lines += [f"  [{n}] {b.label}" for n, b in enumerate(self.buttons, start=1)]
-        elif message.text and message.photo is None and message.document is None:
+        elif self.turn_fresh and message.text and message.photo is None and not message.document:
             self.buttons = []  # a new question: a typed «3» is an answer, not an old button
         lines += [f"  {b.label}: {b.web_app}" for b in links]
         self.out.write("\n".join(lines) + "\n\n")
@@ -130,7 +133,7 @@ class TerminalChat:
             "user_id": self.user_id,
             "chat_id": self.user_id,
             "language_code": self.lang,
-            "user_name": self.transport.names[self.user_id].capitalize(),
+            "user_name": await self._name(),
         }
         button = self.transport.pressed(line)
         if button is not None:
@@ -140,10 +143,17 @@ class TerminalChat:
             return Inbound(kind="command", command=head[1:].lower(), text=rest.strip(), **base)
         return Inbound(kind="text", text=line, **base)
 
+    async def _name(self) -> str:
+        """The local user's name, in their language once they chose one («Leerkracht»)."""
+        state = await self.store.load(self.user_id)
+        lang = state.lang if state is not None else self.lang or "en"
+        return load_texts(lang).get(f"terminal_{self.transport.names[self.user_id]}")
+
     async def say(self, line: str) -> None:
         """Handle one typed line and print everything the bot has to say; when that deleted
         the teacher's data, the files saved about the teacher go too."""
         had_teacher = await self.store.load(TERMINAL_TEACHER) is not None
+        self.transport.turn_fresh = True
         head, _, rest = line.strip().partition(" ")
         if head == "/coach":
             await self.switch()

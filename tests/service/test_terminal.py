@@ -132,6 +132,21 @@ def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: P
     assert "About your action 1 of 1: «Greet Sam every morning»" in out
 
 
+def test_the_local_teacher_is_named_in_the_chosen_language(tmp_path: Path) -> None:
+    """A Dutch teacher is «Leerkracht» to the local coach, not the English «Teacher»; and the
+    welcome's buttons still work after the «you are linked» line printed under them."""
+    nl = load_texts("nl")
+    first = run_chat(tmp_path, ["/coach", "/invite"])
+    assert first.returncode == 0, first.stderr
+    code = first.stdout.rsplit("/start ", 1)[1].split()[0]
+    second = run_chat(tmp_path, [f"/start {code}", "1", *ANSWERS["nl"], "1"])
+    assert second.returncode == 0, second.stderr
+    pupil = ANSWERS["nl"][0]
+    ready = nl.get("coach_draft_ready", teacher=nl.get("terminal_teacher"), pupil=pupil)
+    assert ready in second.stdout
+    assert "Teacher" not in second.stdout
+
+
 async def test_forget_deletes_the_files_saved_about_the_teacher(
     redis: Redis, settings: Settings
 ) -> None:
