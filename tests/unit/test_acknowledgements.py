@@ -116,6 +116,13 @@ def test_no_acknowledgement_comes_twice_in_a_row_over_a_whole_interview(lang: st
         ("nl", "Gisteren schreeuwde hij en ik was radeloos.", "tough"),
         ("nl", "We hebben zo gelachen in de kring, ik was trots op hem.", "joy"),
         ("nl", "Strijd, moe, warm. Gisteren lachten we samen.", "plain"),
+        (
+            "nl",
+            "Wisselvallig, warm, vermoeiend. Soms komt hij stralend binnen, na een dag vol "
+            "conflicten ben ik leeg.",
+            "plain",
+        ),
+        ("en", "Warm, tiring, unpredictable: some mornings he beams at me.", "plain"),
         ("nl", "Ik was niet blij met hoe het ging, eerlijk gezegd niet.", "plain"),
         ("nl", "Groep 6", "short"),
         ("nl", "Ik voel me vaak onzeker bij hem.", "plain"),
