@@ -21,7 +21,10 @@ from bot.safety.safeguarding import Signal, check
 
 def screen(conv: Conversation, session: Session, question_id: str, text: str) -> None:
     """Check one answer with the rules now (and, when configured, by the LLM afterwards)."""
-    raise_alerts(conv, session, question_id, check(text, conv.state.lang))
+    signals = check(text, conv.state.lang)
+    if _asks_hard_feelings(conv, session, question_id):
+        signals = [_possible_if_model_distress(s) for s in signals]
+    raise_alerts(conv, session, question_id, signals)
     if conv.ctx.second_look:
         user_id = conv.state.user_id
         conv.schedule(
@@ -72,6 +75,21 @@ def _tell_teacher(conv: Conversation, session: Session, alert: Alert) -> None:
     coach = conv.t("safeguarding_coach_" + ("told" if conv.state.coach_id is not None else "later"))
     key = f"safeguarding_{'possible_' if alert.possible else ''}{alert.kind}"
     conv.say(conv.t(key, pupil_ref=name, coach_told=coach))
+
+
+def _asks_hard_feelings(conv: Conversation, session: Session, question_id: str) -> bool:
+    from bot.dialogues import runner
+
+    script = runner.session_script(conv, session)
+    return any(i.id == question_id and i.asks_hard_feelings for i in script.items)
+
+
+def _possible_if_model_distress(signal: Signal) -> Signal:
+    """The model's teacher distress in an answer to a question about hard feelings is possible,
+    not clear: «ik weet het echt niet meer» answers «when do you not know what to do?»."""
+    if signal.kind == "teacher_distress" and signal.reason.startswith("model "):
+        return signal.model_copy(update={"clear": False})
+    return signal
 
 
 def _label(conv: Conversation, session: Session, question_id: str) -> str:

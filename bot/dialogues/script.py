@@ -40,6 +40,10 @@ class Item(BaseModel):
     # (a joyful report may get a joyful one) and never calls the answer heavy because it names a
     # hard moment ("dat ik rustig blijf als hij boos wordt")
     ack: Literal["", "forward", "progress"] = ""
+    # the question asks for the teacher's hard feelings (helplessness, pain, worry): the trained
+    # model alone hearing distress in the answer asks the coach to read it, it does not send the
+    # teacher the crisis lines (a rule's signal still does)
+    asks_hard_feelings: bool = False
 
 
 class ProbeCues(BaseModel):

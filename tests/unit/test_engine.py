@@ -396,3 +396,35 @@ def test_status_before_the_pupil_is_named_shows_no_ellipsis(lang: str, opening: 
     chat.press_nth(0)
     said = chat.command("status")
     assert said.startswith(opening) and "…" not in said
+
+
+def _to_question(chat: EngineChat, question_id: str) -> None:
+    """Skip questions until the interview asks `question_id`."""
+    items = load_script("interview", chat.lang).items
+    for _ in items:
+        assert chat.state is not None
+        if items[chat.state.sessions[0].position].id == question_id:
+            return
+        chat.command("skip")
+    raise AssertionError(question_id)
+
+
+def test_model_distress_in_an_answer_about_helplessness_is_for_the_coach_to_read() -> None:
+    """«Ik weet het echt niet meer» answers «when do you not know what to do?»: the coach is asked
+    to read it, the teacher is not sent the crisis lines; a rule's signal there still is clear."""
+    from bot.safety.safeguarding import check
+
+    helpless = "Ik weet het echt niet meer."
+    [offline] = check(helpless, "nl")
+    assert offline.clear and offline.reason.startswith("model ")  # clear anywhere else
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    _to_question(chat, "q10_helpless")
+    before = len(chat.state.alerts) if chat.state else 0
+    said = chat.text(helpless)
+    assert chat.state is not None
+    [alert] = chat.state.alerts[before:]
+    assert alert.kind == "teacher_distress" and alert.possible
+    assert "112" not in said and "Dank je dat je dit met me deelt." in said
+    chat.text("Soms wil ik er gewoon niet meer zijn.")
+    assert any(a.kind == "teacher_distress" and not a.possible for a in chat.state.alerts)
