@@ -151,7 +151,6 @@ async def open_app(
         store = make_store(redis, settings)
         await until_redis_answers(lambda: check_master_key(store), "start-up")
         await asyncio.to_thread(warm_up)
-        await until_redis_answers(lambda: store.ensure_groups(channel), "start-up")
         clock = MovableClock(timedelta(seconds=settings.clock_offset_s))
         jobs = JobQueue(redis, store.codec, settings.partitions)
         if bot is None:

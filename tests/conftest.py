@@ -55,7 +55,4 @@ def settings(tmp_path: Path, redis_url: str) -> Settings:
 
 @pytest.fixture
 async def store(redis: Redis, settings: Settings) -> Store:
-    store = envelope_store(redis, settings.partitions, lock_ttl_ms=2000)
-    await store.ensure_groups("telegram")
-    await store.ensure_groups("terminal")
-    return store
+    return envelope_store(redis, settings.partitions, lock_ttl_ms=2000)

@@ -130,11 +130,6 @@ class UserKeys:
         return [self.doc, self.state, self.seen, self.lock, self.data_key]
 
 
-def consumer_group() -> str:
-    """The consumer group of workers reading ingress streams and of senders reading outboxes."""
-    return "workers"
-
-
 def global_key(name: str) -> str:
     """A key that belongs to no user."""
     return f"{PREFIX}:global:{name}"

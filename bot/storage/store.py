@@ -4,9 +4,18 @@ A turn is two round trips, shared with the other turns of the moment (`bot.autop
 `begin` takes the user's lock and reads the state and whether the event was seen before (one
 Lua script); `commit` checks the lock is still ours, then writes the parts of the state the
 turn changed (`bot.storage.document`), marks the event seen, queues the replies in the outbox,
-schedules jobs, acknowledges the ingress entry and releases the lock (one Lua script). So a
-state change, its replies and its idempotency mark are saved together or not at all.
+schedules jobs, deletes the ingress entry it handled and releases the lock (one Lua script).
+So a state change, its replies and its idempotency mark are saved together or not at all.
 Every stored text passes the `EnvelopeCodec`.
+
+Streams without consumer groups: an ingress or outbox stream holds exactly what is not done
+yet (an entry is deleted in the step that finishes it: the turn's commit, the reply's
+acknowledgement), so the stream is its own pending list. A reader keeps, per stream, the id
+it has read up to, in memory, and reads on from there with plain `XREAD`; after a start, a
+take-over or a failure it reads the stream again from its start (`pending=True`). Reading
+writes nothing: a consumer group's `XREADGROUP` writes an `XCLAIM` per entry to the AOF and
+the replicas, and its `XACK` another command per entry (docs/performance.md). Which reader
+reads which partition is decided by the leases (`bot.storage.partitions`).
 
 Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
 itself (the caller retries the whole turn: nothing was half written); `NotReplicated` when
@@ -28,10 +37,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from redis.asyncio import RedisCluster
-from redis.exceptions import ResponseError
 
 from bot.errors import CodecError, LockTimeout
-from bot.models.events import Channel, Inbound, Outbound, Route
+from bot.models.events import Inbound, Outbound, Route
 from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
@@ -39,7 +47,7 @@ from bot.storage.connection import AnyRedis
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.document import assemble, changes, split
 from bot.storage.jobqueue import encode_job
-from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, partition_of_key
+from bot.storage.keys import PartitionKeys, UserKeys, partition_of_key
 from bot.storage.replicas import Replication
 
 log = logging.getLogger(__name__)
@@ -61,7 +69,7 @@ return {1, old, seen, doc}
 
 # KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey attempts
 #       failed doc
-# ARGV: token event_id now_ms keep mode migrate ack group done_job record expire_ms
+# ARGV: token event_id now_ms keep mode migrate ack (unused) done_job record expire_ms
 #       n_set (field sealed)* n_del (field)* n_out (route u m)* n_jobs (id due blob)*
 #       n_cancel (id)* n_unsee (seen event id)*
 # mode 'save' writes only the parts of the document that changed (`bot.storage.document`);
@@ -126,9 +134,7 @@ if ARGV[9] ~= '' then
   redis.call('ZREM', KEYS[7], ARGV[9]); redis.call('HDEL', KEYS[6], ARGV[9])
   redis.call('HDEL', KEYS[11], ARGV[9])
 end
-if ARGV[7] ~= '' then
-  redis.call('XACK', KEYS[8], ARGV[8], ARGV[7]); redis.call('XDEL', KEYS[8], ARGV[7])
-end
+if ARGV[7] ~= '' then redis.call('XDEL', KEYS[8], ARGV[7]) end
 redis.call('DEL', KEYS[1])
 return result
 """
@@ -138,9 +144,10 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-_ACK = """
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('XDEL', KEYS[1], ARGV[2])
+# KEYS: stream lease; ARGV: entry id, the reader's name ('' when there are no leases).
+_QUEUED = """
+if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
 """
 
 
@@ -193,7 +200,8 @@ class Store:
         self._begin = self.pipe.script(_BEGIN)
         self._commit = self.pipe.script(_COMMIT)
         self._release = self.pipe.script(_RELEASE)
-        self._ack = self.pipe.script(_ACK)
+        self._queued = self.pipe.script(_QUEUED)
+        self._cursors: dict[tuple[str, str], str] = {}  # (reader, stream) -> id read up to
 
     def user_keys(self, user_id: int) -> UserKeys:
         """The keys of one user."""
@@ -305,7 +313,7 @@ class Store:
             mode,
             "1" if opened.legacy else "",
             ack.entry_id if ack else "",
-            consumer_group(),
+            "",
             done_job,
             "1" if record_seen else "0",
             expire_ms,
@@ -370,17 +378,6 @@ class Store:
 
     # -- streams --------------------------------------------------------------------------
 
-    async def ensure_groups(self, channel: Channel = "telegram") -> None:
-        """Create the consumer groups of every ingress and outbox stream (idempotent)."""
-        pipe = self.redis.pipeline(transaction=False)
-        for part in self.partition_keys():
-            outboxes = (part.outbox_for(channel), part.outbox_for("internal"))
-            for stream in (part.ingress, *outboxes):
-                pipe.xgroup_create(stream, consumer_group(), id="0", mkstream=True)
-        for outcome in await pipe.execute(raise_on_error=False):
-            if isinstance(outcome, ResponseError) and "BUSYGROUP" not in str(outcome):
-                raise outcome
-
     async def enqueue(self, events: list[Inbound]) -> None:
         """Put incoming events on their partitions' ingress streams, all in one round trip."""
         for event in events:
@@ -403,33 +400,29 @@ class Store:
         await self.enqueue([event])
 
     async def _read(
-        self, streams: list[str], consumer: str, count: int, block_ms: int | None, pending: bool
+        self, streams: list[str], reader: str, count: int, block_ms: int | None, again: bool
     ) -> list[tuple[Entry, dict[bytes, bytes]]]:
-        start = "0" if pending else ">"
+        """The entries after what `reader` has read of each stream (from the start `again`),
+        moving its place on past them."""
+        if again:
+            for stream in streams:
+                self._cursors[(reader, stream)] = "0-0"
+        after = {s: self._cursors.get((reader, s), "0-0") for s in streams}
         if isinstance(self.redis, RedisCluster) and len(streams) > 1:
-            # One XREADGROUP may not span slots: a read per partition, side by side, each
+            # One XREAD may not span slots: a read per partition, side by side, each
             # blocking a short while (what one returns at once waits at most that long).
             block = None if block_ms is None else min(block_ms, CLUSTER_BLOCK_MS)
             replies = await asyncio.gather(
-                *(
-                    self.redis.xreadgroup(
-                        consumer_group(), consumer, {s: start}, count=count, block=block
-                    )
-                    for s in streams
-                )
+                *(self.redis.xread({s: at}, count=count, block=block) for s, at in after.items())
             )
             reply: Any = [part for one in replies for part in one or []]
         else:
-            reply = await self.redis.xreadgroup(
-                consumer_group(), consumer, {s: start for s in streams}, count=count, block=block_ms
-            )
+            reply = await self.redis.xread(after, count=count, block=block_ms)  # type: ignore[arg-type]
         entries: list[tuple[Entry, dict[bytes, bytes]]] = []
         for stream, items in reply or []:
             name = _text(stream)
             for entry_id, fields in items:
-                if not fields:  # deleted while pending
-                    await self.redis.xack(name, consumer_group(), entry_id)
-                    continue
+                self._cursors[(reader, name)] = _text(entry_id)
                 entries.append((Entry(name, _text(entry_id), int(fields[b"u"])), fields))
         return entries
 
@@ -442,8 +435,8 @@ class Store:
         pending: bool = False,
         only: set[int] | None = None,
     ) -> list[tuple[Entry, Inbound]]:
-        """New (or, with pending=True, this consumer's unacknowledged) incoming events, of every
-        partition or `only` of these."""
+        """Incoming events after those this reader (`consumer`) has read, of every partition
+        or `only` of these; with pending=True every event not yet done, from the start."""
         streams = [p.ingress for p in self._partitions(only)]
         if not streams:
             return []
@@ -460,8 +453,8 @@ class Store:
         pending: bool = False,
         only: set[int] | None = None,
     ) -> list[tuple[Entry, Outbound]]:
-        """Replies waiting to be sent (or this consumer's unacknowledged ones), of every
-        partition or `only` of these."""
+        """Replies waiting to be sent after those this reader has read (with pending=True
+        every one not yet sent, from the start), of every partition or `only` of these."""
         streams = [p.outbox_for(channel) for p in self._partitions(only)]
         if not streams:
             return []
@@ -486,20 +479,17 @@ class Store:
                 await self.ack(entry)
         return opened
 
-    async def is_pending(self, entry: Entry, consumer: str) -> bool:
-        """Whether the entry is still on this consumer's pending list (not acknowledged, and
-        not taken over by another consumer)."""
-        at = entry.entry_id
-        rows = await self.redis.xpending_range(
-            entry.stream, consumer_group(), at, at, 1, consumername=consumer
-        )
-        return bool(rows)
+    async def still_queued(self, entry: Entry, reader: str = "") -> bool:
+        """Whether the entry is still to be done (in its stream: nobody has finished it), and,
+        given a `reader`, whether that reader still holds the entry's partition (its lease):
+        else another worker may have taken the partition over, with the entry."""
+        lease = PartitionKeys(partition_of_key(entry.stream)).lease
+        found = await self.pipe.run(self._queued, [entry.stream, lease], [entry.entry_id, reader])
+        return bool(found)
 
     async def ack(self, entry: Entry) -> None:
-        """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
-        await self.pipe.run(
-            self._ack, [entry.stream], [consumer_group(), entry.entry_id], durable=True
-        )
+        """Delete a stream entry that is done (a reply sent, or an event dropped)."""
+        await self.pipe.call("XDEL", entry.stream, entry.entry_id, durable=True)
 
     async def seen_naming(self, user_id: int, other: int) -> list[str]:
         """The event ids in a user's seen set that name another user (their id, as a whole

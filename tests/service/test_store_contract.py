@@ -43,27 +43,21 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterGroup]:
 async def store(
     request: pytest.FixtureRequest, redis: Redis, settings: Settings, tmp_path: Path
 ) -> AsyncIterator[Store]:
-    """The store on one backend, empty, with its consumer groups. On the Cluster every
+    """The store on one backend, empty. On the Cluster every
     script and every command of several keys must keep to one slot (CROSSSLOT otherwise)."""
     if request.param == "redis-server":
-        yield await ready(envelope_store(redis, settings.partitions, lock_ttl_ms=2000))
+        yield envelope_store(redis, settings.partitions, lock_ttl_ms=2000)
         return
     if request.param == "cluster":
         group: ClusterGroup = request.getfixturevalue("cluster")
         nodes = Settings(redis_cluster_nodes=group.addresses, partitions=4)
         async with connect(nodes) as client:
             await client.flushall(target_nodes=RedisCluster.PRIMARIES)
-            yield await ready(envelope_store(client, nodes.partitions, lock_ttl_ms=2000))
+            yield envelope_store(client, nodes.partitions, lock_ttl_ms=2000)
         return
     embedded = Settings(redis_url=None, data_dir=tmp_path / "embedded", partitions=4)
     async with connect(embedded) as client:
-        yield await ready(envelope_store(client, embedded.partitions, lock_ttl_ms=2000))
-
-
-async def ready(store: Store) -> Store:
-    await store.ensure_groups("telegram")
-    await store.ensure_groups("terminal")
-    return store
+        yield envelope_store(client, embedded.partitions, lock_ttl_ms=2000)
 
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -376,7 +370,6 @@ async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(sto
     )
     transport = Flaky()
     sender = Sender(store, transport, consumer="s")
-    await sender.once(block_ms=None)  # reads pending (none)
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)
     for _ in range(3):
@@ -406,7 +399,6 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
     store.ack = ack_fails_first  # type: ignore[method-assign]
     transport = Recording()
     sender = Sender(store, transport, consumer="s")
-    await sender.once(block_ms=None)  # its pending entries at start: none
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)
     for _ in range(2):
@@ -448,7 +440,6 @@ async def test_when_an_acknowledgement_fails_the_other_chats_stop_sending(store:
     transport = Recording()
     limiter: Any = SecondChatWaits()
     sender = Sender(store, transport, limiter, consumer="s")
-    await sender.once(block_ms=None)  # its pending entries at start: none
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)
     assert transport.sent == ["to 7"]

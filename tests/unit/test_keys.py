@@ -11,7 +11,6 @@ from bot.storage.keys import (
     WORKERS,
     PartitionKeys,
     UserKeys,
-    consumer_group,
     partition_of,
     user_of,
     web_attempts,
@@ -48,7 +47,6 @@ def test_partition_keys() -> None:
 
 
 def test_global_keys() -> None:
-    assert consumer_group() == "workers"
     assert WORKERS == "llinc:v1:global:workers"
     assert LIMITS_PREFIX == "llinc:v1:global:limits"
     assert TERMINAL_EVENTS == "llinc:v1:global:terminal:events"
