@@ -46,6 +46,7 @@ from bot.storage.autopipe import AutoPipeline
 from bot.storage.connection import AnyRedis
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.document import assemble, changes, split
+from bot.storage.entries import pack_inbound, pack_outbound, unpack_inbound, unpack_outbound
 from bot.storage.jobqueue import encode_job
 from bot.storage.keys import PartitionKeys, UserKeys, partition_of_key
 from bot.storage.replicas import Replication
@@ -324,9 +325,9 @@ class Store:
         args.append(len(gone))
         args += gone
         args.append(len(outbox))
-        for message in outbox:  # without its empty (None) fields: each one defaults to None
+        for message in outbox:  # compact (`bot.storage.entries`)
             owner = await self._reader_key(opened.user_id, message, delete)
-            sealed = self.codec.seal(owner, message.model_dump_json(exclude_none=True).encode())
+            sealed = self.codec.seal(owner, pack_outbound(owner, message))
             args += [message.channel, owner, sealed]
         args.append(len(jobs))
         for job in jobs:
@@ -386,9 +387,7 @@ class Store:
         streams = []
         for event in events:
             part = self.user_keys(event.user_id).part
-            sealed = self.codec.seal(
-                event.user_id, event.model_dump_json(exclude_none=True).encode()
-            )
+            sealed = self.codec.seal(event.user_id, pack_inbound(event))
             pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
             streams.append(part.ingress)
         waits = self.replication.add_wait(pipe, streams)
@@ -441,7 +440,8 @@ class Store:
         if not streams:
             return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
-        return [(e, Inbound.model_validate_json(text)) for e, text in await self._open(raw, b"e")]
+        opened = await self._open(raw, b"e")
+        return [(e, unpack_inbound(e.user_id, text)) for e, text in opened]
 
     async def read_outbox(
         self,
@@ -462,7 +462,8 @@ class Store:
         # Not one reply goes out before the turn that queued it is on the replicas.
         tags = {partition_of_key(entry.stream) for entry, _ in raw}
         await self.replication.barrier(PartitionKeys(p).sync for p in sorted(tags))
-        return [(e, Outbound.model_validate_json(text)) for e, text in await self._open(raw, b"m")]
+        opened = await self._open(raw, b"m")
+        return [(e, unpack_outbound(e.user_id, text)) for e, text in opened]
 
     async def _open(
         self, raw: list[tuple[Entry, dict[bytes, bytes]]], field: bytes
