@@ -138,7 +138,9 @@ def global_key(name: str) -> str:
 WORKERS = global_key("workers")
 """Sorted set of live workers (consumer name -> lease deadline, ms): how partitions are shared."""
 LIMITS_PREFIX = global_key("limits")
-"""Prefix of the shared send-rate windows (the `limits` library adds its own suffixes)."""
+"""Prefix of the shared send limits."""
+SEND_SCHEDULE = f"{LIMITS_PREFIX}:bot"
+"""The bot-wide send schedule: when the next permit is free (ms, Redis' clock; `ratelimit`)."""
 TERMINAL_EVENTS = global_key("terminal:events")
 """Counter of the terminal chat's events (their ids)."""
 TERMINAL_CLOCK_OFFSET = global_key("terminal:clock-offset-s")

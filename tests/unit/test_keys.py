@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.storage.keys import (
     DATA_KEYS,
     LIMITS_PREFIX,
+    SEND_SCHEDULE,
     TERMINAL_CLOCK_OFFSET,
     TERMINAL_EVENTS,
     WORKERS,
@@ -49,6 +50,7 @@ def test_partition_keys() -> None:
 def test_global_keys() -> None:
     assert WORKERS == "llinc:v1:global:workers"
     assert LIMITS_PREFIX == "llinc:v1:global:limits"
+    assert SEND_SCHEDULE == "llinc:v1:global:limits:bot"
     assert TERMINAL_EVENTS == "llinc:v1:global:terminal:events"
     assert TERMINAL_CLOCK_OFFSET == "llinc:v1:global:terminal:clock-offset-s"
     assert DATA_KEYS == "llinc:v1:*:u:*:datakey"
