@@ -14,7 +14,7 @@ bytes a turn writes no longer grow with the interview (docs/performance.md):
 | `p:<session>:<key>` | one `PLACE` key of a session that is not the active one each |
 | `s:<session>` | the rest of a session (script, status, draft, profile) and its place |
 | `a:<session>:<item>` | one answer, with its place among the session's answers (its item id |
-|  | is in the field's name) |
+|  | is in the field's name; `skipped`, `probe_turns` only when not at their defaults) |
 
 Field names hold schema keys, session ids (`interview-1`) and item ids of the scripts only:
 nothing a person wrote, no other user's id (a coach's teachers stay inside `k:coaching`).
@@ -24,8 +24,9 @@ never between (what is stored is read by position; a shorter list leaves the new
 their defaults).
 
 Before `m`, the `HOT` keys had fields of their own (`h:<key>`) and so had the active session's
-`PLACE` keys (`p:<session>:<key>`), and an answer kept its item id: all still read, and the
-next commit writes the parts the new way and deletes the old fields (in its one script).
+`PLACE` keys (`p:<session>:<key>`), and an answer kept its item id and its defaults: all
+still read, and the next commit writes the parts the new way and deletes the old fields (in
+its one script).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 
 from pydantic_core import from_json, to_json
 
-from bot.models.state import UserState
+from bot.models.state import Answer, UserState
 
 HOT = ("last_seen", "menu")
 """Top-level keys that change in many turns: each in a field of its own, so a turn that moves
@@ -45,6 +46,13 @@ PLACE = ("position", "awaiting", "updated_at", "recent_acks", "long_at", "more",
 ORDER = "n"  # a session's place in `sessions`, an answer's place in `answers`
 MOVING = "m"
 ITEM = "item_id"
+ANSWER_DEFAULTS = {
+    name: field.default
+    for name, field in Answer.model_fields.items()
+    if not field.is_required() and field.default_factory is None
+}
+"""An answer's keys with a plain default (`skipped`, `probe_turns`): left out of its part
+while they have it (reading fills them in)."""
 
 Parts = dict[str, bytes]
 """Field name -> the JSON of that part (plaintext; the store seals each one)."""
@@ -77,11 +85,19 @@ def split(state: UserState) -> Parts:
                 parts[f"p:{sid}:{key}"] = to_json(value)
         parts[f"s:{sid}"] = to_json({ORDER: index, **session})
         for number, (item_id, answer) in enumerate(answers.items()):
-            if answer.get(ITEM) == item_id:
-                del answer[ITEM]
-            parts[f"a:{sid}:{item_id}"] = to_json({ORDER: number, **answer})
+            parts[f"a:{sid}:{item_id}"] = to_json({ORDER: number, **_lean(item_id, answer)})
     parts[MOVING] = to_json(moving)
     return parts
+
+
+def _lean(item_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """An answer without what reading fills in: its item id, its keys at their defaults."""
+    if answer.get(ITEM) == item_id:
+        del answer[ITEM]
+    for key, default in ANSWER_DEFAULTS.items():
+        if key in answer and type(answer[key]) is type(default) and answer[key] == default:
+            del answer[key]
+    return answer
 
 
 def assemble(parts: Mapping[str, bytes]) -> UserState:

@@ -4,7 +4,7 @@ not grow with the number of answers, and a document in the previous parts still 
 
 from __future__ import annotations
 
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 
 from bot.dialogues.script import load_texts
 from bot.models.state import UserState
@@ -112,4 +112,19 @@ def test_the_moving_part_holds_the_active_session_only() -> None:
     chat.state.active_session = None
     parts = split(chat.state)
     assert {f"p:interview-1:{key}" for key in PLACE} <= set(parts)
+    assert assemble(parts) == chat.state
+
+
+def test_an_answer_part_leaves_out_what_reading_fills_in() -> None:
+    chat = EngineChat()
+    interview(chat)
+    assert chat.state is not None
+    answers = chat.state.sessions[0].answers
+    plain, other = [item for item, answer in answers.items() if not answer.probe_turns][:2]
+    answers[other].skipped, answers[other].probe_turns = True, 2
+    parts = split(chat.state)
+    lean = from_json(parts[f"a:interview-1:{plain}"])
+    assert set(lean) == {"n", "parts"}  # no item id, no skipped=false, no probe_turns=0
+    kept = from_json(parts[f"a:interview-1:{other}"])
+    assert (kept["skipped"], kept["probe_turns"]) == (True, 2)
     assert assemble(parts) == chat.state
