@@ -64,7 +64,6 @@ def make_store(redis: AnyRedis, settings: Settings) -> Store:
         redis,
         make_codec(redis, settings),
         partitions=settings.partitions,
-        lock_ttl_ms=settings.lock_ttl_ms,
         replication=Replication(redis, settings.min_replicas, settings.redis_wait_ms),
     )
 

@@ -178,7 +178,7 @@ async def test_a_sender_sends_what_is_still_its_own(store: Store) -> None:
 
 
 async def test_a_dead_workers_entries_are_taken_over(store: Store, settings: Settings) -> None:
-    dead = PartitionLeases(store.redis, settings.partitions, "w-dead", lease_ms=200)
+    dead = PartitionLeases(store.redis, settings.partitions, "w-dead", lease_ms=1000)
     await dead.refresh()
     stream = store.user_keys(USER).part.ingress
     await store.enqueue([start_event()])  # read by w-dead, which died before its commit
@@ -187,7 +187,7 @@ async def test_a_dead_workers_entries_are_taken_over(store: Store, settings: Set
     keeper = LeaseKeeper(leases, store, [worker])
     await keeper.once()
     assert leases.owned == set()  # the dead worker's leases have not run out yet
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(1.1)
     await keeper.once()
     assert leases.owned == set(range(settings.partitions))
     assert len(await left_in(store, stream)) == 1
