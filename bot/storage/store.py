@@ -122,7 +122,7 @@ else
   for _ = 1, n do
     local stream = KEYS[4]
     if ARGV[i] == 'internal' then stream = KEYS[9] end
-    redis.call('XADD', stream, '*', 'u', ARGV[i + 1], 'm', ARGV[i + 2]); i = i + 3
+    redis.call('XADD', stream, '*', ARGV[i + 1], ARGV[i + 2]); i = i + 3
   end
   n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
@@ -378,7 +378,7 @@ class Store:
         for event in events:
             part = self.user_keys(event.user_id).part
             sealed = self.codec.seal(event.user_id, pack_inbound(event))
-            pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
+            pipe.xadd(part.ingress, {event.user_id: sealed})  # one field: user id -> sealed
             streams.append(part.ingress)
         waits = self.replication.add_wait(pipe, streams)
         replies = await pipe.execute()
@@ -490,9 +490,14 @@ class Store:
 
 
 def _owner_and_text(fields: dict[bytes, bytes]) -> tuple[int, bytes]:
-    """Whose key seals a stream entry (`u`), and its sealed text (`e`: an update, `m`: a
-    reply)."""
-    return int(fields[b"u"]), fields.get(b"e") or fields[b"m"]
+    """Whose key seals a stream entry, and its sealed text. An entry is one field, the user's
+    id naming the sealed text; one of the layout before had two, `u` (the id) and `e` (an
+    update) or `m` (a reply)."""
+    if b"u" in fields:
+        owner = int(fields[b"u"])
+        return owner, fields.get(b"e") or fields[b"m"]
+    [(name, sealed)] = fields.items()
+    return int(name), sealed
 
 
 def _text(value: bytes | str) -> str:

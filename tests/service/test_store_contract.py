@@ -289,6 +289,31 @@ async def test_a_turn_that_writes_nothing_needs_no_data_key(store: Store) -> Non
     assert [k async for k in store.redis.scan_iter(f"{PREFIX}:*u:9:*")] == []
 
 
+async def test_stream_entries_of_the_layout_before_are_read_and_deleted(store: Store) -> None:
+    """Entries queued by the version before (two fields, `u` and the whole model as JSON;
+    left in the streams by an upgrade) are read like the compact ones and deleted when done."""
+    event = Inbound(
+        event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text", text="hallo"
+    )
+    message = reply(7, "old reply")
+    await store.codec.ensure(7)
+    part = store.user_keys(7).part
+    old_event = store.codec.seal(7, event.model_dump_json(exclude_none=True).encode())
+    old_message = store.codec.seal(7, message.model_dump_json(exclude_none=True).encode())
+    await store.redis.xadd(part.ingress, {"u": 7, "e": old_event})
+    await store.redis.xadd(part.outbox_for("telegram"), {"u": 7, "m": old_message})
+    await store.enqueue([event.model_copy(update={"event_id": "tg:6"})])
+    read = await store.read_ingress("w", block_ms=None)
+    assert [e.event_id for _, e in read] == ["tg:5", "tg:6"] and read[0][1] == event
+    [(entry, sent)] = await store.read_outbox("s", block_ms=None)
+    assert sent == message and entry.user_id == 7
+    for done, _ in read:
+        await store.ack(done)
+    await store.ack(entry)
+    assert await store.redis.xlen(part.ingress) == 0
+    assert await store.redis.xlen(part.outbox_for("telegram")) == 0
+
+
 async def test_ingress_roundtrip_and_ack_on_commit(store: Store) -> None:
     event = Inbound(
         event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text", text="hallo"
