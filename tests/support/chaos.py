@@ -47,8 +47,6 @@ ANSWER_ENV = {"REMINDER_HOURS": "1", "QUIET_HOURS": "00:00-00:00", "CLOCK_OFFSET
 # Then the bots' clock moves on two hours (every first reminder is due) and a reminder needs
 # only 3.6 s of idle time (the second comes 3.6 s after the first).
 JOB_OFFSET_S = 2 * 3600
-# A user's lock left by a turn that died lives 5 s (not 30): the clock jump below does not move
-# Redis's own clock, and a job must not find such a lock still there after the jump.
 JOB_ENV = {"REMINDER_HOURS": "0.001", "CLOCK_OFFSET_S": str(JOB_OFFSET_S)}
 # A claimed job's lease: JobQueue.claim_due's default, which the Scheduler uses.
 JOB_LEASE_S = inspect.signature(JobQueue.claim_due).parameters["lease_ms"].default / 1000
