@@ -96,7 +96,6 @@ class Settings(BaseSettings):
     send_rate_chat: str = Field(
         default="3 per 3 seconds", description="Telegram's limit per chat: about 1/s, bursts ok."
     )
-    lock_ttl_ms: int = 30_000
     lease_ms: int = Field(default=15_000, ge=1000, description="A worker's partition lease.")
     log_level: str = "INFO"
     admin_ids: str = Field(default="", description="Comma-separated Telegram ids of admins.")

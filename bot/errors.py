@@ -12,8 +12,7 @@ button, a text that is too long) are replies, never exceptions; these are for th
     │   ├── ModelError               a trained model's JSON file is missing or malformed
     │   └── TranscriptError          a transcript file for `llinc score` cannot be used
     ├── StorageError                 a turn could not be stored; retry the whole event
-    │   ├── LockTimeout              the user's lock stayed busy
-    │   ├── TurnLost                 the lock expired while the turn ran; nothing was written
+    │   ├── TurnLost                 another turn of the user came first; nothing was written
     │   ├── CodecError               a stored value or key could not be opened
     │   └── NotReplicated            written, but not yet on REDIS_MIN_REPLICAS replicas (WAIT)
     ├── ChannelError                 talking to Telegram
@@ -73,12 +72,9 @@ class StorageError(LlincError):
     """A turn could not be stored; nothing was half written, so the event can be retried."""
 
 
-class LockTimeout(StorageError, RuntimeError):
-    """A user's lock stayed busy longer than the wait allows; retry the event later."""
-
-
 class TurnLost(StorageError, RuntimeError):
-    """The user's lock expired while the turn ran; nothing was written, retry the event."""
+    """Another turn of the same user committed while this one ran (the document's version
+    changed since it was read); nothing was written, retry the event."""
 
 
 class NotReplicated(StorageError, ConnectionError):

@@ -1,9 +1,10 @@
-"""Use cases: take one event, apply it under the user's lock, save everything in one step.
+"""Use cases: take one event, apply it to the user's document, save everything in one step.
 
 Channels (Telegram, the terminal, the web) and the scheduler hand events to `Service.handle`;
 they never touch the engine or Redis themselves. Job handlers (drafting a profile, reminders)
-plug in by job name (`bot.jobs.registry`) and do their slow part outside the user's lock (an LLM
-call), then commit their result as a turn like any other.
+plug in by job name (`bot.jobs.registry`) and do their slow part before the turn (an LLM call),
+then commit their result as a turn like any other. A turn whose user's document another turn
+changed meanwhile writes nothing (`TurnLost`) and is retried (`bot.storage.store`).
 """
 
 from __future__ import annotations

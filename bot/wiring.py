@@ -64,7 +64,6 @@ def make_store(redis: AnyRedis, settings: Settings) -> Store:
         redis,
         make_codec(redis, settings),
         partitions=settings.partitions,
-        lock_ttl_ms=settings.lock_ttl_ms,
         replication=Replication(redis, settings.min_replicas, settings.redis_wait_ms),
     )
 
@@ -151,7 +150,6 @@ async def open_app(
         store = make_store(redis, settings)
         await until_redis_answers(lambda: check_master_key(store), "start-up")
         await asyncio.to_thread(warm_up)
-        await until_redis_answers(lambda: store.ensure_groups(channel), "start-up")
         clock = MovableClock(timedelta(seconds=settings.clock_offset_s))
         jobs = JobQueue(redis, store.codec, settings.partitions)
         if bot is None:

@@ -18,10 +18,10 @@ from tests.support.redis_server import RedisServer
 TEST_MASTER_KEY = "t1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio="
 
 
-def envelope_store(redis: Redis, partitions: int, lock_ttl_ms: int = 30_000) -> Store:
+def envelope_store(redis: Redis, partitions: int) -> Store:
     """A store on the real envelope codec with the test master key."""
     codec = EnvelopeCodec(redis, Keyring(TEST_MASTER_KEY), partitions)
-    return Store(redis, codec, partitions=partitions, lock_ttl_ms=lock_ttl_ms)
+    return Store(redis, codec, partitions=partitions)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +55,4 @@ def settings(tmp_path: Path, redis_url: str) -> Settings:
 
 @pytest.fixture
 async def store(redis: Redis, settings: Settings) -> Store:
-    store = envelope_store(redis, settings.partitions, lock_ttl_ms=2000)
-    await store.ensure_groups("telegram")
-    await store.ensure_groups("terminal")
-    return store
+    return envelope_store(redis, settings.partitions)

@@ -18,7 +18,6 @@ async def add_coach(settings: Settings, telegram_id: int) -> int:
     """Make a Telegram user a coach, as an admin's /addcoach would; returns the exit code."""
     async with connect(settings) as redis:
         store = make_store(redis, settings)
-        await store.ensure_groups("telegram")
         reference = f"cli:{secrets.token_hex(6)}"
         channel: Channel = "telegram" if settings.telegram_bot_token else "terminal"
         await build_service(store, settings).handle(

@@ -59,7 +59,7 @@ class DraftJob:
         self.scorer = scorer
 
     async def prepare(self, state: UserState, job: Job) -> Draft | None:
-        """Score the interview (slow, outside the lock); None when there is nothing to do."""
+        """Score the interview (slow, before the turn); None when there is nothing to do."""
         session = _session(state, job)
         if session is None or session.draft is not None:
             return None

@@ -1,8 +1,8 @@
 """Due jobs by name: every handler registered under its `JobName`, typed end to end.
 
-A handler does its slow work first, on a snapshot and without the user's lock (`prepare`: an
-LLM call, drawing a chart), then folds the result into the current state in a quick, pure turn
-under the lock (`apply`). The registry keeps the prepared value's type between the two by
+A handler does its slow work first, on a snapshot, before the turn (`prepare`: an LLM call,
+drawing a chart), then folds the result into the current state in a quick, pure turn
+(`apply`). The registry keeps the prepared value's type between the two by
 handing the service a closure (`Apply`), so no value travels as `object`.
 """
 
@@ -19,7 +19,7 @@ from bot.models.state import UserState
 
 P = TypeVar("P")
 Apply = Callable[[UserState, Context], Step]
-"""The second half of a job: applied to the state read under the user's lock."""
+"""The second half of a job: applied to the state the job's turn read."""
 Failed = Callable[[UserState, Job, Context], Step]
 """What a job's handler says to its user when the job was parked (`JobHandler.failed`)."""
 

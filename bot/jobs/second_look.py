@@ -30,7 +30,7 @@ class SecondLookJob:
         self.checker = checker
 
     async def prepare(self, state: UserState, job: Job) -> list[Signal]:
-        """The model's verified signals in the answer (slow, outside the lock)."""
+        """The model's verified signals in the answer (slow, before the turn)."""
         session = state.session(job.payload.get("session_id"))
         answer = session.answers.get(job.payload.get("question_id", "")) if session else None
         if answer is None or not answer.parts:

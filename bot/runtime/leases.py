@@ -1,4 +1,4 @@
-"""Keeping a worker's partition leases, and taking over what a dead worker left pending."""
+"""Keeping a worker's partition leases; a partition taken over is read from its start."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 
 
 class LeaseKeeper:
-    """Keeps a worker's partition leases; takes over what a dead worker left pending."""
+    """Keeps a worker's partition leases; what a dead worker left undone in a partition it
+    takes over is read again: the readers read their streams from the start."""
 
     def __init__(self, leases: PartitionLeases, store: Store, readers: list[Worker | Sender]):
         self.leases = leases
@@ -37,25 +38,11 @@ class LeaseKeeper:
         await self.leases.release_all()
 
     async def once(self) -> None:
-        """One refresh; readers first re-read their pending entries after a take-over."""
+        """One refresh; after a take-over the readers read their streams from the start."""
         keep = {p for r in self.readers if isinstance(r, Sender) for p in r.unacknowledged()}
         taken = await self.leases.refresh(keep)
         if not taken:
             return
-        moved = await self.leases.take_over(self._streams(taken))
-        if moved:
-            log.info("took over %d pending entries", moved)
         for reader in self.readers:
             reader.reread_pending()
             reader.wake()
-
-    def _streams(self, partitions: set[int]) -> list[str]:
-        """The ingress and outbox streams of these partitions that the readers read."""
-        streams = []
-        for part in self.store.partition_keys():
-            if part.partition in partitions:
-                streams.append(part.ingress)
-                streams += [
-                    part.outbox_for(r.channel) for r in self.readers if isinstance(r, Sender)
-                ]
-        return streams

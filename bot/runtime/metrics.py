@@ -8,7 +8,6 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bot.storage.connection import AnyRedis
 from bot.storage.jobqueue import JobQueue
-from bot.storage.keys import consumer_group
 from bot.storage.store import Store
 
 REGISTRY = CollectorRegistry()
@@ -42,13 +41,10 @@ def turn_done(started: float) -> None:
 
 
 async def ingress_lag(redis: AnyRedis, store: Store) -> int:
-    """Entries waiting in the ingress streams: not yet read plus read but not acknowledged."""
+    """Entries waiting in the ingress streams: everything in them is not done yet."""
     total = 0
     for part in store.partition_keys():
-        for group in await redis.xinfo_groups(part.ingress):
-            name = group["name"].decode() if isinstance(group["name"], bytes) else group["name"]
-            if name == consumer_group():
-                total += int(group.get("lag") or 0) + int(group.get("pending") or 0)
+        total += int(await redis.xlen(part.ingress))
     return total
 
 

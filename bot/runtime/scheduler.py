@@ -9,7 +9,7 @@ import traceback
 
 from redis.exceptions import RedisError
 
-from bot.errors import LockTimeout, TurnLost
+from bot.errors import TurnLost
 from bot.models.events import Inbound
 from bot.models.jobs import Job
 from bot.runtime import metrics
@@ -74,7 +74,7 @@ class Scheduler:
             started = time.perf_counter()
             await self.service.handle(Inbound.for_job(job))
             metrics.turn_done(started)
-        except (LockTimeout, TurnLost, RedisError, OSError) as exc:
+        except (TurnLost, RedisError, OSError) as exc:
             log.info("job %s not run now: %s", job.name, type(exc).__name__)
             return False
         except Exception as exc:

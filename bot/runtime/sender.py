@@ -60,10 +60,10 @@ class Sender(StreamReader[Outbound]):
         batch = await self.store.read_outbox(
             self.consumer, self.channel, block_ms=block_ms, pending=pending, only=only
         )
-        if pending and self._sent:  # forget what is no longer pending (its ack got through)
+        if pending and self._sent:  # forget what is gone from its stream (its ack got through)
             got = {(entry.stream, entry.entry_id) for entry, _ in batch}
             for stream, entry_id in self._sent - got:
-                if not await self.store.is_pending(Entry(stream, entry_id, 0), self.consumer):
+                if not await self.store.still_queued(Entry(stream, entry_id, 0)):
                     self._sent.discard((stream, entry_id))
         return batch
 

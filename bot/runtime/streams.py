@@ -1,9 +1,11 @@
-"""Reading a group of Redis streams in batches, pending entries first, one key at a time."""
+"""Reading a set of Redis streams in batches, one key at a time; what is not done yet is read
+again from the start after a start, a take-over or a failure."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import defaultdict
 from typing import Generic, TypeVar
 
@@ -13,17 +15,21 @@ from bot.storage.partitions import PartitionLeases
 from bot.storage.store import Entry, Store
 
 Item = TypeVar("Item")
+RESCAN_S = 10.0
+"""A reader reads its streams from the start again at least this often: a safety net for an
+entry it passed over (e.g. one added on a new primary after a failover with an id below the
+place it had read up to, should that failover not have broken a read)."""
 
 
 class StreamReader(Generic[Item]):
-    """Reads a batch from a group of streams (this consumer's pending entries first, after a
-    start, a take-over or a failure), only from leased partitions when there are leases, and
-    handles the entries of each key (a user, a chat) in order, keys in parallel.
+    """Reads a batch from a set of streams, only from leased partitions when there are leases,
+    and handles the entries of each key (a user, a chat) in order, keys in parallel.
 
-    Pending entries are re-read whenever something may have left some behind: a handler that
-    stopped early, a take-over, or a read that failed (Redis may have delivered the batch, and
-    put it on this consumer's pending list, before the connection broke). A request made while
-    a pending read is under way is kept for the next read, not cleared by it.
+    A stream holds what is not done yet (`bot.storage.store`): the reader reads on from where
+    it was, and reads its streams from the start again ("pending", the name from the time of
+    consumer groups) whenever something may have left an entry behind: a start, a handler
+    that stopped early, a take-over, a read that failed, and every `RESCAN_S` at least. A
+    request made while such a read is under way is kept for the next read, not cleared by it.
     """
 
     role = "reader"
@@ -32,7 +38,8 @@ class StreamReader(Generic[Item]):
     leases: PartitionLeases | None
     _pending_wanted: int = 1  # requests to re-read the pending entries (1: at start)
     _pending_read: int = 0  # the requests the last empty pending read has answered
-    _batch_was_pending: bool = False  # the batch being handled came from the pending list
+    _batch_was_pending: bool = False  # the batch being handled came from a read from the start
+    _read_from_start_at: float = 0.0  # monotonic time of the last read from the start
     _leases_arrived: asyncio.Event | None = None  # set by `wake` (the lease keeper took some)
 
     @property
@@ -59,11 +66,13 @@ class StreamReader(Generic[Item]):
         await forever(self.role, stop, self.once)
 
     async def once(self, block_ms: int | None = 1000) -> int:
-        """Read and handle one batch; returns how many entries it had. New entries come from
-        the leased partitions only; pending ones from every partition (see bot.partitions)."""
+        """Read and handle one batch; returns how many entries it had. Only from the leased
+        partitions, when there are leases (see bot.storage.partitions)."""
+        if time.monotonic() - self._read_from_start_at > RESCAN_S:
+            self.reread_pending()
         wanted = self._pending_wanted
         pending = self.pending_first
-        only = self.leases.owned if self.leases and not pending else None
+        only = self.leases.owned if self.leases else None
         if only is not None and not only:  # no partition yet: wait until some arrive
             arrived = self._arrivals()
             arrived.clear()
@@ -75,8 +84,9 @@ class StreamReader(Generic[Item]):
         except BaseException:
             self.reread_pending()
             raise
-        if pending and not batch:
+        if pending:  # every entry not done yet was read (or is after the ones read)
             self._pending_read = wanted
+            self._read_from_start_at = time.monotonic()
         self._batch_was_pending = pending
         groups: dict[int, list[tuple[Entry, Item]]] = defaultdict(list)
         for entry, item in batch:
@@ -104,15 +114,15 @@ class StreamReader(Generic[Item]):
 
     async def still_mine(self, entry: Entry) -> bool:
         """Whether this reader should still handle the entry: yes when it was read new in a
-        partition this reader surely owns; otherwise only while the entry is still on its
-        pending list. Elsewhere a new owner may have taken it over; and an entry re-read from
-        the pending list, e.g. just taken over, may still be in the hands of the worker that
-        gave the partition up, which acknowledges it when done."""
+        partition this reader surely owns; otherwise only while the partition's lease is still
+        its own and the entry is still in its stream. Else a new owner may have taken it over;
+        and an entry read again from the start, e.g. just after a take-over, may still be in
+        the hands of the worker that gave the partition up, which deletes it when done."""
         if self.leases is None:
             return True
         if not self._batch_was_pending and self.leases.holds(partition_of_key(entry.stream)):
             return True
-        return await self.store.is_pending(entry, self.consumer)
+        return await self.store.still_queued(entry, self.consumer)
 
     async def handle(self, items: list[tuple[Entry, Item]]) -> None:
         raise NotImplementedError

@@ -7,7 +7,7 @@ import time
 
 from redis.exceptions import RedisError
 
-from bot.errors import LockTimeout, TurnLost
+from bot.errors import TurnLost
 from bot.models.events import Inbound
 from bot.runtime import metrics
 from bot.runtime.streams import StreamReader
@@ -56,7 +56,7 @@ class Worker(StreamReader[Inbound]):
                 started = time.perf_counter()
                 await self.service.handle(event, ack=entry)
                 metrics.turn_done(started)
-            except (LockTimeout, TurnLost, RedisError, OSError) as exc:
+            except (TurnLost, RedisError, OSError) as exc:
                 log.warning("event %s left for a retry: %s", event.event_id, type(exc).__name__)
                 self.reread_pending()
                 return

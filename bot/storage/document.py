@@ -7,16 +7,26 @@ bytes a turn writes no longer grow with the interview (docs/performance.md):
 
 | field | what it holds |
 |---|---|
-| `h:<key>` | one key of the top level that moves in most turns each (`HOT`: `last_seen` ...) |
+| `m` | what moves in most turns: `[[HOT values], active session id, [its PLACE values]]` |
+|  | (`[["2026-…", 3], "interview-1", [4, "main", …]]`; without a session: `[[…]]`) |
 | `u` | every other value of the top level (ids, language, stage, consent, empty lists ...) |
 | `k:<key>` | one list or dict of the top level each, when not empty (`pupils`, `coaching` ...) |
-| `p:<session>:<key>` | one key of where a session is each (`PLACE`: `position` ...) |
+| `p:<session>:<key>` | one `PLACE` key of a session that is not the active one each |
 | `s:<session>` | the rest of a session (script, status, draft, profile) and its place |
-| `a:<session>:<item>` | one answer, with its place among the session's answers |
+| `a:<session>:<item>` | one answer, with its place among the session's answers (its item id |
+|  | is in the field's name; `skipped`, `probe_turns` only when not at their defaults) |
 
 Field names hold schema keys, session ids (`interview-1`) and item ids of the scripts only:
 nothing a person wrote, no other user's id (a coach's teachers stay inside `k:coaching`).
-Which keys are `HOT` or `PLACE` changes only how many bytes a turn writes, never what is read.
+Which keys are `HOT` or `PLACE` changes only how many bytes a turn writes, never what is read;
+but `m` holds values by position: a new key goes at the end of `HOT`'s or `PLACE`'s tuple,
+never between (what is stored is read by position; a shorter list leaves the new keys at
+their defaults).
+
+Before `m`, the `HOT` keys had fields of their own (`h:<key>`) and so had the active session's
+`PLACE` keys (`p:<session>:<key>`), and an answer kept its item id and its defaults: all
+still read, and the next commit writes the parts the new way and deletes the old fields (in
+its one script).
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from typing import Any
 
 from pydantic_core import from_json, to_json
 
-from bot.models.state import UserState
+from bot.models.state import Answer, UserState
 
 HOT = ("last_seen", "menu")
 """Top-level keys that change in many turns: each in a field of its own, so a turn that moves
@@ -34,6 +44,15 @@ one of them writes a few dozen bytes, not the whole record."""
 PLACE = ("position", "awaiting", "updated_at", "recent_acks", "long_at", "more", "overflow")
 """Session keys that change in many turns of that session: each in a field of its own."""
 ORDER = "n"  # a session's place in `sessions`, an answer's place in `answers`
+MOVING = "m"
+ITEM = "item_id"
+ANSWER_DEFAULTS = {
+    name: field.default
+    for name, field in Answer.model_fields.items()
+    if not field.is_required() and field.default_factory is None
+}
+"""An answer's keys with a plain default (`skipped`, `probe_turns`): left out of its part
+while they have it (reading fills them in)."""
 
 Parts = dict[str, bytes]
 """Field name -> the JSON of that part (plaintext; the store seals each one)."""
@@ -43,7 +62,9 @@ def split(state: UserState) -> Parts:
     """The document's parts (see the module docstring)."""
     data = state.model_dump(mode="json")
     sessions = data.pop("sessions")
-    parts: Parts = {f"h:{key}": to_json(data.pop(key)) for key in HOT}
+    moving: list[Any] = [[data.pop(key) for key in HOT]]
+    active = data.get("active_session")
+    parts: Parts = {}
     plain = {}
     for key, value in data.items():
         if value and isinstance(value, list | dict):
@@ -56,12 +77,27 @@ def split(state: UserState) -> Parts:
         if ":" in sid:
             raise ValueError(f"a session id may not hold ':' ({sid!r})")
         answers = session.pop("answers")
-        for key in PLACE:
-            parts[f"p:{sid}:{key}"] = to_json(session.pop(key))
+        place = [session.pop(key) for key in PLACE]
+        if sid == active and len(moving) == 1:
+            moving += [sid, place]
+        else:
+            for key, value in zip(PLACE, place, strict=True):
+                parts[f"p:{sid}:{key}"] = to_json(value)
         parts[f"s:{sid}"] = to_json({ORDER: index, **session})
         for number, (item_id, answer) in enumerate(answers.items()):
-            parts[f"a:{sid}:{item_id}"] = to_json({ORDER: number, **answer})
+            parts[f"a:{sid}:{item_id}"] = to_json({ORDER: number, **_lean(item_id, answer)})
+    parts[MOVING] = to_json(moving)
     return parts
+
+
+def _lean(item_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """An answer without what reading fills in: its item id, its keys at their defaults."""
+    if answer.get(ITEM) == item_id:
+        del answer[ITEM]
+    for key, default in ANSWER_DEFAULTS.items():
+        if key in answer and type(answer[key]) is type(default) and answer[key] == default:
+            del answer[key]
+    return answer
 
 
 def assemble(parts: Mapping[str, bytes]) -> UserState:
@@ -72,7 +108,12 @@ def assemble(parts: Mapping[str, bytes]) -> UserState:
     for name, raw in parts.items():
         value = from_json(raw)
         kind, _, rest = name.partition(":")
-        if kind == "u":
+        if kind == MOVING:
+            data.update(zip(HOT, value[0], strict=False))
+            if len(value) > 1:
+                session_id, place = value[1], value[2]
+                sessions.setdefault(session_id, {}).update(zip(PLACE, place, strict=False))
+        elif kind == "u":
             data.update(value)
         elif kind in ("h", "k"):
             data[rest] = value
@@ -83,6 +124,7 @@ def assemble(parts: Mapping[str, bytes]) -> UserState:
             sessions.setdefault(session_id, {})[key] = value
         elif kind == "a":
             session_id, _, item_id = rest.partition(":")
+            value.setdefault(ITEM, item_id)
             answers.setdefault(session_id, []).append((value.pop(ORDER), item_id, value))
     ordered = sorted(sessions.items(), key=lambda pair: pair[1].pop(ORDER))
     data["sessions"] = [

@@ -5,7 +5,8 @@ to a running set with a lease deadline in one Lua script, so two workers never g
 job; the job's own turn commits with `done_job` and so removes it in the same atomic step as
 its effect. A worker that dies mid-job leaves the lease to expire: the job is claimed again,
 and the turn's idempotency mark (`job:<id>`) keeps its effect single. A job that a living
-worker could not run (Redis went away, the user's lock was busy) is handed back at once.
+worker could not run (Redis went away, another turn of the user came first) is handed back at
+once.
 
 A job whose handler raised is tried again a minute later (`failed`); when it fails the same way
 twice (the same exception type, counted per job id in Redis), it is parked instead: taken out

@@ -117,7 +117,8 @@ class UserKeys:
 
     @property
     def lock(self) -> str:
-        """Per-user lock while a turn is applied."""
+        """The per-user turn lock of the layout before the document's version (no longer
+        written; listed so that one left by an old process is deleted with the user)."""
         return self._key("lock")
 
     @property
@@ -130,11 +131,6 @@ class UserKeys:
         return [self.doc, self.state, self.seen, self.lock, self.data_key]
 
 
-def consumer_group() -> str:
-    """The consumer group of workers reading ingress streams and of senders reading outboxes."""
-    return "workers"
-
-
 def global_key(name: str) -> str:
     """A key that belongs to no user."""
     return f"{PREFIX}:global:{name}"
@@ -143,7 +139,9 @@ def global_key(name: str) -> str:
 WORKERS = global_key("workers")
 """Sorted set of live workers (consumer name -> lease deadline, ms): how partitions are shared."""
 LIMITS_PREFIX = global_key("limits")
-"""Prefix of the shared send-rate windows (the `limits` library adds its own suffixes)."""
+"""Prefix of the shared send limits."""
+SEND_SCHEDULE = f"{LIMITS_PREFIX}:bot"
+"""The bot-wide send schedule: when the next permit is free (ms, Redis' clock; `ratelimit`)."""
 TERMINAL_EVENTS = global_key("terminal:events")
 """Counter of the terminal chat's events (their ids)."""
 TERMINAL_CLOCK_OFFSET = global_key("terminal:clock-offset-s")

@@ -6,8 +6,9 @@ partition and every partition to one worker at a time (a lease: `SET NX PX`, ren
 worker lives), so a teacher's updates are read by one consumer only. Live workers announce
 themselves in a sorted set; each takes at most its fair share (partitions / live workers,
 rounded up) and gives back what is above it, so a new worker gets work within a few seconds.
-A new owner first claims the previous owner's unacknowledged entries (XAUTOCLAIM), so nothing
-a dead worker held is lost; the per-user lock and the seen set make a repeat harmless.
+A new owner reads the partition's streams from their start: what the previous owner left
+undone is still there (an entry is deleted only in the step that finishes it), so nothing a
+dead worker held is lost; the per-user lock and the seen set make a repeat harmless.
 
 A worker that comes back under the same consumer name (a restart) takes its own leases back at
 once instead of waiting for them to run out, so consumer names must be unique (LLINC_CONSUMER).
@@ -15,10 +16,9 @@ once instead of waiting for them to run out, so consumer names must be unique (L
 A worker counts a partition as surely its own only while the lease it last renewed cannot have
 run out (`holds`, on its own clock, with a margin). Past that, another worker may have taken the
 partition over, with the entries this one is still handling: a reader then first asks Redis
-whether an entry is still on its pending list (`Store.is_pending`) before it sends or applies it.
-What is on a reader's pending list is its own to finish, in any partition: a worker re-reads
-its pending entries across all partitions, so an entry it read in the instant it lost a
-partition (after the new owner's take-over) is not stranded.
+whether the lease is still its own and the entry still in its stream (`Store.still_queued`)
+before it sends or applies it; if not, it leaves the entry to the new owner, which reads the
+partition from its start. A reader reads only the partitions it holds.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import math
 import time
 
 from bot.storage.connection import AnyRedis
-from bot.storage.keys import WORKERS, PartitionKeys, consumer_group
+from bot.storage.keys import WORKERS, PartitionKeys
 
 log = logging.getLogger(__name__)
 LEASE_MS = 15_000
@@ -75,7 +75,7 @@ class PartitionLeases:
         """Announce this worker, renew its leases, give back extras (never one in `keep`: it
         has replies sent but not yet acknowledged), take free partitions up to the fair share
         (a lease still in this consumer's name, left by a restart, counts as free); returns the
-        partitions newly taken (their pending entries need taking over)."""
+        partitions newly taken (their streams need reading from the start)."""
         keep = keep or set()
         now_ms = int(time.time() * 1000)
         await self.redis.zadd(WORKERS, {self.consumer: now_ms + self.lease_ms})
@@ -129,21 +129,6 @@ class PartitionLeases:
     def _drop(self, number: int) -> None:
         self.owned.discard(number)
         self._sure_until.pop(number, None)
-
-    async def take_over(self, streams: list[str]) -> int:
-        """Claim every pending entry of these streams for this worker; returns how many."""
-        moved = 0
-        for stream in streams:
-            start = "0-0"
-            while True:
-                reply = await self.redis.xautoclaim(
-                    stream, consumer_group(), self.consumer, 0, start_id=start, count=100
-                )
-                start, claimed = reply[0], reply[1]
-                moved += len(claimed)
-                if start in (b"0-0", "0-0"):
-                    break
-        return moved
 
     async def release_all(self) -> None:
         """Give every lease back (on a clean shutdown) so others take over at once."""

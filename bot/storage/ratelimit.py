@@ -2,10 +2,16 @@
 second per chat, with a short burst allowed. `wait` blocks until both windows have room;
 nothing is ever dropped.
 
-The bot-wide window is shared by every sender process through Redis (`limits`, moving window).
-The senders that wait at the same moment ask for their permits together: one Redis call for all
-of them, not one per message. The permits of a batch are then handed out evenly spaced (1/25 s
-apart at 25/s), not all at once: Telegram counts messages as they arrive, and a burst sent at
+The bot-wide limit is shared by every sender process through Redis, as a schedule in one key
+(GCRA, the generic cell rate algorithm): the key holds the moment from which the next permit
+is free, and a permit is one interval (1/25 s at 25/s) of that schedule. Taking permits moves
+the moment on; so no two permits of all the senders together come closer than an interval,
+and no window of the limit's length holds more than the limit. A sender takes permits at most
+one such window ahead. The senders of one process that wait at the same moment ask for their
+permits together: one Redis call for all of them, not one per message, writing one short
+value (`SET`, about 70 bytes of AOF; a moving window of `limits` wrote a list entry and its
+expiry, about 220). The permits of a batch are handed out at their places in the schedule,
+evenly spaced, not all at once: Telegram counts messages as they arrive, and a burst sent at
 once arrives bunched. Spacing also keeps few messages in flight at any moment, and so few to
 repeat after a crash (a message sent but not yet acknowledged is sent again).
 
@@ -24,45 +30,45 @@ import time
 from collections import deque
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import RedisClusterStorage, RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import RedisCluster
 
 from bot.storage.autopipe import fail_waiters
 from bot.storage.connection import AnyRedis
-from bot.storage.keys import LIMITS_PREFIX
+from bot.storage.keys import SEND_SCHEDULE
 
 MIN_SPACING_S = 0.002  # a limit so high that its permits would come closer is not spaced
 
-
-def _storage(redis: AnyRedis) -> RedisStorage:
-    """The shared window's storage on the bot's Redis: its connection pool, or on a Cluster
-    the same nodes (the window is one key: one slot)."""
-    if isinstance(redis, RedisCluster):
-        nodes = ",".join(f"{node.host}:{node.port}" for node in redis.get_nodes())
-        return RedisClusterStorage(
-            f"async+redis+cluster://{nodes}", implementation="redispy", key_prefix=LIMITS_PREFIX
-        )
-    return RedisStorage(
-        "async+redis://localhost:6379",  # unused: the connection pool is passed
-        implementation="redispy",
-        connection_pool=redis.connection_pool,  # type: ignore[arg-type]
-        key_prefix=LIMITS_PREFIX,
-    )
+# KEYS: the schedule. ARGV: permits wanted, interval (ms), how far ahead one may take (ms).
+# Returns {granted, ms from now to the first one, ms until asking again when none}; the times
+# as text (a Lua number returned to Redis is cut to an integer). Redis' own clock: every
+# sender measures with the same one. A schedule far ahead of now (a clock that jumped, a
+# limit made higher) starts again from now.
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval, ahead = tonumber(ARGV[2]), tonumber(ARGV[3])
+local free = tonumber(redis.call('GET', KEYS[1]) or '') or now
+if free < now or free > now + 2 * ahead then free = now end
+local room = math.max(math.ceil((now + ahead - free) / interval), 0)
+local granted = math.min(tonumber(ARGV[1]), room)
+if granted == 0 then return {0, '0', tostring(free - now - ahead + interval)} end
+redis.call('SET', KEYS[1], string.format('%.3f', free + granted * interval))
+return {granted, tostring(free - now), '0'}
+"""
 
 
 class RateLimiter:
-    """Waits for room in the bot-wide and the per-chat window."""
+    """Waits for room in the bot-wide schedule and the per-chat window."""
 
     def __init__(self, redis: AnyRedis, global_rate: str, chat_rate: str) -> None:
-        storage = _storage(redis)
-        self._shared = MovingWindowRateLimiter(storage)
+        self._schedule = redis.register_script(_TAKE)
         self._chats = ChatWindows(parse(chat_rate))  # e.g. "3 per 3 seconds"
         self._global: RateLimitItem = parse(global_rate)  # e.g. "25/second"
         self._waiting: list[asyncio.Future[None]] = []
         self._granting: asyncio.Task[None] | None = None
         self.shared_calls = 0
         spacing = self._global.get_expiry() / self._global.amount
+        self._interval_ms = spacing * 1000
+        self._ahead_ms = self._global.get_expiry() * 1000
         self._spacing = spacing if spacing >= MIN_SPACING_S else 0.0
         self._next_at = 0.0  # monotonic time the next permit may be handed out
 
@@ -82,7 +88,9 @@ class RateLimiter:
         try:
             await asyncio.sleep(0)  # let the senders of this moment join the queue
             while self._waiting:
-                granted, retry_in = await self._take(len(self._waiting))
+                granted, start_in, retry_in = await self._take(len(self._waiting))
+                if granted and self._spacing and start_in >= MIN_SPACING_S:
+                    self._next_at = max(self._next_at, time.monotonic() + start_in)
                 batch, self._waiting = self._waiting[:granted], self._waiting[granted:]
                 for future in batch:
                     await self._spaced()
@@ -104,22 +112,15 @@ class RateLimiter:
             now = self._next_at
         self._next_at = now + self._spacing
 
-    async def _take(self, wanted: int) -> tuple[int, float]:
-        """Count up to `wanted` messages in the bot-wide window: how many fit now, and, when
-        none does, how long until the window has room again."""
+    async def _take(self, wanted: int) -> tuple[int, float, float]:
+        """Take up to `wanted` permits of the bot-wide schedule: how many, in how many seconds
+        the first of them is due, and, when none was free, how long until one is."""
         self.shared_calls += 1
-        if await self._shared.hit(self._global, "bot", cost=wanted):
-            return wanted, 0.0
-        stats = await self._shared.get_window_stats(self._global, "bot")
-        room = min(stats.remaining, wanted)
-        if room > 0 and await self._shared.hit(self._global, "bot", cost=room):
-            return room, 0.0
-        return 0, _until(stats.reset_time)
-
-
-def _until(reset_time: float) -> float:
-    """Seconds until a window's oldest message leaves it (a little at least, a second at most)."""
-    return min(max(reset_time - time.time(), 0.005), 1.0)
+        granted, start_ms, retry_ms = await self._schedule(
+            keys=[SEND_SCHEDULE], args=[wanted, repr(self._interval_ms), repr(self._ahead_ms)]
+        )
+        retry_in = min(max(float(retry_ms) / 1000, 0.005), 1.0)
+        return int(granted), max(float(start_ms) / 1000, 0.0), retry_in
 
 
 class ChatWindows:

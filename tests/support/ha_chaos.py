@@ -99,7 +99,6 @@ async def run_failover(
             # out meanwhile would hand a partition, and a reply sent but not yet acknowledged,
             # to the other worker, which would send it again.
             env = {
-                "LOCK_TTL_MS": "5000",
                 "REDIS_MIN_REPLICAS": str(min_replicas),
             }
             env |= ANSWER_ENV | group.env() | (extra_env or {})

@@ -6,12 +6,12 @@ from __future__ import annotations
 from bot.storage.keys import (
     DATA_KEYS,
     LIMITS_PREFIX,
+    SEND_SCHEDULE,
     TERMINAL_CLOCK_OFFSET,
     TERMINAL_EVENTS,
     WORKERS,
     PartitionKeys,
     UserKeys,
-    consumer_group,
     partition_of,
     user_of,
     web_attempts,
@@ -48,9 +48,9 @@ def test_partition_keys() -> None:
 
 
 def test_global_keys() -> None:
-    assert consumer_group() == "workers"
     assert WORKERS == "llinc:v1:global:workers"
     assert LIMITS_PREFIX == "llinc:v1:global:limits"
+    assert SEND_SCHEDULE == "llinc:v1:global:limits:bot"
     assert TERMINAL_EVENTS == "llinc:v1:global:terminal:events"
     assert TERMINAL_CLOCK_OFFSET == "llinc:v1:global:terminal:clock-offset-s"
     assert DATA_KEYS == "llinc:v1:*:u:*:datakey"

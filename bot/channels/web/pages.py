@@ -18,12 +18,14 @@ from pydantic import ValidationError
 from bot.channels.web import review_view, views, words
 from bot.channels.web.server import check_csrf, context, workspace
 from bot.dialogues.transcript import script_titles
+from bot.errors import TurnLost
 from bot.models.events import Inbound
 from bot.models.state import Review, TeacherFile, UserState
 from bot.models.web import WEB_ACTION, Exported, ReadReview
 
 log = logging.getLogger(__name__)
 NONCE = re.compile(r"^[0-9a-f]{32}$")
+WEB_TRIES = 5  # a web action refused because another turn of the coach's came first: tries
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -274,8 +276,9 @@ async def act(request: web.Request) -> web.StreamResponse:
 
 
 async def _apply(request: web.Request, state: UserState, action: Any, key: str) -> None:
-    """One action as an event of the coach's, through the service (lock, atomic commit, audit);
-    the same form sent twice is one event."""
+    """One action as an event of the coach's, through the service (atomic commit, audit); the
+    same form sent twice is one event. A turn of the coach's that came first (their chat, a
+    job) makes the commit refuse this one: it is tried again on what that turn wrote."""
     event = Inbound(
         event_id=f"web:{state.user_id}:{action.act}:{key}",
         channel=state.channel,
@@ -284,5 +287,12 @@ async def _apply(request: web.Request, state: UserState, action: Any, key: str) 
         kind="web",
         web=action,
     )
-    await workspace(request).app.service.handle(event)
+    for attempt in range(WEB_TRIES):
+        try:
+            await workspace(request).app.service.handle(event)
+            break
+        except TurnLost:
+            if attempt == WEB_TRIES - 1:
+                raise
+            await asyncio.sleep(0.01 * (attempt + 1))
     log.info("web action=%s coach=%s", action.act, state.user_id)
