@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from datetime import time
 from pathlib import Path
@@ -128,7 +129,8 @@ class Settings(BaseSettings):
         default=10, ge=1, description="Sign-in attempts per client per 5 minutes."
     )
     llinc_consumer: str | None = Field(
-        default=None, description="This worker's name in Redis (default: <hostname>-worker)."
+        default=None,
+        description="This worker's name in Redis (default: <hostname>-<role>-<pid>).",
     )
     llm_provider: Literal["openai"] | None = Field(
         default=None, description="An LLM for drafting and the safeguarding second look."
@@ -162,8 +164,11 @@ class Settings(BaseSettings):
         return f"http://{self.web_listen}" if self.web_listen else ""
 
     def consumer(self, role: str) -> str:
-        """This process's stable consumer name for a role (LLINC_CONSUMER overrides it)."""
-        return self.llinc_consumer or f"{socket.gethostname()}-{role}"
+        """This process's consumer name for a role (LLINC_CONSUMER overrides it). Two live
+        processes must never share one (both would send every reply of their partitions), so
+        the default holds the process id: unique on a host, and stable across restarts of a
+        container (its process is pid 1 again), whose leases it then takes back at once."""
+        return self.llinc_consumer or f"{socket.gethostname()}-{role}-{os.getpid()}"
 
     @property
     def sentinels(self) -> list[tuple[str, int]]:
