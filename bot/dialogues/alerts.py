@@ -24,6 +24,8 @@ def screen(conv: Conversation, session: Session, question_id: str, text: str) ->
     signals = check(text, conv.state.lang)
     if _asks_hard_feelings(conv, session, question_id):
         signals = [_possible_if_model_distress(s) for s in signals]
+    clear = {s.kind for s in signals if s.clear}  # one answer: one alert of a kind, not two
+    signals = [s for s in signals if s.clear or s.kind not in clear]
     raise_alerts(conv, session, question_id, signals)
     if conv.ctx.second_look:
         user_id = conv.state.user_id
@@ -62,12 +64,14 @@ def raise_alerts(
 
 
 def _tell_teacher(conv: Conversation, session: Session, alert: Alert) -> None:
-    """Once per kind, a short kind word with where to turn: the full one (the crisis numbers)
+    """Once per kind and session (the interview, session 2, a check-in a week later: distress
+    told again later is answered again), a short kind word with where to turn: the full one
     for a clear signal, a gentler one for a possible one; a clear one still comes after a
     possible one."""
     told = conv.state.alerts_told
-    marker = f"{alert.kind}:possible" if alert.possible else alert.kind
-    if alert.kind in told or marker in told:
+    clear = f"{session.id}/{alert.kind}"
+    marker = f"{clear}:possible" if alert.possible else clear
+    if clear in told or marker in told:
         return
     told.append(marker)
     pupil = conv.state.pupil(session.pupil_slot)

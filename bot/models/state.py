@@ -290,7 +290,9 @@ class UserState(BaseModel):
     )
     job_ids: list[str] = Field(default_factory=list, description="Scheduled jobs, to cancel.")
     alerts: list[Alert] = Field(default_factory=list, description="Teacher: signals found.")
-    alerts_told: list[str] = Field(default_factory=list, description="Kinds told about once.")
+    alerts_told: list[str] = Field(
+        default_factory=list, description="Kinds told about, once per session."
+    )
     access_log: list[AccessRecord] = Field(
         default_factory=list, description="Teacher: who read, changed, released, exported what."
     )

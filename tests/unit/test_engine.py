@@ -428,3 +428,45 @@ def test_model_distress_in_an_answer_about_helplessness_is_for_the_coach_to_read
     assert "112" not in said and "Dank je dat je dit met me deelt." in said
     chat.text("Soms wil ik er gewoon niet meer zijn.")
     assert any(a.kind == "teacher_distress" and not a.possible for a in chat.state.alerts)
+
+
+def test_one_answer_with_a_clear_and_a_possible_sign_of_one_kind_is_one_alert() -> None:
+    from bot.safety.safeguarding import check
+
+    possible, clear = "Sam said he sleeps in the car some nights.", "His dad hits him with a belt."
+    assert [s.clear for s in check(f"{possible} {clear}", "en")] == [False, True]
+    chat = EngineChat(lang="en")
+    chat.start_interview()
+    chat.text(f"Worried, fond, tired. {possible} {clear}")
+    assert chat.state is not None
+    [alert] = chat.state.alerts
+    assert alert.kind == "child_at_risk" and not alert.possible and alert.quote == clear
+
+
+def test_distress_told_again_at_a_later_session_gets_the_kind_word_again() -> None:
+    """Once per kind and session: the same teacher crying in the car again at the check-in a
+    week later hears the kind word again, not only the coach."""
+    from bot.dialogues.alerts import raise_alerts
+    from bot.dialogues.conversation import Context, Conversation
+    from bot.models.events import Inbound
+    from bot.safety.safeguarding import Signal
+
+    chat = EngineChat(lang="en")
+    chat.start_interview()
+    chat.text("Tiring, fond, tense. I cry in the car every morning before school.")
+    assert chat.state is not None
+    first = chat.state.sessions[0]
+    kind_word = "It sounds like things are very heavy for you right now"
+    assert kind_word in "".join(r.text for r in chat.said)
+
+    def tell(session_id: str, quote: str) -> str:
+        assert chat.state is not None
+        event = Inbound(event_id="t:x", channel="terminal", user_id=42, chat_id=42, kind="text")
+        conv = Conversation(chat.state, event, Context(now=chat.now))
+        later = first.model_copy(update={"id": session_id})
+        signal = Signal(kind="teacher_distress", quote=quote)
+        raise_alerts(conv, later, "c01", [signal])
+        return "".join(r.text for r in conv.replies)
+
+    assert kind_word not in tell(first.id, "I can't sleep.")  # one session: told once is enough
+    assert kind_word in tell("checkin-1", "I still cry in the car.")
