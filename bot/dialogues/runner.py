@@ -370,14 +370,29 @@ def _join(conv: Conversation, session: Session, text: str) -> bool | None:
 
 
 def _typed_choice(text: str) -> str:
-    """'yes' or 'no' for a typed «ja», «nee», «yes», «no» (either language), else ''."""
-    said = " ".join(words(text))
+    """'yes' or 'no' for a typed «ja», «nee», «yes», «no» (either language), also with more
+    words after it («nee hoeft niet», «ja graag, dat lijkt me fijn») when those words hold no
+    word of the other answer; else ''."""
+    typed = words(text)
+    said = " ".join(typed)
+    phrases = {
+        choice: {
+            " ".join(words(phrase))
+            for lang in LANGUAGES
+            for phrase in (
+                load_texts(lang).yes_words if choice == "yes" else load_texts(lang).no_words
+            )
+        }
+        for choice in ("yes", "no")
+    }
     for choice in ("yes", "no"):
-        for lang in LANGUAGES:
-            texts = load_texts(lang)
-            phrases = texts.yes_words if choice == "yes" else texts.no_words
-            if said in {" ".join(words(phrase)) for phrase in phrases}:
-                return choice
+        if said in phrases[choice]:
+            return choice
+    if not typed:
+        return ""
+    for choice, other in (("yes", "no"), ("no", "yes")):
+        if typed[0] in phrases[choice] and not set(typed[1:]) & phrases[other]:
+            return choice
     return ""
 
 

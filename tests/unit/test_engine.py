@@ -470,3 +470,20 @@ def test_distress_told_again_at_a_later_session_gets_the_kind_word_again() -> No
 
     assert kind_word not in tell(first.id, "I can't sleep.")  # one session: told once is enough
     assert kind_word in tell("checkin-1", "I still cry in the car.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "choice"),
+    [
+        ("nee hoeft niet", "no"),
+        ("Nee, hoeft niet.", "no"),
+        ("ja graag", "yes"),
+        ("yes please", "yes"),
+        ("ja maar nee", ""),
+        ("misschien", ""),
+    ],
+)
+def test_a_typed_yes_or_no_may_have_words_after_it(typed: str, choice: str) -> None:
+    from bot.dialogues.runner import _typed_choice
+
+    assert _typed_choice(typed) == choice
