@@ -24,7 +24,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -60,16 +60,24 @@ def features(
     tokens = words(text)
     names = {f"lang={lang}", *extra}
     for i, word in enumerate(tokens):
-        names.add(f"w={word}")
-        if spec.lemmas:
-            names.add(f"l={lemma(word, lang)}")
+        names.update(_word_features(word, lang, spec))
         if spec.pairs and i:
             names.add(f"b={tokens[i - 1]}_{word}")
-        padded = f" {word} "
-        for n in spec.chars:
-            names.update(f"c={padded[j : j + n]}" for j in range(len(padded) - n + 1))
     scale = 1.0 / math.sqrt(len(names))
     return dict.fromkeys(names, scale)
+
+
+@lru_cache(maxsize=1 << 15)
+def _word_features(word: str, lang: str, spec: Spec) -> tuple[str, ...]:
+    """The names one word gives, whatever its neighbours: w=, l= and its c= n-grams (cached:
+    the same words come back in every answer)."""
+    names = [f"w={word}"]
+    if spec.lemmas:
+        names.append(f"l={lemma(word, lang)}")
+    padded = f" {word} "
+    for n in spec.chars:
+        names.extend(f"c={padded[j : j + n]}" for j in range(len(padded) - n + 1))
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,11 @@ class Linear:
 
     def probability(self, x: Mapping[str, float]) -> float:
         """The calibrated probability that a text with features `x` is of this class."""
-        z = self.a * self.score(x) + self.b
+        return self.calibrated(self.score(x))
+
+    def calibrated(self, score: float) -> float:
+        """The calibrated probability of an uncalibrated score."""
+        z = self.a * score + self.b
         if z < -30.0:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
@@ -108,9 +120,27 @@ class Model:
         return features(text, lang, extra, self.spec)
 
     def probabilities(self, text: str, lang: str, extra: Iterable[str] = ()) -> dict[str, float]:
-        """Calibrated probability per class for one text."""
+        """Calibrated probability per class for one text: each class's `probability`, with
+        one look-up per feature for all classes together (`_joint`), summed in the same order."""
         x = self.features(text, lang, extra)
-        return {name: model.probability(x) for name, model in self.classes.items()}
+        totals = [0.0] * len(self.classes)
+        joint = self._joint
+        for name, value in x.items():
+            for k, weight in joint.get(name, ()):
+                totals[k] += weight * value
+        return {
+            name: model.calibrated(model.bias + total)
+            for (name, model), total in zip(self.classes.items(), totals, strict=True)
+        }
+
+    @cached_property
+    def _joint(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """Feature name -> (class position, weight) for every class that weighs it."""
+        joint: dict[str, list[tuple[int, float]]] = {}
+        for k, model in enumerate(self.classes.values()):
+            for name, weight in model.weights.items():
+                joint.setdefault(name, []).append((k, weight))
+        return {name: tuple(found) for name, found in joint.items()}
 
 
 def parse(data: Mapping[str, Any], name: str = "model") -> Model:
