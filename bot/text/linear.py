@@ -24,12 +24,14 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
 from bot.errors import ModelError
 from bot.text.tokens import lemma, words
+
+WORDS_KEPT = 2048  # words whose feature names are kept (about 1.3 KB each)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def features(
     return dict.fromkeys(names, scale)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=WORDS_KEPT)
 def _word_features(word: str, lang: str, spec: Spec) -> tuple[str, ...]:
     """The names one word gives, whatever its neighbours: w=, l= and its c= n-grams (cached:
     the same words come back in every answer)."""
@@ -91,15 +93,12 @@ class Linear:
 
     def score(self, x: Mapping[str, float]) -> float:
         """The uncalibrated score w . x + bias."""
-        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in x.items())
+        weight = self.weights.get
+        return self.bias + sum([weight(name, 0.0) * value for name, value in x.items()])
 
     def probability(self, x: Mapping[str, float]) -> float:
         """The calibrated probability that a text with features `x` is of this class."""
-        return self.calibrated(self.score(x))
-
-    def calibrated(self, score: float) -> float:
-        """The calibrated probability of an uncalibrated score."""
-        z = self.a * score + self.b
+        z = self.a * self.score(x) + self.b
         if z < -30.0:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
@@ -120,27 +119,9 @@ class Model:
         return features(text, lang, extra, self.spec)
 
     def probabilities(self, text: str, lang: str, extra: Iterable[str] = ()) -> dict[str, float]:
-        """Calibrated probability per class for one text: each class's `probability`, with
-        one look-up per feature for all classes together (`_joint`), summed in the same order."""
+        """Calibrated probability per class for one text."""
         x = self.features(text, lang, extra)
-        totals = [0.0] * len(self.classes)
-        joint = self._joint
-        for name, value in x.items():
-            for k, weight in joint.get(name, ()):
-                totals[k] += weight * value
-        return {
-            name: model.calibrated(model.bias + total)
-            for (name, model), total in zip(self.classes.items(), totals, strict=True)
-        }
-
-    @cached_property
-    def _joint(self) -> dict[str, tuple[tuple[int, float], ...]]:
-        """Feature name -> (class position, weight) for every class that weighs it."""
-        joint: dict[str, list[tuple[int, float]]] = {}
-        for k, model in enumerate(self.classes.values()):
-            for name, weight in model.weights.items():
-                joint.setdefault(name, []).append((k, weight))
-        return {name: tuple(found) for name, found in joint.items()}
+        return {name: model.probability(x) for name, model in self.classes.items()}
 
 
 def parse(data: Mapping[str, Any], name: str = "model") -> Model:

@@ -18,7 +18,7 @@ import simplemma
 # A word, with an apostrophe in front ("'k", "'s") or inside ("m'n", "can't") and hyphenated
 # parts ("burn-out", "time-out") kept together.
 WORD = re.compile(r"['’]?\w+(?:[-'’]\w+)*")
-WORDS_KEPT = 4096  # texts whose words are kept (answers, and the phrases they are compared with)
+WORDS_KEPT = 512  # texts whose words are kept (recent answers, the phrases they are read against)
 
 
 def fold(word: str) -> str:
@@ -72,7 +72,7 @@ def words(text: str) -> list[str]:
 def _words(text: str) -> tuple[str, ...]:
     # One turn reads its answer, and the fixed phrases it compares with («klaar», "that's
     # all"), many times over (the follow-up detector, the non-answer check, the safeguarding
-    # model): the words of the last few thousand texts are kept.
+    # model): the words of the last few hundred texts are kept.
     return tuple(fold(match.group()) for match in WORD.finditer(text))
 
 
