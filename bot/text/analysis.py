@@ -217,9 +217,11 @@ def _intensity(tokens: tuple[Token, ...], lexicon: Lexicon) -> float:
     for token in tokens:
         factor *= token.intensity
     for phrase, value in lexicon.phrases.items():
-        n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if all(phrase[j] in tokens[i + j].keys for j in range(n)):
+        n, first = len(phrase), phrase[0]
+        for i in range(len(tokens) - n + 1):  # the first word tested alone: it seldom fits
+            if first in tokens[i].keys and all(
+                phrase[j] in tokens[i + j].keys for j in range(1, n)
+            ):
                 factor *= value
                 break
     return min(max(factor, 0.4), 1.6)
