@@ -212,16 +212,25 @@ def _hedge(tokens: list[Token], lexicon: Lexicon) -> tuple[Token, ...]:
     return tuple(result)
 
 
+def _found(phrase: tuple[str, ...], tokens: tuple[Token, ...]) -> bool:
+    """Whether the phrase's words follow each other somewhere among the tokens."""
+    n, first = len(phrase), phrase[0]
+    for i in range(len(tokens) - n + 1):
+        if first not in tokens[i].keys:  # tested alone: most words start no phrase
+            continue
+        for j in range(1, n):
+            if phrase[j] not in tokens[i + j].keys:
+                break
+        else:
+            return True
+    return False
+
+
 def _intensity(tokens: tuple[Token, ...], lexicon: Lexicon) -> float:
     factor = 1.0
     for token in tokens:
         factor *= token.intensity
     for phrase, value in lexicon.phrases.items():
-        n, first = len(phrase), phrase[0]
-        for i in range(len(tokens) - n + 1):  # the first word tested alone: it seldom fits
-            if first in tokens[i].keys and all(
-                phrase[j] in tokens[i + j].keys for j in range(1, n)
-            ):
-                factor *= value
-                break
+        if _found(phrase, tokens):
+            factor *= value
     return min(max(factor, 0.4), 1.6)
