@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from bot.text.lexicon import LEXICONS, Lexicon, Who
 from bot.text.sentences import split_sentences
-from bot.text.tokens import WORD, fold, lemma, lemma_keys
+from bot.text.tokens import WORD, fold, lemma, lemma_keys, words
 
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]–—\"“”]|\s-\s")
 NAME = "#name"  # the index key of a name or an initial ("Sanne" after the first word, "S.")
@@ -87,6 +87,10 @@ def analyse(text: str, lang: str, pupil: str = "") -> list[Sentence]:
 def _analysed(text: str, lang: str, pupil: str) -> tuple[Sentence, ...]:
     lexicon = LEXICONS[lang]
     names = frozenset(fold(part) for part in re.findall(r"\w+", pupil))
+    if names and names.isdisjoint(words(text)):
+        # The pupil's name is not in the text: the reading is the one without it (which the
+        # safeguarding check has usually made already), not a second one.
+        return _analysed(text, lang, "")
     return tuple(
         _sentence(text, start, end, lang, lexicon, names) for start, end in split_sentences(text)
     )
