@@ -40,10 +40,8 @@ Parts = dict[str, bytes]
 
 
 def split(state: UserState) -> Parts:
-    """The document's parts (see the module docstring). The model is dumped to Python values
-    and each part to JSON (`to_json` writes dates as `model_dump(mode="json")` does, at half
-    the cost of dumping everything to JSON values first)."""
-    data = state.model_dump()
+    """The document's parts (see the module docstring)."""
+    data = state.model_dump(mode="json")
     sessions = data.pop("sessions")
     parts: Parts = {f"h:{key}": to_json(data.pop(key)) for key in HOT}
     plain = {}
