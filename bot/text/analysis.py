@@ -101,15 +101,19 @@ def _sentence(
 ) -> Sentence:
     groups: list[list[tuple[Token, bool, int, int]]] = [[]]
     previous_end = start
+    conjunctions = lexicon.conjunctions
     for match in WORD.finditer(text, start, end):
         raw = match.group()
         token = _word(raw, lang)
-        gap = text[previous_end : match.start()]
-        previous_end = match.end()
-        if groups[-1] and (_CLAUSE_PUNCT.search(gap) or token.keys & lexicon.conjunctions):
+        a, b = match.span()
+        gap = text[previous_end:a]
+        previous_end = b
+        if groups[-1] and (
+            (gap != " " and _CLAUSE_PUNCT.search(gap)) or not token.keys.isdisjoint(conjunctions)
+        ):
             groups.append([])
-        name = _is_name(raw, token, lexicon, first=not groups[0])
-        groups[-1].append((token, name, match.start(), match.end()))
+        name = raw[0].isupper() and _is_name(raw, token, lexicon, first=not groups[0])
+        groups[-1].append((token, name, a, b))
     clauses: list[Clause] = []
     subject: Who = "unknown"
     for group in filter(None, groups):
