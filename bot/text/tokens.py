@@ -18,7 +18,7 @@ import simplemma
 # A word, with an apostrophe in front ("'k", "'s") or inside ("m'n", "can't") and hyphenated
 # parts ("burn-out", "time-out") kept together.
 WORD = re.compile(r"['’]?\w+(?:[-'’]\w+)*")
-WORDS_KEPT = 512  # texts whose words are kept (recent answers, the phrases they are read against)
+WORDS_KEPT = 256  # texts whose words are kept (recent answers, the phrases they are read against)
 
 
 def fold(word: str) -> str:
