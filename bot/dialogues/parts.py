@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.dialogues.probes import words
 from bot.dialogues.script import load_texts
@@ -63,8 +63,14 @@ def labelled(text: str) -> str | None:
 def is_done(text: str) -> bool:
     """Whether a typed message says the answer is complete («klaar», "that's all")."""
     said = " ".join(words(text))
-    phrases = {" ".join(words(p)) for lang in LANGUAGES for p in load_texts(lang).done_words}
-    return bool(said) and said in phrases
+    done_words = tuple(p for lang in LANGUAGES for p in load_texts(lang).done_words)
+    return bool(said) and said in _phrases(done_words)
+
+
+@lru_cache(maxsize=8)
+def _phrases(entries: tuple[str, ...]) -> frozenset[str]:
+    """Each entry's words, joined by single spaces (asked of every typed message: kept)."""
+    return frozenset(" ".join(words(p)) for p in entries)
 
 
 def last_part(session: Session) -> tuple[str, AnswerPart] | None:

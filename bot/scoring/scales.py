@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from bot.models.language import LANGUAGES
 from bot.models.profile import Level
@@ -105,6 +105,7 @@ class ScaleDef(BaseModel):
     levels: dict[str, dict[Level, str]]
     feeds: list[str]
     cues: dict[str, Any] = {}
+    _typed: ScaleCues | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _every_language(self) -> ScaleDef:
@@ -123,8 +124,11 @@ class ScaleDef(BaseModel):
         return self
 
     def typed_cues(self) -> ScaleCues:
-        """The cues parsed into `ScaleCues` (validated at load; empty when none are given)."""
-        return ScaleCues.model_validate(self.cues)
+        """The cues parsed into `ScaleCues` (validated at load; empty when none are given).
+        Parsed once per scale: the scorer asks for them per answer and scale."""
+        if self._typed is None:
+            self._typed = ScaleCues.model_validate(self.cues)
+        return self._typed
 
 
 class ScaleSet(BaseModel):

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from bot.text.lexicon import LEXICONS, Lexicon, Who
 from bot.text.sentences import split_sentences
-from bot.text.tokens import WORD, fold, lemma, lemma_keys
+from bot.text.tokens import WORD, fold, lemma, lemma_keys, words
 
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]–—\"“”]|\s-\s")
 NAME = "#name"  # the index key of a name or an initial ("Sanne" after the first word, "S.")
@@ -87,6 +87,10 @@ def analyse(text: str, lang: str, pupil: str = "") -> list[Sentence]:
 def _analysed(text: str, lang: str, pupil: str) -> tuple[Sentence, ...]:
     lexicon = LEXICONS[lang]
     names = frozenset(fold(part) for part in re.findall(r"\w+", pupil))
+    if names and names.isdisjoint(words(text)):
+        # The pupil's name is not in the text: the reading is the one without it (which the
+        # safeguarding check has usually made already), not a second one.
+        return _analysed(text, lang, "")
     return tuple(
         _sentence(text, start, end, lang, lexicon, names) for start, end in split_sentences(text)
     )
@@ -97,15 +101,19 @@ def _sentence(
 ) -> Sentence:
     groups: list[list[tuple[Token, bool, int, int]]] = [[]]
     previous_end = start
+    conjunctions = lexicon.conjunctions
     for match in WORD.finditer(text, start, end):
         raw = match.group()
         token = _word(raw, lang)
-        gap = text[previous_end : match.start()]
-        previous_end = match.end()
-        if groups[-1] and (_CLAUSE_PUNCT.search(gap) or token.keys & lexicon.conjunctions):
+        a, b = match.span()
+        gap = text[previous_end:a]
+        previous_end = b
+        if groups[-1] and (
+            (gap != " " and _CLAUSE_PUNCT.search(gap)) or not token.keys.isdisjoint(conjunctions)
+        ):
             groups.append([])
-        name = _is_name(raw, token, lexicon, first=not groups[0])
-        groups[-1].append((token, name, match.start(), match.end()))
+        name = raw[0].isupper() and _is_name(raw, token, lexicon, first=not groups[0])
+        groups[-1].append((token, name, a, b))
     clauses: list[Clause] = []
     subject: Who = "unknown"
     for group in filter(None, groups):
@@ -212,14 +220,25 @@ def _hedge(tokens: list[Token], lexicon: Lexicon) -> tuple[Token, ...]:
     return tuple(result)
 
 
+def _found(phrase: tuple[str, ...], tokens: tuple[Token, ...]) -> bool:
+    """Whether the phrase's words follow each other somewhere among the tokens."""
+    n, first = len(phrase), phrase[0]
+    for i in range(len(tokens) - n + 1):
+        if first not in tokens[i].keys:  # tested alone: most words start no phrase
+            continue
+        for j in range(1, n):
+            if phrase[j] not in tokens[i + j].keys:
+                break
+        else:
+            return True
+    return False
+
+
 def _intensity(tokens: tuple[Token, ...], lexicon: Lexicon) -> float:
     factor = 1.0
     for token in tokens:
         factor *= token.intensity
     for phrase, value in lexicon.phrases.items():
-        n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if all(phrase[j] in tokens[i + j].keys for j in range(n)):
-                factor *= value
-                break
+        if _found(phrase, tokens):
+            factor *= value
     return min(max(factor, 0.4), 1.6)

@@ -154,8 +154,14 @@ class Search:
         """The positions a slot fills, in order."""
         found = self._cache.get(id(slot))
         if found is None:
-            index = self.sentence.index
-            hits = {i for key in index.keys() & slot.keys for i in index[key]}
+            index, keys = self.sentence.index, slot.keys
+            # Walk the smaller side: `index.keys() & keys` walks all of the frozenset, and a
+            # slot with a word list has hundreds of keys where a sentence has a few dozen.
+            if len(keys) <= len(index):
+                common = [key for key in keys if key in index]
+            else:
+                common = [key for key in index if key in keys]
+            hits = {i for key in common for i in index[key]}
             if slot.prefixes:
                 hits.update(i for k, at in index.items() if k.startswith(slot.prefixes) for i in at)
             found = sorted(i for i in hits if self.tokens[i].last or not slot.last)

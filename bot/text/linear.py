@@ -24,12 +24,14 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
 from bot.errors import ModelError
 from bot.text.tokens import lemma, words
+
+WORDS_KEPT = 1024  # words whose feature names are kept (about 1.3 KB each)
 
 
 @dataclass(frozen=True)
@@ -60,16 +62,24 @@ def features(
     tokens = words(text)
     names = {f"lang={lang}", *extra}
     for i, word in enumerate(tokens):
-        names.add(f"w={word}")
-        if spec.lemmas:
-            names.add(f"l={lemma(word, lang)}")
+        names.update(_word_features(word, lang, spec))
         if spec.pairs and i:
             names.add(f"b={tokens[i - 1]}_{word}")
-        padded = f" {word} "
-        for n in spec.chars:
-            names.update(f"c={padded[j : j + n]}" for j in range(len(padded) - n + 1))
     scale = 1.0 / math.sqrt(len(names))
     return dict.fromkeys(names, scale)
+
+
+@lru_cache(maxsize=WORDS_KEPT)
+def _word_features(word: str, lang: str, spec: Spec) -> tuple[str, ...]:
+    """The names one word gives, whatever its neighbours: w=, l= and its c= n-grams (cached:
+    the same words come back in every answer)."""
+    names = [f"w={word}"]
+    if spec.lemmas:
+        names.append(f"l={lemma(word, lang)}")
+    padded = f" {word} "
+    for n in spec.chars:
+        names.extend(f"c={padded[j : j + n]}" for j in range(len(padded) - n + 1))
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,8 @@ class Linear:
 
     def score(self, x: Mapping[str, float]) -> float:
         """The uncalibrated score w . x + bias."""
-        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in x.items())
+        weight = self.weights.get
+        return self.bias + sum([weight(name, 0.0) * value for name, value in x.items()])
 
     def probability(self, x: Mapping[str, float]) -> float:
         """The calibrated probability that a text with features `x` is of this class."""

@@ -18,10 +18,18 @@ import simplemma
 # A word, with an apostrophe in front ("'k", "'s") or inside ("m'n", "can't") and hyphenated
 # parts ("burn-out", "time-out") kept together.
 WORD = re.compile(r"['’]?\w+(?:[-'’]\w+)*")
+WORDS_KEPT = 256  # texts whose words are kept (recent answers, the phrases they are read against)
 
 
 def fold(word: str) -> str:
     """Lower case without accents, with straight apostrophes ("Geïrriteerd" -> "geirriteerd")."""
+    if word.isascii():  # nothing to decompose or straighten: most words, at a fraction of the cost
+        return word.lower()
+    return _fold_unicode(word)
+
+
+@lru_cache(maxsize=1 << 14)
+def _fold_unicode(word: str) -> str:
     text = unicodedata.normalize("NFKD", word.lower().replace("’", "'").replace("‘", "'"))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
@@ -57,7 +65,15 @@ def word_count(text: str) -> int:
 
 def words(text: str) -> list[str]:
     """The folded words of a text, in order ("Ik ben naast hem gaan zitten" -> ["ik", ...])."""
-    return [fold(match.group()) for match in WORD.finditer(text)]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=WORDS_KEPT)
+def _words(text: str) -> tuple[str, ...]:
+    # One turn reads its answer, and the fixed phrases it compares with («klaar», "that's
+    # all"), many times over (the follow-up detector, the non-answer check, the safeguarding
+    # model): the words of the last few hundred texts are kept.
+    return tuple(fold(match.group()) for match in WORD.finditer(text))
 
 
 def spans(text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:

@@ -9,7 +9,7 @@ parses in C and keeps its pool cheaply (see docs/performance.md).
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import orjson
@@ -23,6 +23,21 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 warnings.filterwarnings(
     "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
 )
+
+
+class JsonData:
+    """Parameters that are JSON values already (no files), in the place of a `RequestData`
+    (which is final) for `BaseRequest.post`: `AiohttpRequest.do_request` reads only
+    `parameters` and `multipart_data`. What `Bot._post` builds, without its conversion of
+    every parameter and the layers around it (a few per cent of a turn's CPU per sendMessage)."""
+
+    def __init__(self, parameters: dict[str, Any]) -> None:
+        self.parameters = parameters
+        self.multipart_data: dict[str, Any] = {}
+
+    def as_request_data(self) -> RequestData:
+        """This object, typed as what `BaseRequest.post` takes."""
+        return cast(RequestData, self)
 
 
 class AiohttpRequest(BaseRequest):

@@ -12,6 +12,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.channels.telegram.http import AiohttpRequest, JsonData
 from bot.channels.telegram.polling import retry_seconds
 from bot.errors import SendFailed
 from bot.models.events import Button, Outbound
@@ -28,6 +29,20 @@ def markup(message: Outbound) -> InlineKeyboardMarkup | None:
         return None
     rows = [[_button(b) for b in row] for row in message.buttons]
     return InlineKeyboardMarkup(rows)
+
+
+def keyboard_json(message: Outbound) -> dict[str, Any] | None:
+    """The inline keyboard of a message as the Bot API's JSON (`markup(message).to_dict()`,
+    built directly), if it has buttons."""
+    if not message.buttons:
+        return None
+    return {"inline_keyboard": [[_button_json(b) for b in row] for row in message.buttons]}
+
+
+def _button_json(button: Button) -> dict[str, Any]:
+    if button.web_app:
+        return {"text": button.label, "web_app": {"url": button.web_app}}
+    return {"text": button.label, "callback_data": button.data}
 
 
 def _button(button: Button) -> InlineKeyboardButton:
@@ -71,9 +86,9 @@ class TelegramTransport:
             if caption is None and message.text:
                 await self._send_text(chat, message.text, None)
             return
-        await self._send_text(chat, message.text, markup(message))
+        await self._send_text(chat, message.text, keyboard_json(message))
 
-    async def _send_text(self, chat: int, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    async def _send_text(self, chat: int, text: str, keyboard: dict[str, Any] | None) -> None:
         pieces = split_text(text)
         for i, piece in enumerate(pieces):
             params: dict[str, Any] = {"chat_id": chat, "text": piece}
@@ -82,9 +97,17 @@ class TelegramTransport:
             await self._call(self._send_message, **params)
 
     async def _send_message(self, **params: Any) -> None:
-        """sendMessage through PTB, without turning the echoed message into a `Message`
-        (the bot never reads it; that parsing was a tenth of a turn's CPU)."""
-        await self.bot.do_api_request("sendMessage", api_kwargs=params)
+        """sendMessage with PTB's request object: its `post` maps Telegram's answers to the
+        same errors as every Bot method (RetryAfter, Forbidden, BadRequest, NetworkError ...).
+        The echoed message is not turned into a `Message` (the bot never reads it; that parsing
+        was a tenth of a turn's CPU), and the parameters, JSON already, are not converted one
+        by one as `Bot.do_api_request` does (which is still the way with another `request`)."""
+        request = self.bot.request
+        if not isinstance(request, AiohttpRequest):  # another HTTP layer reads more of it
+            await self.bot.do_api_request("sendMessage", api_kwargs=params)
+            return
+        data = JsonData(params).as_request_data()
+        await request.post(f"{self.bot.base_url}/sendMessage", data)
 
     async def typing(self, chat: int) -> None:
         """Show 'typing…' in a chat (best effort)."""
