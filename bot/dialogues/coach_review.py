@@ -70,7 +70,7 @@ def show_review(conv: Conversation, ref: str, *, read: bool = True) -> bool:
     thin = [scale_name(conv, s.id) for s in draft.scales if s.confidence < 0.5]
     if thin:
         lines.append(conv.t("review_low_confidence", scales=", ".join(thin)))
-    mixed = [scale_name(conv, s.id) for s in draft.scales if _mixed(s)]
+    mixed = [scale_name(conv, s.id) for s in draft.scales if s.mixed_evidence]
     if mixed:
         lines.append(conv.t("review_mixed", scales=", ".join(mixed)))
     if review.status == "released":
@@ -120,12 +120,7 @@ def _quotes(conv: Conversation, scale: ScaleScore, items: list[SessionItem]) -> 
 def _evidence_words(conv: Conversation, scale: ScaleScore) -> list[str]:
     """A word when the draft's evidence for a scale is thin, or both supports and contradicts."""
     words = [conv.t("scale_thin")] if scale.confidence < 0.5 else []
-    return words + ([conv.t("scale_mixed")] if _mixed(scale) else [])
-
-
-def _mixed(scale: ScaleScore) -> bool:
-    """Quotes both support and contradict the draft's score."""
-    return len({e.direction for e in scale.evidence}) > 1
+    return words + ([conv.t("scale_mixed")] if scale.mixed_evidence else [])
 
 
 def back(conv: Conversation, ref: str) -> bool:

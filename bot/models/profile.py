@@ -107,6 +107,12 @@ class ScaleScore(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     evidence: list[Evidence] = Field(default_factory=list)
 
+    @property
+    def mixed_evidence(self) -> bool:
+        """Quotes both support and contradict the score: «mixed» in the draft's notes, the
+        coach's review in chat and the workspace alike."""
+        return len({e.direction for e in self.evidence}) > 1
+
 
 class Draft(BaseModel):
     """A proposal for the coach: one `ScaleScore` per scale, which scorer made it, and notes."""

@@ -128,7 +128,7 @@ class RuleScorer:
             for scale in self._scales.scales
         ]
         notes = self._draft_notes(
-            transcript.language, found.views, found.terse, found.brief, weighed, scores
+            transcript.language, found.views, found.terse, found.brief, scores
         )
         return Draft(scorer="rules", scales=scores, notes=notes)
 
@@ -230,7 +230,6 @@ class RuleScorer:
         views: list[AnswerView],
         terse: bool,
         brief: bool,
-        weighed: dict[str, Weighed],
         scores: list[ScaleScore],
     ) -> list[str]:
         texts = _notes(language)
@@ -240,18 +239,12 @@ class RuleScorer:
         if brief and not terse and extremes:
             notes.append(texts["brief"].format(names=", ".join(extremes)))
         thin = [name[s.id] for s in scores if _too_little(s)]
-        # the same «mixed» as the coach's review: quotes both for and against the score
-        mixed = [name[s.id] for s in scores if _mixed(s) and not _too_little(s)]
+        mixed = [name[s.id] for s in scores if s.mixed_evidence and not _too_little(s)]
         silent = [name[s.id] for s in scores if not s.evidence and not _too_little(s)]
         for key, names in (("thin", thin), ("mixed", mixed), ("silent", silent)):
             if names:
                 notes.append(texts[key].format(names=", ".join(names)))
         return notes
-
-
-def _mixed(score: ScaleScore) -> bool:
-    """Quotes both support and contradict the score."""
-    return len({e.direction for e in score.evidence}) > 1
 
 
 def _too_little(score: ScaleScore) -> bool:

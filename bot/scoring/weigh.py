@@ -35,7 +35,6 @@ THIN_CONFIDENCE = 0.4
 UNSURE = 0.5
 BARE = 0.3
 TERSE_CONFIDENCE = 0.45
-MIXED = 0.45
 TONE = 0.8
 TONE_CAP = 4.0
 
@@ -75,7 +74,6 @@ class Weighed:
     raw: float
     confidence: float
     thin: bool
-    mixed: bool
     certainty: float = 0.0
     reading: Mapping[str, float] = field(default_factory=dict)
 
@@ -235,8 +233,7 @@ def _finish(tally: Tally, raw: float, certainty: float, middle: bool) -> Weighed
     if middle:
         score = max(3, min(5, score))
     confidence = _calibrated(certainty, raw, score)
-    mixed = tally.conflict >= MIXED and tally.positive + tally.negative >= 1.0
-    return Weighed(score, raw, confidence, certainty < THIN_CONFIDENCE, mixed, certainty)
+    return Weighed(score, raw, confidence, certainty < THIN_CONFIDENCE, certainty)
 
 
 def _carried(tally: Tally, related: float) -> bool:
