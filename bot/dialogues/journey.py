@@ -11,6 +11,7 @@ from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
 from bot.models.events import Button
 from bot.models.state import Session, UserState
+from bot.text.dates import day_month
 
 INTERVIEW = "interview"
 REFLECTION = "reflection"
@@ -75,7 +76,7 @@ def read_button(conv: Conversation, interview: Session) -> Button:
 
 
 def _date(conv: Conversation, moment: datetime) -> str:
-    return f"{moment.day} {conv.t('months').split()[moment.month - 1]}"
+    return day_month(moment, conv.state.lang)
 
 
 def pupil_line(conv: Conversation, slot: int) -> str:

@@ -27,6 +27,7 @@ from bot.errors import PromptFileError
 from bot.models.language import LANGUAGES
 from bot.models.profile import Draft, ScaleScore
 from bot.scoring.scales import ScaleDef, load_scales
+from bot.text.dates import long_date
 from bot.text.prompts import read_yaml
 
 WIDTH_IN, HEIGHT_IN, DPI = 7.2, 10.0, 150
@@ -39,7 +40,7 @@ SECOND = "#2d2a4a"
 LOW_CONFIDENCE = 0.5
 TEXT_KEYS = frozenset(
     {"title", "behaviour", "feelings", "bands", "risk", "first", "second"}
-    | {"uncertain", "risk_band", "missing", "months"}
+    | {"uncertain", "risk_band", "missing"}
 )
 
 
@@ -98,7 +99,7 @@ def chart_figure(
         rows = [scale for scale in scales if scale.group == group]
         _panel(axes, rows, draft, second, texts, lang)
         axes.set_title(texts[group], loc="left", fontsize=15, fontweight="bold", pad=26)
-    figure.suptitle(_title(texts, pupil, date), fontsize=16, fontweight="bold", y=0.985)
+    figure.suptitle(_title(texts, pupil, date, lang), fontsize=16, fontweight="bold", y=0.985)
     entries = _legend(figure, draft, second, texts, first_label, second_label)
     figure.subplots_adjust(left=0.05, right=0.95, top=0.90, bottom=0.05 + 0.028 * entries)
     for text in figure.findobj(Text):  # a pseudonym like «$\frac$» is drawn as typed, not as TeX
@@ -107,9 +108,8 @@ def chart_figure(
     return figure
 
 
-def _title(texts: dict[str, str], pupil: str, date: datetime.date) -> str:
-    month = texts["months"].split()[date.month - 1]
-    return f"{texts['title']} · {pupil} · {date.day} {month} {date.year}"
+def _title(texts: dict[str, str], pupil: str, date: datetime.date, lang: str) -> str:
+    return f"{texts['title']} · {pupil} · {long_date(date, lang if lang in LANGUAGES else 'en')}"
 
 
 def _panel(

@@ -24,6 +24,7 @@ from bot.render.chart import render_chart
 from bot.render.pdf import FONT, Pdf
 from bot.scoring.compare import compare_profiles
 from bot.scoring.scales import load_scales
+from bot.text.dates import long_date
 from bot.text.prompts import read_yaml
 
 CHART_WIDTH = 138.0
@@ -35,8 +36,10 @@ ZONE = ZoneInfo("Europe/Brussels")  # the schools' time (Amsterdam and Brussels 
 
 @cache
 def report_texts(lang: str) -> dict[str, str]:
-    """The report's texts in one language."""
-    return {str(k): str(v) for k, v in read_yaml(lang, "report.yaml").items()}
+    """The report's texts in one language, with that language under `lang` (the dates read
+    their month names from it: `bot.text.dates`)."""
+    texts = {str(k): str(v) for k, v in read_yaml(lang, "report.yaml").items()}
+    return {**texts, "lang": lang}
 
 
 def render_report(
@@ -322,5 +325,4 @@ def _slot(session_id: str) -> str:
 def _when(moment: datetime, texts: dict[str, str]) -> str:
     """A moment as a person reads it, in the schools' time zone: «5 december 2026, 09:40»."""
     local = moment.astimezone(ZONE) if moment.tzinfo else moment
-    month = texts["months"].split()[local.month - 1]
-    return texts["when"].format(day=local.day, month=month, year=local.year, time=f"{local:%H:%M}")
+    return texts["when"].format(date=long_date(local, texts["lang"]), time=f"{local:%H:%M}")
