@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
+from bot.dialogues.script import Item
 from bot.dialogues.told import handles
 from bot.models.internal import SafeguardingAlert
 from bot.models.jobs import JobName
@@ -82,10 +83,17 @@ def _tell_teacher(conv: Conversation, session: Session, alert: Alert) -> None:
 
 
 def _asks_hard_feelings(conv: Conversation, session: Session, question_id: str) -> bool:
-    from bot.dialogues import runner
+    item = _item(conv, session, question_id)
+    return item is not None and item.asks_hard_feelings
 
-    script = runner.session_script(conv, session)
-    return any(i.id == question_id and i.asks_hard_feelings for i in script.items)
+
+def _item(conv: Conversation, session: Session, question_id: str) -> Item | None:
+    """The session's question `question_id` (None when its script no longer has it)."""
+    from bot.dialogues import runner  # the runner screens answers through this module
+
+    return next(
+        (i for i in runner.session_script(conv, session).items if i.id == question_id), None
+    )
 
 
 def _possible_if_model_distress(signal: Signal) -> Signal:
@@ -99,12 +107,12 @@ def _possible_if_model_distress(signal: Signal) -> Signal:
 def _label(conv: Conversation, session: Session, question_id: str) -> str:
     """The question as the coach reads it («vraag 3 · Een moment dat het niet klikte»), never
     its id."""
-    from bot.dialogues import runner  # the runner screens answers through this module
+    from bot.dialogues import runner
 
-    script = runner.session_script(conv, session)
-    item = next((i for i in script.items if i.id == question_id), None)
+    item = _item(conv, session, question_id)
     if item is None:
         return conv.t("question_unknown")
+    script = runner.session_script(conv, session)
     title = runner.item_text(conv, session, item.title)
     if item in script.counted:
         return conv.t("question_label", n=script.counted.index(item) + 1, title=title)
