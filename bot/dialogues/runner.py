@@ -4,6 +4,8 @@ go back, skip, review and submit. The code names no question: everything comes f
 
 from __future__ import annotations
 
+from functools import cache
+
 from bot.dialogues import parts
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
@@ -375,16 +377,7 @@ def _typed_choice(text: str) -> str:
     word of the other answer; else ''."""
     typed = words(text)
     said = " ".join(typed)
-    phrases = {
-        choice: {
-            " ".join(words(phrase))
-            for lang in LANGUAGES
-            for phrase in (
-                load_texts(lang).yes_words if choice == "yes" else load_texts(lang).no_words
-            )
-        }
-        for choice in ("yes", "no")
-    }
+    phrases = _choice_phrases()
     for choice in ("yes", "no"):
         if said in phrases[choice]:
             return choice
@@ -394,6 +387,20 @@ def _typed_choice(text: str) -> str:
         if typed[0] in phrases[choice] and not set(typed[1:]) & phrases[other]:
             return choice
     return ""
+
+
+@cache
+def _choice_phrases() -> dict[str, frozenset[str]]:
+    """The typed yes and no words of every language, as `words` reads them."""
+
+    def read(phrases: list[str]) -> frozenset[str]:
+        return frozenset(" ".join(words(phrase)) for phrase in phrases)
+
+    texts = [load_texts(lang) for lang in LANGUAGES]
+    return {
+        "yes": read([p for t in texts for p in t.yes_words]),
+        "no": read([p for t in texts for p in t.no_words]),
+    }
 
 
 def choose(conv: Conversation, session: Session, choice: str) -> bool:
