@@ -23,8 +23,11 @@ from bot.safety.safeguarding import Signal, check
 def screen(conv: Conversation, session: Session, question_id: str, text: str) -> None:
     """Check one answer with the rules now (and, when configured, by the LLM afterwards)."""
     signals = check(text, conv.state.lang)
-    if _asks_hard_feelings(conv, session, question_id):
+    item = _item(conv, session, question_id)
+    if item is not None and item.asks_hard_feelings:
         signals = [_possible_if_model_distress(s) for s in signals]
+    if item is not None and _remembers_nothing(conv, session, item, text):
+        signals = [s for s in signals if not _model_distress(s)]
     clear = {s.kind for s in signals if s.clear}  # one answer: one alert of a kind, not two
     signals = [s for s in signals if s.clear or s.kind not in clear]
     raise_alerts(conv, session, question_id, signals)
@@ -82,9 +85,17 @@ def _tell_teacher(conv: Conversation, session: Session, alert: Alert) -> None:
     conv.say(conv.t(key, pupil_ref=name, coach_told=coach))
 
 
-def _asks_hard_feelings(conv: Conversation, session: Session, question_id: str) -> bool:
-    item = _item(conv, session, question_id)
-    return item is not None and item.asks_hard_feelings
+def _remembers_nothing(conv: Conversation, session: Session, item: Item, text: str) -> bool:
+    """«Ik weet het echt niet meer» to «what happened then?» says the teacher does not remember
+    (the model, reading the sentence alone, hears «I am at my wits' end»); the rules still
+    read it, as every answer."""
+    from bot.dialogues import runner
+
+    return runner.remembers_nothing(conv, session, item, text)
+
+
+def _model_distress(signal: Signal) -> bool:
+    return signal.kind == "teacher_distress" and signal.reason.startswith("model ")
 
 
 def _item(conv: Conversation, session: Session, question_id: str) -> Item | None:
@@ -99,7 +110,7 @@ def _item(conv: Conversation, session: Session, question_id: str) -> Item | None
 def _possible_if_model_distress(signal: Signal) -> Signal:
     """The model's teacher distress in an answer to a question about hard feelings is possible,
     not clear: «ik weet het echt niet meer» answers «when do you not know what to do?»."""
-    if signal.kind == "teacher_distress" and signal.reason.startswith("model "):
+    if _model_distress(signal):
         return signal.model_copy(update={"clear": False})
     return signal
 

@@ -45,9 +45,10 @@ def words(text: str) -> list[str]:
     return _words(text)
 
 
-def _phrase(entry: str, lang: str) -> Cue:
-    """A cue list entry as exact words in this order, nothing between ("de rest van de dag")."""
-    return parse_cue(">" + " ".join("=" + w for w in _words(entry)), lang, gap=0)
+def _phrase(entry: str, lang: str, gap: int = 0) -> Cue:
+    """A cue list entry as exact words in this order, nothing between ("de rest van de dag"),
+    or at most `gap` words between («kan me eerlijk gezegd niks herinneren»)."""
+    return parse_cue(">" + " ".join("=" + w for w in _words(entry)), lang, gap=gap)
 
 
 def _verb(entry: str, lang: str) -> Cue:
@@ -76,6 +77,7 @@ class Lexicon:
     general: CueSet
     tough: CueSet
     declines: CueSet
+    no_memory: CueSet
     joy: CueSet
     mixed: CueSet
 
@@ -111,6 +113,7 @@ def _build(cues: ProbeCues, pupil: str) -> Lexicon:
         general=_phrases(cues.general, lang, pupil),
         tough=_phrases(cues.tough, lang, pupil),
         declines=_phrases(cues.declines, lang, pupil),
+        no_memory=CueSet([_phrase(e, lang, gap=2) for e in cues.no_memory if _words(e)]),
         joy=_phrases(cues.joy, lang, pupil),
         mixed=_phrases(cues.mixed, lang, pupil),
     )
@@ -164,7 +167,12 @@ def _doer(tokens: tuple[Token, ...], at: int, inherited: str, lexicon: TextLexic
         if token.subject:
             return token.subject
     linking = lexicon.conjunctions | lexicon.links
-    return inherited if all(t.keys & linking for t in tokens[start:at]) else "unknown"
+    if all(t.keys & linking for t in tokens[start:at]):
+        return inherited
+    # «ik heb toen een grapje gemaakt»: a «toen» that is «then», not «when» (no subject of its
+    # own follows), goes on with the clause before it
+    adverb = tokens[start].keys & lexicon.links and not any(t.subject for t in tokens[start:at])
+    return inherited if adverb else "unknown"
 
 
 def _sentence_elements(search: Search, lex: Lexicon) -> set[str]:
@@ -227,6 +235,27 @@ def declines(text: str, cues: ProbeCues, pupil: str) -> bool:
     clause = first.sentence.clauses[0]
     covered = {i for _, match in lex.declines.matches(first) for i in match}
     return all(i in covered for i in range(len(clause.tokens)))
+
+
+BLANK_OTHER_WORDS = 5  # «ik kan me eerlijk gezegd niks herinneren, sorry» is still only that
+
+
+def recalls_nothing(text: str, cues: ProbeCues, pupil: str) -> bool:
+    """The teacher remembers no such moment («ik kan me niks herinneren», "I honestly can't
+    think of one"): an answer in itself (nothing came to mind), not a story to ask more about.
+    Only when that is all the answer says: «ik weet niet meer wanneer, maar hij huilde en ik
+    troostte hem» is a story."""
+    lex = Lexicon.build(cues, pupil)
+    searches = _searches(text, lex, pupil)
+    if not searches or any(lex.concrete.found(search) for search in searches):
+        return False
+    blank, other = False, 0
+    for search in searches:
+        covered = {i for _, match in lex.no_memory.matches(search) for i in match}
+        blank = blank or bool(covered)
+        tokens = search.sentence.tokens
+        other += sum(1 for i, t in enumerate(tokens) if i not in covered)
+    return blank and other <= BLANK_OTHER_WORDS
 
 
 TONE_SCOPE = Scope(before=5, after=3, subject_change=True)  # "niet boos", "boos was ik niet"
@@ -323,9 +352,23 @@ def non_answer(text: str, lang: Language) -> NonAnswer:
         return "greeting"
     if joined in lists["fillers"]:
         return "filler"
-    if joined in lists["puzzled"]:
+    if joined in lists["puzzled"] or _asks_what_is_meant(said, text, lists["puzzled_phrases"]):
         return "puzzled"
     return ""
+
+
+PUZZLED_WORDS = 14  # a question to the bot is short; a longer message is an answer with a «?»
+
+
+def _asks_what_is_meant(said: list[str], text: str, phrases: frozenset[str]) -> bool:
+    """A short question back about the question («wat bedoel je met klikken?», "What do you
+    mean by 'click'?", «ik begrijp de vraag niet»): it asks what is meant, it answers nothing."""
+    if len(said) > PUZZLED_WORDS:
+        return False
+    padded = f" {' '.join(said)} "
+    return any(f" {phrase} " in padded for phrase in phrases) and (
+        "?" in text or len(said) <= PUZZLED_WORDS // 2
+    )
 
 
 def bare_number(text: str) -> bool:
@@ -353,6 +396,7 @@ def _word_lists(lang: Language) -> dict[str, frozenset[str]]:
         "greetings": frozenset(greetings | {f"{p} {who}" for p in greetings for who in _ADDRESS}),
         "fillers": frozenset(folded(texts.fillers)),
         "puzzled": frozenset(folded(texts.puzzled)),
+        "puzzled_phrases": frozenset(folded(texts.puzzled_phrases)),
     }
 
 
@@ -387,6 +431,8 @@ class RuleProbePolicy:
     @staticmethod
     def _event(answer: Answer, cues: ProbeCues, pupil: str, asked: set[str]) -> list[str]:
         if not asked and declines(answer.text, cues, pupil):
+            return []
+        if recalls_nothing(answer.parts[-1].text, cues, pupil):
             return []
         if "concrete" not in asked and is_generalisation(answer.text, cues, pupil):
             return ["concrete"]

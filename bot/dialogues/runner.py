@@ -10,7 +10,15 @@ from bot.dialogues import parts
 from bot.dialogues.alerts import screen
 from bot.dialogues.callbacks import Action
 from bot.dialogues.conversation import Conversation
-from bot.dialogues.probes import Tone, ack_kind, bare_number, non_answer, tone, words
+from bot.dialogues.probes import (
+    Tone,
+    ack_kind,
+    bare_number,
+    non_answer,
+    recalls_nothing,
+    tone,
+    words,
+)
 from bot.dialogues.pseudonym import MAX_PSEUDONYM_CHARS, check_pseudonym
 from bot.dialogues.script import Item, Script, load_texts, placeholders
 from bot.models.language import LANGUAGES
@@ -242,6 +250,10 @@ def _not_an_answer(conv: Conversation, session: Session, item: Item, text: str) 
     item such as the year group keeps «5»); «klaar» with no long answer open (under a plan's
     actions it closes the list)."""
     nothing = non_answer(text, conv.state.lang)
+    if nothing == "puzzled" and item.explain and session.awaiting == "main":
+        explain = item_text(conv, session, item.explain)
+        ask(conv, session, conv.t("not_an_answer_explained", explain=explain))
+        return True
     if nothing:
         message = "not_an_answer" if nothing == "greeting" else f"not_an_answer_{nothing}"
     elif item.kind in FREE_TEXT and bare_number(text):
@@ -281,7 +293,25 @@ def _answered(conv: Conversation, session: Session, item: Item, answer: Answer) 
         ack = _acknowledge(conv, session, item, answer, follow_up=True)
         conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
         return
+    if remembers_nothing(conv, session, item, answer.parts[-1].text):
+        said = conv.t("ack_no_memory")
+        if said in session.recent_acks:  # the second time in a session: short
+            said = conv.t("ack_no_memory_again")
+        session.recent_acks = ([*session.recent_acks, said])[-RECENT_ACKS:]
+        advance(conv, session, said)
+        return
     advance(conv, session, _acknowledge(conv, session, item, answer))
+
+
+def remembers_nothing(conv: Conversation, session: Session, item: Item, text: str) -> bool:
+    """«Ik kan me niks herinneren» to a question about a moment: kept as the answer (no moment
+    came to mind, which the coach reads too), with a word that it is fine, and no follow-up."""
+    cues = _script(conv, session).probe_cues
+    return (
+        item.kind == "event"
+        and cues is not None
+        and recalls_nothing(text, cues, pupil_name(conv, session))
+    )
 
 
 def _offer_more(conv: Conversation, session: Session, text_id: str, kept: str) -> None:

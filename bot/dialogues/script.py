@@ -44,6 +44,9 @@ class Item(BaseModel):
     # model alone hearing distress in the answer asks the coach to read it, it does not send the
     # teacher the crisis lines (a rule's signal still does)
     asks_hard_feelings: bool = False
+    # what the question means, in other words, for a teacher who asks («wat bedoel je met
+    # klikken?»); empty: the question is only asked again
+    explain: str = ""
 
 
 class ProbeCues(BaseModel):
@@ -63,6 +66,7 @@ class ProbeCues(BaseModel):
     general: list[str]
     tough: list[str]
     declines: list[str] = Field(default_factory=list)
+    no_memory: list[str] = Field(default_factory=list)  # "ik kan me niks herinneren"
     joy: list[str] = Field(default_factory=list)
     mixed: list[str] = Field(default_factory=list)  # a hard word: the answer is not pure joy
 
@@ -183,6 +187,8 @@ class Texts(BaseModel):
     no_words: list[str]
     fillers: list[str]  # a hesitation alone ("hmm") is no answer
     puzzled: list[str]  # nor is puzzlement ("huh?", "wat bedoel je?"): the question is repeated
+    # inside a short question to the bot («wat bedoel je met klikken?»): asks what is meant
+    puzzled_phrases: list[str] = []
     part_words: list[str]  # «Deel 2:», "Part 2:": a message that continues the answer before
     done_words: list[str]  # «klaar»: an answer sent in parts is complete
     commands: dict[str, str]
@@ -201,7 +207,16 @@ def load_texts(lang: Language) -> Texts:
 
 
 def _parse_texts(data: dict[str, Any]) -> Texts:
-    names = ("greetings", "yes_words", "no_words", "fillers", "puzzled", "part_words", "done_words")
+    names = (
+        "greetings",
+        "yes_words",
+        "no_words",
+        "fillers",
+        "puzzled",
+        "puzzled_phrases",
+        "part_words",
+        "done_words",
+    )
     lists = {name: data.pop(name, []) for name in names}
     commands = data.pop("commands", {})
     bad = [key for key, value in data.items() if not isinstance(value, str)]

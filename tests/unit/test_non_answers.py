@@ -29,6 +29,13 @@ NL, EN = load_texts("nl"), load_texts("en")
         ("nl", "hoi", "greeting"),
         ("en", "Hi!", "greeting"),
         ("nl", "Hmm, lastig. Hij zoekt me eigenlijk nooit op.", ""),
+        ("nl", "Wat bedoel je met klikken?", "puzzled"),
+        ("nl", "ik begrijp de vraag niet goed", "puzzled"),
+        ("en", "What do you mean by 'click'?", "puzzled"),
+        ("en", "what counts as a moment?", "puzzled"),
+        ("nl", "Dat snap ik niet?", ""),  # q10: «niet weten wat je met hem aan moet»
+        ("nl", "Ik snap zijn gedrag niet. Wat bedoelt hij ermee?", ""),
+        ("en", "I wonder what he means by it when he slams the door?", ""),
         ("nl", "Sorry, ik was even weg: hij kwam gisteren huilend binnen.", ""),
         ("en", "What I enjoy most is his humour.", ""),
     ],
@@ -62,7 +69,6 @@ def test_a_greeting_after_pause_and_a_restart_is_not_stored_as_the_next_answer()
     ("text", "message"),
     [
         ("👍", "not_an_answer_symbols"),
-        ("?", "not_an_answer_puzzled"),
         ("hmm", "not_an_answer_filler"),
     ],
 )
@@ -127,3 +133,27 @@ def test_a_bare_number_is_kept_where_a_short_value_is_asked() -> None:
     chat.text("5")
     stored = chat.state.sessions[0].answers["i02_class"] if chat.state else None
     assert stored is not None and stored.text == "5"
+
+
+@pytest.mark.parametrize(
+    "text", ["?", "Wat bedoel je met klikken?", "wat bedoel je met drie woorden"]
+)
+def test_a_question_about_the_question_gets_it_in_other_words_and_is_not_stored(text: str) -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview("Mo")
+    said = chat.text(text)
+    explain = load_script("interview", "nl").items[3].explain.replace("{pupil}", "Mo")
+    assert said.startswith("Goede vraag. " + explain) and "/skip" in said
+    assert "Vraag 1 van 12" in said and "q01_three_words" not in answers(chat)
+
+
+def test_a_question_during_a_follow_up_repeats_the_follow_up() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    chat.text("Vorige week lachten we samen.")  # q02: a moment, so a follow-up comes
+    said = chat.text("wat bedoel je?")
+    assert said.startswith(NL.get("not_an_answer_puzzled"))
+    assert [p.text for p in chat.state.sessions[0].answers["q02_click"].parts] == [
+        "Vorige week lachten we samen."
+    ]

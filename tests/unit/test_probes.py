@@ -11,6 +11,7 @@ from bot.dialogues.probes import (
     detect,
     is_generalisation,
     is_non_answer,
+    recalls_nothing,
     sounds_tough,
 )
 from bot.dialogues.script import load_script, load_texts
@@ -82,6 +83,7 @@ def test_curly_apostrophes_are_read_like_straight_ones() -> None:
         "Daarna heb ik haar naar de gang gestuurd en ben ik teruggelopen.",
         "Ik schrok en liep naar hem toe.",
         "Ik ging zitten en vroeg wat er was.",
+        "Ik heb toen een grapje gemaakt.",  # «toen» as «then», not «when»
     ],
 )
 def test_what_the_teacher_did_in_dutch_perfect_tense_and_separated_verbs(text: str) -> None:
@@ -96,6 +98,7 @@ def test_what_the_teacher_did_in_dutch_perfect_tense_and_separated_verbs(text: s
         ("nl", "Ik zag dat hij de stoel pakte."),
         ("en", "I saw that he grabbed the chair."),
         ("en", "He told me about his dog."),
+        ("nl", "Hij huilde toen een jongen hem duwde."),
     ],
 )
 def test_an_act_of_someone_else_is_not_what_the_teacher_did(lang: str, text: str) -> None:
@@ -228,3 +231,38 @@ def test_two_follow_ups_in_one_message_do_not_repeat_a_phrase(
     said = chat.text(thin)
     assert said.count("?") >= 2  # two follow-ups asked together
     assert said.count(phrase) <= 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "blank"),
+    [
+        ("nl", "ik kan me niks herinneren", True),
+        ("nl", "Ik kan me eerlijk gezegd niks herinneren, sorry.", True),
+        ("nl", "ik weet het echt niet meer", True),
+        ("nl", "weet ik nie meer", True),
+        ("en", "I honestly can't remember", True),
+        ("en", "Nothing comes to mind right now, sorry", True),
+        ("nl", "Ik weet niet meer wanneer, hij huilde en ik troostte hem.", False),
+        ("nl", "Gisteren, ik weet niet meer hoe laat, kwam hij binnen.", False),
+        ("en", "I can't remember when, but he cried and I hugged him.", False),
+    ],
+)
+def test_remembering_no_moment_is_an_answer_without_follow_ups(
+    lang: str, text: str, blank: bool
+) -> None:
+    assert recalls_nothing(text, cues(lang), "Noah") is blank
+    if blank:
+        assert _choose(lang, "q03_no_click", text) == []
+
+
+def test_not_remembering_is_kept_acknowledged_once_and_raises_no_alarm() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview("Mo")
+    chat.text("Uitdagend, afstandelijk, zorgzaam. Hij zoekt me weinig op in de klas.")
+    said = chat.text("ik kan me niks herinneren")
+    assert said.startswith(load_texts("nl").get("ack_no_memory")) and "Vraag 3 van 12" in said
+    said = chat.text("ik weet het echt niet meer")  # the model alone reads distress in it
+    assert said.startswith(load_texts("nl").get("ack_no_memory_again")) and "Vraag 4 van 12" in said
+    assert chat.state is not None and chat.state.alerts == []
+    answers = chat.state.sessions[0].answers
+    assert answers["q03_no_click"].text == "ik weet het echt niet meer"
