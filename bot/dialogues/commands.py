@@ -21,6 +21,7 @@ COMMANDS = (
     "skip",
     "pause",
     "status",
+    "plan",
     "newpupil",
     "stop",
     "language",
@@ -146,6 +147,19 @@ def _new_pupil(conv: Conversation) -> None:
         nothing_open(conv, "")
 
 
+def _plan(conv: Conversation) -> None:
+    """/plan: the teacher's action plans (the newest first), in her own words."""
+    plans = [
+        s
+        for s in reversed(conv.state.sessions)
+        if s.script_id == flows.REFLECTION and s.status == "submitted"
+    ]
+    if not plans:
+        conv.say(conv.t("plan_none"))
+        return
+    conv.say("\n\n---\n\n".join(flows.plan_summary(conv, s) for s in plans))
+
+
 def _pause(conv: Conversation) -> None:
     conv.state.paused = True
     conv.say(conv.t("paused"))
@@ -175,6 +189,7 @@ _COMMANDS: dict[str, Callable[[Conversation], None]] = {
     "help": _help,
     "language": _pick_language,
     "status": _status,
+    "plan": _plan,
     "newpupil": _new_pupil,
     "pause": _pause,
     "stop": _stop,

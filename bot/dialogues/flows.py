@@ -7,6 +7,8 @@ coach hears about. It names scripts, never questions.
 
 from __future__ import annotations
 
+import re
+
 from bot.dialogues import journey
 from bot.dialogues import runner as run
 from bot.dialogues.alerts import send_alerts
@@ -34,6 +36,8 @@ INTERVIEW = "interview"
 REFLECTION = "reflection"
 CHECKIN = "checkin"
 PLAN_ITEM = "p02_actions"
+GOAL_ITEM = "p01_goal"
+SIGNALS_ITEM = "p03_signals"
 THREE_WORDS_ITEM = "q01_three_words"
 CONTACT_ITEM = "c05_contact"
 EARLIER_WORDS_CHARS = 120
@@ -70,7 +74,9 @@ def on_submitted(conv: Conversation, session: Session) -> None:
         conv.schedule(
             JobName.CHECKIN, f"checkin:{user_id}:{session.id}", due, session_id=session.id
         )
-        _closing(conv, conv.t("plan_submitted", pupil=run.pupil_name(conv, session)))
+        pupil = run.pupil_name(conv, session)
+        sent = "plan_submitted" if conv.state.coach_id is not None else "plan_submitted_no_coach"
+        _closing(conv, "\n\n".join([conv.t(sent, pupil=pupil), plan_summary(conv, session)]))
     elif session.script_id == CHECKIN:
         if conv.state.coach_id is not None:
             conv.tell(conv.state.coach_id, checkin_summary(conv, session))
@@ -79,6 +85,22 @@ def on_submitted(conv: Conversation, session: Session) -> None:
         _closing(conv, conv.t(thanks, pupil=run.pupil_name(conv, session)))
     else:
         conv.say(conv.t("submitted_generic"))
+
+
+def plan_summary(conv: Conversation, session: Session) -> str:
+    """The teacher's own plan to keep: the goal, the actions and the signs, in her words (what
+    she skipped is left out)."""
+    goal, signals = _answer_text(session, GOAL_ITEM), _answer_text(session, SIGNALS_ITEM)
+    plan = session.answers.get(PLAN_ITEM)
+    actions = [part.text for part in plan.parts] if plan else []
+    lines = [conv.t("plan_summary_title", pupil=run.pupil_name(conv, session))]
+    if goal:
+        lines.append(conv.t("plan_summary_goal", goal=goal))
+    if actions:
+        lines.append(conv.t("plan_summary_actions", actions="\n".join(f"• {a}" for a in actions)))
+    if signals:
+        lines.append(conv.t("plan_summary_signals", signals=signals))
+    return "\n\n".join(lines)
 
 
 def _closing(conv: Conversation, text: str) -> None:
@@ -220,11 +242,32 @@ def _answer_text(session: Session | None, item_id: str) -> str:
 
 
 def earlier_words(text: str) -> str:
-    """The three words of the interview: the first line or sentence of that answer, short."""
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    for stop in (". ", ": ", "; "):
-        first = first.split(stop)[0]
+    """The three words of the interview, as the teacher wrote them: the heads of a list
+    («Voorzichtig: … Teder: … Onzeker: …», "1. warm - …" on lines of their own), else the
+    first line or sentence without its asides in brackets; short."""
+    heads = [h.strip() for h in _WORD_HEAD.findall(text)]
+    lines = [_BULLET.sub("", line).strip() for line in text.splitlines() if line.strip()]
+    if len(heads) >= 2:
+        first = ", ".join(heads)
+    elif len(lines) >= 2 and all(len(line.split()) <= SHORT_LINE_WORDS for line in lines[:3]):
+        first = ", ".join(lines[:3])
+    else:
+        first = re.sub(r"\s*\([^)]*\)", "", lines[0] if lines else "")
+        for stop in (". ", "; "):
+            first = first.split(stop)[0]
+        lead, colon, rest = first.partition(": ")  # «Ik denk: moeilijk, druk, lief»
+        first = (rest if colon and "," in rest else lead).strip().rstrip(".")
     return first if len(first) <= EARLIER_WORDS_CHARS else first[:EARLIER_WORDS_CHARS] + "…"
+
+
+SHORT_LINE_WORDS = 4  # «- afstand» on lines of its own: one word a line
+_BULLET = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s*")
+# a word (or two or three) heading its own explanation: at the start, after a sentence or on a
+# line of its own, numbered or not, followed by a colon or a dash
+_WORD_HEAD = re.compile(
+    r"(?:^|(?<=[.!?])\s+|\n)\s*(?:\d+[.)]\s*|[-•*]\s*)?"
+    r"([^\W\d][^\s:;.,!?()–-]*(?:\s[^\s:;.,!?()–-]+){0,2})\s*(?::|\s[–-])\s"
+)
 
 
 def start_checkin(conv: Conversation, reflection: Session) -> None:

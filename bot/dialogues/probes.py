@@ -371,6 +371,21 @@ def _asks_what_is_meant(said: list[str], text: str, phrases: frozenset[str]) -> 
     )
 
 
+REFERENCE_OTHER_WORDS = 3  # «zie hierboven bij mijn doel»; «zoals ik al zei: elke dag een
+# compliment» says the action itself
+
+
+def refers_elsewhere(text: str, lang: Language) -> bool:
+    """A message that points at what was written before instead of saying it («zie
+    hierboven», «idem», "same as above"): no entry a check-in can ask about a week later."""
+    said = _words(text)
+    padded = f" {' '.join(said)} "
+    return any(
+        f" {phrase} " in padded and len(said) - len(phrase.split()) <= REFERENCE_OTHER_WORDS
+        for phrase in _word_lists(lang)["reference_phrases"]
+    )
+
+
 def bare_number(text: str) -> bool:
     """Whether a message is a number and nothing else («1», "2.", "3)"): a button's number typed
     where no buttons are, never an answer in the teacher's own words."""
@@ -397,6 +412,7 @@ def _word_lists(lang: Language) -> dict[str, frozenset[str]]:
         "fillers": frozenset(folded(texts.fillers)),
         "puzzled": frozenset(folded(texts.puzzled)),
         "puzzled_phrases": frozenset(folded(texts.puzzled_phrases)),
+        "reference_phrases": frozenset(folded(texts.reference_phrases)),
     }
 
 

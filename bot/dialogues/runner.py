@@ -16,6 +16,7 @@ from bot.dialogues.probes import (
     bare_number,
     non_answer,
     recalls_nothing,
+    refers_elsewhere,
     tone,
     words,
 )
@@ -456,6 +457,9 @@ def _add_to_list(conv: Conversation, session: Session, item: Item, text: str) ->
     """A list item (e.g. the actions of a plan): every message is one entry, until «Done» or
     the third entry, after which the bot says kindly that three is the most and moves on."""
     script = _script(conv, session)
+    if refers_elsewhere(text, conv.state.lang):
+        conv.say(conv.t("list_entry_in_words"))
+        return
     answer = session.answers.get(item.id)
     if answer is None or session.awaiting == "main" or answer.skipped:
         answer = Answer(item_id=item.id)

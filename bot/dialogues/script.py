@@ -189,6 +189,8 @@ class Texts(BaseModel):
     puzzled: list[str]  # nor is puzzlement ("huh?", "wat bedoel je?"): the question is repeated
     # inside a short question to the bot («wat bedoel je met klikken?»): asks what is meant
     puzzled_phrases: list[str] = []
+    # «zie hierboven», "as above": points at another answer instead of saying it (not an action)
+    reference_phrases: list[str] = []
     part_words: list[str]  # «Deel 2:», "Part 2:": a message that continues the answer before
     done_words: list[str]  # «klaar»: an answer sent in parts is complete
     commands: dict[str, str]
@@ -214,6 +216,7 @@ def _parse_texts(data: dict[str, Any]) -> Texts:
         "fillers",
         "puzzled",
         "puzzled_phrases",
+        "reference_phrases",
         "part_words",
         "done_words",
     )

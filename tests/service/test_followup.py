@@ -284,3 +284,43 @@ async def test_done_typed_under_the_actions_closes_the_list(hub: Hub, store: Sto
     assert state is not None
     plan = next(s for s in state.sessions if s.script_id == "reflection")
     assert len(plan.answers["p02_actions"].parts) == 2
+
+
+async def test_see_above_is_not_taken_as_an_action(hub: Hub, store: Store) -> None:
+    """Walk: «zie hierboven» was kept as an action, and the check-in asked about it a week later."""
+    _, teacher = await released(hub)
+    for n in range(1, 8):
+        await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
+    said = await teacher.text("see above")
+    assert said == EN.get("list_entry_in_words")
+    await teacher.text("Greet Sam at the door every morning")
+    state = await store.load(TEACHER)
+    assert state is not None
+    plan = next(s for s in state.sessions if s.script_id == "reflection")
+    assert [p.text for p in plan.answers["p02_actions"].parts] == [
+        "Greet Sam at the door every morning"
+    ]
+
+
+async def test_the_teacher_gets_her_plan_back_when_she_sends_it_and_with_plan(hub: Hub) -> None:
+    """Walk: the teacher never saw her action plan again after sending it."""
+    _, teacher = await released(hub)
+    said = await teacher.command("plan")
+    assert said == EN.get("plan_none")
+    for n in range(1, 7):
+        await teacher.text(f"Reflection {n}: I see more of what Sam needs from me now.")
+    await teacher.text("That Sam comes to me when something is wrong.")
+    await teacher.text("Greet Sam at the door every morning")
+    await teacher.text("Say twice a day what Sam does well")
+    await teacher.press("Done")
+    await teacher.text("Sam greets me back, and I feel calmer.")
+    said = await teacher.press("Send to my coach")
+    summary = (
+        "Your action plan for Sam, to keep:\n\n"
+        "Your goal: That Sam comes to me when something is wrong.\n\n"
+        "What you will do:\n• Greet Sam at the door every morning\n"
+        "• Say twice a day what Sam does well\n\n"
+        "How you will notice it works: Sam greets me back, and I feel calmer."
+    )
+    assert said.startswith(EN.get("plan_submitted", pupil="Sam")) and summary in said
+    assert await teacher.command("plan") == summary
