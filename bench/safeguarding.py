@@ -54,6 +54,8 @@ SETS = {
     "holdout": {v: f"holdout/{v}" for v in ("nl", "be", "en")},
     "tune3": {v: f"tune3/{v}" for v in ("nl", "be", "en")},
     "holdout3": {v: f"holdout3/{v}" for v in ("nl", "be", "en")},
+    "tune4": {v: f"tune4/{v}" for v in ("nl", "be", "en")},
+    "holdout4": {v: f"holdout4/{v}" for v in ("nl", "be", "en")},
 }
 KINDS = ("child_at_risk", "teacher_distress")
 
