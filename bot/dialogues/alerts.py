@@ -157,30 +157,34 @@ def on_alert(conv: Conversation, event: SafeguardingAlert) -> None:
         question=alert.question or conv.t("question_unknown"),
         quote=alert.quote,
     )
+    ref = f"{teacher.teacher_id}/{index}"
     conv.say(
         text,
         [
-            [
-                conv.button(
-                    conv.t("acknowledge_button"),
-                    Action.ACKNOWLEDGE,
-                    f"{teacher.teacher_id}/{index}",
-                )
-            ]
+            [conv.button(conv.t("acknowledge_button"), Action.ACKNOWLEDGE, ref)],
+            [conv.button(conv.t("no_concern_button"), Action.ACKNOWLEDGE, f"{ref}/{NO_CONCERN}")],
         ],
     )
 
 
+NO_CONCERN = "n"  # the second verdict on an alert's button: read, no cause for concern
+
+
 def acknowledge(conv: Conversation, arg: str) -> bool:
-    """The coach confirms they have seen an alert (and will act on it)."""
-    teacher_id, _, index = arg.partition("/")
+    """The coach has seen an alert: they will act on it, or (`<teacher>/<index>/n`) they read
+    it and it gives no cause for concern."""
+    from bot.dialogues import coach_ops as ops  # coach_ops -> coaching -> this module
+
+    teacher_id, _, rest = arg.partition("/")
+    index, _, verdict = rest.partition("/")
     teacher = conv.state.coaching.get(teacher_id)
-    if teacher is None or not index.isdigit() or int(index) >= len(teacher.alerts):
+    if teacher is None or not index.isdigit():
         return False
-    alert = teacher.alerts[int(index)]
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = conv.ctx.now
-    conv.say(conv.t("alert_acknowledged", teacher=conv.teacher_name(teacher)))
+    no_concern = verdict == NO_CONCERN
+    if not ops.acknowledge(conv, teacher, int(index), no_concern=no_concern):
+        return False
+    said = "alert_no_concern" if no_concern else "alert_acknowledged"
+    conv.say(conv.t(said, teacher=conv.teacher_name(teacher)))
     return True
 
 

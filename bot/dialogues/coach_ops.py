@@ -113,13 +113,18 @@ def reopen(conv: Conversation, teacher: TeacherFile, review: Review) -> bool:
     return True
 
 
-def acknowledge(conv: Conversation, teacher: TeacherFile, index: int) -> bool:
-    """The coach has seen a safeguarding alert (and will act on it)."""
+def acknowledge(
+    conv: Conversation, teacher: TeacherFile, index: int, *, no_concern: bool = False
+) -> bool:
+    """The coach has seen a safeguarding alert: they will act on it, or (`no_concern`) they
+    read it and it gives no cause for concern. The latest verdict holds; the first time seen
+    stays."""
     if not 0 <= index < len(teacher.alerts):
         return False
     alert = teacher.alerts[index]
     if alert.acknowledged_at is None:
         alert.acknowledged_at = conv.ctx.now
+    alert.no_concern = no_concern
     return True
 
 

@@ -253,10 +253,25 @@ def history(conv: Conversation, ref: str) -> bool:
     return True
 
 
-def release(conv: Conversation, ref: str) -> bool:
-    """Send the coach's version of the profile to the teacher; the draft stays beside it."""
+CONFIRMED = "ok"  # the release button's argument once the coach said yes
+
+
+def release(conv: Conversation, arg: str) -> bool:
+    """Send the coach's version of the profile to the teacher; the draft stays beside it. The
+    first press asks once more (what the teacher will see, and that it can be reopened); the
+    «yes» sends it."""
+    ref, confirmed = _split(arg)
     opened = _open(conv, ref)
-    if opened is None or not ops.release(conv, *opened):
+    if opened is None or opened[1].status == "released":
+        return False
+    if confirmed != CONFIRMED:
+        teacher, review = opened
+        yes = conv.button(conv.t("release_yes"), Action.RELEASE, f"{ref}/{CONFIRMED}")
+        no = conv.button(conv.t("release_not_yet"), Action.OPEN, ref)
+        name = conv.teacher_name(teacher)
+        conv.say(conv.t("release_confirm", teacher=name, pupil=review.pupil), [[yes], [no]])
+        return True
+    if not ops.release(conv, *opened):
         return False
     reopen = conv.button(conv.t("reopen_button"), Action.REOPEN, ref)
     conv.say(conv.t("released_coach", teacher=conv.teacher_name(opened[0])), [[reopen]])
@@ -276,5 +291,5 @@ def _alert_key(alert: Alert) -> str:
     """An alert above the draft: urgent until the coach has seen it, then only named; a
     possible one (the model alone) asks to be read."""
     if alert.acknowledged_at is not None:
-        return "review_alert_seen"
+        return "review_alert_no_concern" if alert.no_concern else "review_alert_seen"
     return "review_alert_possible" if alert.possible else "review_alert"

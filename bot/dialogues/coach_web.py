@@ -30,7 +30,7 @@ def apply_web(conv: Conversation, action: WebAction) -> bool:
     if not is_coach(conv.state) or teacher is None:
         return False
     if isinstance(action, Acknowledge):
-        return ops.acknowledge(conv, teacher, action.index)
+        return ops.acknowledge(conv, teacher, action.index, no_concern=action.no_concern)
     if isinstance(action, Exported):
         for each in teacher.reviews.values():
             each.audit.append(AuditEntry(at=conv.ctx.now, action="export"))

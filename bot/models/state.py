@@ -137,6 +137,9 @@ class Alert(BaseModel):
     at: datetime
     sent_at: datetime | None = Field(default=None, description="Teacher: handed to the coach.")
     acknowledged_at: datetime | None = Field(default=None, description="Coach: seen.")
+    no_concern: bool = Field(
+        default=False, description="Coach: read it, and it gives no cause for concern."
+    )
 
 
 class AccessRecord(BaseModel):

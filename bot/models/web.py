@@ -69,6 +69,7 @@ class Acknowledge(_Act):
 
     act: Literal["ack"] = "ack"
     index: int = Field(ge=0)
+    no_concern: bool = False  # read, and no cause for concern
 
 
 class ContactDone(_OnReview):

@@ -202,7 +202,8 @@ def _safeguarding(pdf: Pdf, teacher: TeacherFile, review: Review, texts: dict[st
             quote=alert.quote,
         )
         seen = alert.acknowledged_at
-        after = texts["safeguarding_acknowledged"].format(date=_when(seen, texts)) if seen else ""
+        verdict = "safeguarding_no_concern" if alert.no_concern else "safeguarding_acknowledged"
+        after = texts[verdict].format(date=_when(seen, texts)) if seen else ""
         pdf.paragraph(f"{line}\n{after or texts['safeguarding_open']}")
 
 

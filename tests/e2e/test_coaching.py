@@ -80,6 +80,7 @@ async def run_the_loop(tg: FakeTelegram, bot: BotProcess, redis: Redis) -> None:
     saved = await coach.say("Sam clearly trusts you.")
     assert EN.get("note_saved", name="Secure base", teacher="Teacher", pupil="Sam") in saved
     await coach.press(EN.get("release_button"))
+    await coach.press(EN.get("release_yes"))
     await teacher.wait_for_button(EN.get("profile_read_button"), timeout=30)
     # the profile, then the chart, then «I've read it»: session 2 has not begun yet
     assert any(m.method == "sendPhoto" for m in teacher.messages())

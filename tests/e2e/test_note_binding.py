@@ -114,6 +114,7 @@ async def test_a_note_started_on_one_draft_stays_there_when_another_draft_arrive
         assert "Robin" in (coach.messages()[-1].text or "")
         await coach.press(EN.get("open_button", n=2))
         await coach.press(EN.get("release_button"))
+        await coach.press(EN.get("release_yes"))
         await y.wait_for_button(EN.get("profile_read_button"), timeout=30)  # after the chart
         await y.say("/mydata")
         document = y.messages()[-1].document

@@ -129,6 +129,7 @@ async def in_the_browser(base: str, tg: FakeTelegram, coach: Teacher, teacher: T
         assert "changed" in await scale.inner_text()
         await shoot(desk, "review-laptop")
         before_release = len(teacher.messages())
+        await desk.get_by_label("I want to give this profile to the teacher now").check()
         await submit(desk, desk.get_by_role("button", name="Release to the teacher"))
         await until(
             lambda: any(
@@ -146,6 +147,7 @@ async def in_the_browser(base: str, tg: FakeTelegram, coach: Teacher, teacher: T
             "button", name="Lower Secure base by one"
         )
         await submit(desk, higher if await higher.is_enabled() else lower)
+        await desk.get_by_label("I want to give this profile to the teacher now").check()
         await submit(desk, desk.get_by_role("button", name="Release version 2 to the teacher"))
         intro = EN.get("profile_updated_intro", pupil="Sam")
         await until(lambda: any(intro in (m.text or "") for m in teacher.messages()))

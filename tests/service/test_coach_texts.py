@@ -53,6 +53,7 @@ async def test_no_raw_ids_or_jargon_for_the_coach(
         chat.append(await coach.press(label))
         await coach.press(texts.get("back_button"))
     chat.append(await coach.press(texts.get("release_button")))
+    chat.append(await coach.press(texts.get("release_yes")))
     await teacher.press(texts.get("profile_read_button"))
     for n in range(1, 8):
         await teacher.text(f"{n}: {ANSWERS[lang][n]}")

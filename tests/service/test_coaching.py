@@ -79,6 +79,7 @@ async def released(hub: Hub) -> tuple[HubUser, HubUser]:
     await teacher.command("start", await invite(coach))
     await interview(teacher)
     await coach.press("Release to the teacher")
+    await coach.press("Yes, release it now")
     await teacher.press(EN.get("profile_read_button"))
     teacher.new()
     return coach, teacher
@@ -108,7 +109,10 @@ async def test_the_coach_gets_the_draft_adjusts_it_and_releases_it(hub: Hub, sto
     assert saved in await coach.text("You clearly want to be there for Sam.")
     assert "score" in await coach.press("History")
     await coach.press("Back to the overview")
-    released = await coach.press("Release to the teacher")
+    confirm = await coach.press("Release to the teacher")
+    assert confirm == EN.get("release_confirm", teacher="Tessa", pupil="Sam")
+    assert teacher.new() == ""  # nothing reaches the teacher before the coach says yes
+    released = await coach.press(EN.get("release_yes"))
     assert released == EN.get("released_coach", teacher="Tessa")
     profile = teacher.new()
     assert EN.get("profile_intro", pupil="Sam") in profile
@@ -350,6 +354,7 @@ async def test_a_released_profile_reopens_as_a_new_version_and_the_teacher_hears
     await coach.press("−1")
     await coach.press("Back")
     await coach.press("Release to the teacher")
+    await coach.press("Yes, release it now")
     told = teacher.new()
     assert EN.get("profile_updated_intro", pupil="Sam") in told
     assert "Secure base" in told

@@ -63,6 +63,7 @@ async def test_status_and_welcome_back_name_each_stage_and_the_next_step(
         assert EN.get("journey_with_coach", pupil="Sam") in said
     # released: the profile waits to be read, with the button to say so
     await coach.press("Release to the teacher")
+    await coach.press("Yes, release it now")
     for said in await status_and_start(teacher):
         assert EN.get("journey_profile_to_read", pupil="Sam") in said
         assert labels(teacher) == [EN.get("profile_read_button")]

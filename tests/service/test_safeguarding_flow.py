@@ -175,3 +175,29 @@ async def test_a_possible_signal_asks_the_coach_to_read_and_spares_the_teacher_t
     said = await teacher.text("Honestly I don't want to live anymore.")
     assert EN.get("safeguarding_teacher_distress", coach_told=told) in said
     assert coach.new().startswith("URGENT")
+
+
+async def test_the_coach_can_mark_an_alert_read_with_no_cause_for_concern(
+    hub: Hub, store: Store
+) -> None:
+    """Walk: the coach had only «I will act» for an alert they had read and found harmless."""
+    coach = await make_coach(hub)
+    teacher = hub.user(TEACHER, name="Tessa")
+    await teacher.command("start", await invite(coach))
+    coach.new()
+    await teacher.press("Yes, let's begin")
+    for answer in ("Sam", "Year 3", "I find it hard to reach him."):
+        await teacher.text(answer)
+    await teacher.text(DISCLOSURE)
+    assert coach.new().startswith("URGENT")
+    assert [b.label for b in coach.buttons()] == [
+        EN.get("acknowledge_button"),
+        EN.get("no_concern_button"),
+    ]
+    said = await coach.press(EN.get("no_concern_button"))
+    assert said == EN.get("alert_no_concern", teacher="Tessa")
+    assert await coach.command("queue") == EN.get("queue_empty")
+    state = await store.load(10)
+    assert state is not None
+    alert = state.coaching[str(TEACHER)].alerts[0]
+    assert alert.acknowledged_at is not None and alert.no_concern

@@ -110,6 +110,7 @@ def test_the_whole_loop_alone_in_the_terminal_with_coach_and_advance(tmp_path: P
             "/queue",
             "1",
             "Release to the teacher",
+            "Yes, release it now",
             "/coach",
             "I've read it",
             *reflection,

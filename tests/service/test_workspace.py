@@ -78,7 +78,7 @@ async def test_a_coach_reviews_and_releases_in_the_workspace(hub: Hub, store: St
             "Ask about"
         )
         assert [a.action for a in review.audit] == ["score", "score", "score", "note"]
-        assert await coach_web.post(base_path + "/release", {"csrf": csrf}) == 303
+        assert await coach_web.post(base_path + "/release", {"csrf": csrf, "confirm": "yes"}) == 303
         await hub.settle()
         told = teacher.new()
         assert "Ask about the corridor moment." in told  # the coach's note reaches the teacher

@@ -57,6 +57,7 @@ async def the_whole_loop(hub: Hub, clock: Clock) -> tuple[HubUser, HubUser]:
     await teacher.press(NL.get("consent_yes"))
     await interview(teacher, "Noor", disclosure=True)
     await coach.press(NL.get("release_button"))
+    await coach.press(NL.get("release_yes"))
     await teacher.press(NL.get("profile_read_button"))
     for n in range(1, 8):
         await teacher.text(f"Reflectie {n}: ik zie beter wat Noor van mij nodig heeft.")
@@ -120,15 +121,19 @@ async def test_every_page_in_dutch_in_the_browser(hub: Hub, clock: Clock, store:
         assert "Dringend, veiligheid, bij Vraag 7" in review
         await shoot(laptop, "review-nl-laptop", full=False)
         await laptop.goto(f"{base}/queue")
-        async with laptop.expect_navigation():
-            await laptop.get_by_role("button", name=WEB("acknowledge")).click()
+        assert await laptop.get_by_role("button", name=WEB("acknowledge")).count() == 1
+        async with laptop.expect_navigation():  # read, and no cause for concern
+            await laptop.get_by_role("button", name=WEB("no_concern")).click()
         assert WEB("queue_alerts") not in await laptop.inner_text("main")
         async with laptop.expect_navigation():
             await laptop.get_by_role("button", name=WEB("contact_done")).click()
         assert WEB("queue_contacts") not in await laptop.inner_text("main")
         await shoot(laptop, "queue-nl-laptop")
+        await laptop.goto(f"{base}/review/{TEACHER}/interview-1")
+        review = await laptop.inner_text("body")
+        assert "zonder reden tot zorg, bij Vraag 7" in review and "Dringend" not in review
     state = await store.load(COACH)
     assert state is not None
     teacher_file = state.coaching[str(TEACHER)]
-    assert all(a.acknowledged_at is not None for a in teacher_file.alerts)
+    assert all(a.acknowledged_at is not None and a.no_concern for a in teacher_file.alerts)
     assert all(r.done_at is not None for r in teacher_file.contact_requests)

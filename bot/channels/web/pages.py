@@ -44,7 +44,10 @@ def add_routes(router: web.UrlDispatcher) -> None:
     }
     for path, handler in pages.items():
         router.add_get(path, handler)
-    actions = ("{act:adjust|score|note|release|reopen}", "/alert/{tid:\\d+}/{index:\\d+}/ack")
+    actions = (
+        "{act:adjust|score|note|release|reopen}",
+        "/alert/{tid:\\d+}/{index:\\d+}/{verdict:ack|clear}",
+    )
     router.add_post(f"{on_review}/{actions[0]}", act)
     router.add_post(actions[1], act)
     router.add_post("/contact/{tid:\\d+}/{sid}", act)
@@ -117,9 +120,10 @@ async def review(request: web.Request) -> web.Response:
     t = ws.texts(state.lang)
     alerts = [
         t(
-            "review_alert",
+            review_view.alert_key(a),
             question=words.label_of(t, current.interview, a.question_id),
             quote=a.quote,
+            date=words.date(t, a.acknowledged_at) if a.acknowledged_at else "",
         )
         for a in teacher.alerts
         if a.session_id == current.session_id
@@ -255,7 +259,8 @@ async def act(request: web.Request) -> web.StreamResponse:
     match = request.match_info
     fields: dict[str, Any] = {"teacher_id": teacher.teacher_id}
     if "index" in match:
-        fields |= {"act": "ack", "index": match["index"]}
+        no_concern = match["verdict"] == "clear"
+        fields |= {"act": "ack", "index": match["index"], "no_concern": no_concern}
         back = "/queue"
     elif request.path.startswith("/contact/"):
         fields |= {"act": "contacted", "session_id": match["sid"]}
@@ -266,6 +271,8 @@ async def act(request: web.Request) -> web.StreamResponse:
         if form.get("delta") in ("-1", "1"):
             fields["delta"] = int(form["delta"])
         back = f"/review/{teacher.teacher_id}/{match['sid']}#{form.get('at', 'top')}"
+        if match["act"] == "release" and form.get("confirm") != "yes":  # the box not ticked
+            raise web.HTTPSeeOther(back)
     try:
         action = WEB_ACTION.validate_python(fields)
     except ValidationError:

@@ -11,7 +11,7 @@ from bot.channels.web import words
 from bot.channels.web.texts import WebTexts
 from bot.models.interview import SessionItem
 from bot.models.profile import Evidence
-from bot.models.state import AuditEntry, Review, TeacherFile
+from bot.models.state import Alert, AuditEntry, Review, TeacherFile
 from bot.scoring.scales import load_scales
 
 
@@ -68,6 +68,14 @@ class ScaleRow:
     confidence: str
     note: str
     quotes: list[Quote] = field(default_factory=list)
+
+
+def alert_key(alert: Alert) -> str:
+    """How an alert heads the review: urgent until the coach has seen it, then with the
+    coach's verdict (acting on it, or no cause for concern)."""
+    if alert.acknowledged_at is None:
+        return "review_alert"
+    return "review_alert_no_concern" if alert.no_concern else "review_alert_seen"
 
 
 def scale_rows(t: WebTexts, review: Review) -> list[ScaleRow]:

@@ -23,6 +23,7 @@ class Row:
     detail: str = ""
     action: str = ""
     kind: str = ""
+    url_clear: str = ""  # an alert's second verdict: read, no cause for concern
 
 
 def name(state: UserState, t: WebTexts, teacher: TeacherFile) -> str:
@@ -56,6 +57,7 @@ def alerts(state: UserState, t: WebTexts, now: datetime) -> list[Row]:
                     url=f"/teacher/{teacher.teacher_id}",
                     detail=f"{where} · {when}: «{alert.quote}»",
                     action=f"/alert/{teacher.teacher_id}/{index}/ack",
+                    url_clear=f"/alert/{teacher.teacher_id}/{index}/clear",
                     kind=alert.at.isoformat(),
                 )
             )
