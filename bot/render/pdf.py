@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import matplotlib
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -93,5 +96,24 @@ class Pdf(FPDF):
 
 
 def clean(text: str) -> str:
-    """Typed text without control characters the font cannot show (tabs become spaces)."""
-    return CONTROL.sub("", text.replace("\t", " "))
+    """Typed text without control characters the font cannot show (tabs become spaces); a
+    character DejaVu Sans has no glyph for (most emoji) is named in brackets, «[smiling face
+    with smiling eyes]», so the coach still reads that it was there."""
+    text = CONTROL.sub("", text.replace("\t", " "))
+    glyphs = _glyphs()
+    if all(ord(ch) in glyphs for ch in text):
+        return text
+    return "".join(ch if ord(ch) in glyphs else _named(ch) for ch in text)
+
+
+def _named(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if not name or name.startswith(("EMOJI MODIFIER", "VARIATION SELECTOR", "ZERO WIDTH")):
+        return ""  # a skin tone, a presentation selector, a joiner: part of the emoji before
+    return f"[{name.lower()}]"
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    """The code points DejaVu Sans draws."""
+    return frozenset(TTFont(FONT_DIR / "DejaVuSans.ttf").getBestCmap())

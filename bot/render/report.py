@@ -191,13 +191,22 @@ def _status(pdf: Pdf, review: Review, texts: dict[str, str]) -> None:
 
 def _safeguarding(pdf: Pdf, teacher: TeacherFile, review: Review, texts: dict[str, str]) -> None:
     pdf.heading(texts["safeguarding_heading"])
-    alerts = [a for a in teacher.alerts if a.session_id == review.session_id]
+    slot = review.session_id.rpartition("-")[2]  # every conversation about this pupil
+    alerts = [a for a in teacher.alerts if a.session_id.rpartition("-")[2] == slot]
     if not alerts:
         pdf.paragraph(texts["safeguarding_none"])
     for alert in alerts:
+        script = alert.session_id.rpartition("-")[0]
+        if alert.session_id == review.session_id:
+            question = _label(texts, review.interview, alert.question_id)
+        else:  # session 2 or the check-in: the question as the coach was told it
+            question = texts["safeguarding_later"].format(
+                conversation=texts.get(f"conversation_{script}", script),
+                question=alert.question or "–",
+            )
         line = texts["safeguarding_line"].format(
             kind=texts[f"safeguarding_{alert.kind}"],
-            question=_label(texts, review.interview, alert.question_id),
+            question=question,
             date=_when(alert.at, texts),
             quote=alert.quote,
         )

@@ -128,6 +128,18 @@ def _teacher(two: bool = False) -> TeacherFile:
             acknowledged_at=T0 + timedelta(hours=1),
         )
     )
+    teacher.alerts.append(
+        Alert(
+            kind="child_at_risk",
+            session_id="checkin-1",
+            question_id="c02_noticed",
+            question="vraag 2 · Wat opviel",
+            quote="Hij had weer een blauwe plek 🙏, op zijn rug.",
+            at=T0 + timedelta(days=8),
+            acknowledged_at=T0 + timedelta(days=8, hours=2),
+            no_concern=True,
+        )
+    )
     if two:
         teacher.reviews["interview-2"] = _review("interview-2", "Sara", SARA, 10)
     return teacher
@@ -215,6 +227,9 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "Veiligheid",
         "Mogelijk een leerkracht in acute nood, Vraag 7 · Titel 07",
         "Door de coach gezien op 2 november 2026, 11:30",
+        "terugblik na een week, vraag 2 · Wat opviel",  # not only session 1's alerts
+        "Hij had weer een blauwe plek [person with folded hands], op zijn rug.",  # no emoji lost
+        ": geen reden tot zorg.",
         "Het hele interview",
         "Vraag 10 · Titel 10 De vraag 10 over Noah?",
         "Doorvraag: Hoe voelde je je toen? Moe.",
