@@ -92,4 +92,33 @@ def continues(session: Session, text: str, now: datetime) -> bool:
         return False
     if labelled(text) is not None:
         return True
-    return session.long_at is not None and now - session.long_at <= JOIN_WINDOW
+    if session.long_at is not None and now - session.long_at <= JOIN_WINDOW:
+        return True
+    _, part = last_part(session) or ("", None)
+    if part is None or now - part.at > QUICK_WINDOW:
+        return False
+    if part.text.endswith("\n" + text.strip()):  # joined, and sent again for the next question
+        return False
+    return _goes_on(text) or _unfinished(part.text)
+
+
+QUICK_WINDOW = timedelta(seconds=30)  # too soon to have read the next question and answered it
+_UNFINISHED = re.compile(r"(?:[,:;\-–—]|\.\.\.|…)\s*$")
+
+
+def _goes_on(text: str) -> bool:
+    """A message that opens as the second half of a sentence: «en toen…», "but then…", «…»."""
+    if text.lstrip().startswith(("...", "…")):
+        return True
+    said = words(text)
+    return bool(said) and said[0] in _continuation_words()
+
+
+def _unfinished(text: str) -> bool:
+    """A message that stopped mid-sentence: on a comma, a colon, a dash or «…»."""
+    return _UNFINISHED.search(text) is not None
+
+
+@cache
+def _continuation_words() -> frozenset[str]:
+    return frozenset(w for lang in LANGUAGES for w in load_texts(lang).continuation_words)

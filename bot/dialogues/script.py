@@ -192,6 +192,8 @@ class Texts(BaseModel):
     # «zie hierboven», "as above": points at another answer instead of saying it (not an action)
     reference_phrases: list[str] = []
     part_words: list[str]  # «Deel 2:», "Part 2:": a message that continues the answer before
+    # «en toen…», "and then…": a message opening with one, right after an answer, goes on with it
+    continuation_words: list[str] = []
     done_words: list[str]  # «klaar»: an answer sent in parts is complete
     commands: dict[str, str]
 
@@ -218,6 +220,7 @@ def _parse_texts(data: dict[str, Any]) -> Texts:
         "puzzled_phrases",
         "reference_phrases",
         "part_words",
+        "continuation_words",
         "done_words",
     )
     lists = {name: data.pop(name, []) for name in names}

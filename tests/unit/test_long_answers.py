@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.dialogues.parts import cut, labelled
 from bot.dialogues.script import load_texts
 from tests.support.engine_driver import EngineChat
@@ -189,3 +191,44 @@ def test_a_quick_answer_after_a_thorough_but_not_split_answer_is_its_own() -> No
     chat.text("Gisteren hielp hij me spontaan met opruimen.")
     assert chat.state is not None
     assert chat.state.sessions[0].answers["q02_click"].text.startswith("Gisteren hielp hij")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "Vorige week in de kring ging hij naast me zitten,",
+            "en toen las hij zelf een stukje voor.",
+        ),
+        (
+            "Vorige week in de kring ging hij naast me zitten.",
+            "En toen las hij zelf een stukje voor.",
+        ),
+        ("Vorige week in de kring ging hij naast me zitten…", "hij las zelf een stukje voor."),
+    ],
+)
+def test_an_answer_sent_in_two_quick_messages_stays_one_answer(first: str, second: str) -> None:
+    """Walk: the second half of an answer, sent straight after the first, became the answer to
+    the follow-up that came in between."""
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    chat.text(first)
+    chat.now -= timedelta(seconds=50)  # the next message 10 seconds later
+    said = chat.text(second)
+    assert said.startswith(load_texts("nl").get("long_joined"))
+    assert chat.state is not None
+    answer = chat.state.sessions[0].answers["q02_click"]
+    assert [p.text for p in answer.parts] == [f"{first}\n{second}"]
+
+
+def test_a_quick_answer_to_the_follow_up_is_not_joined() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    chat.text("Vorige week in de kring ging hij naast me zitten.")
+    chat.now -= timedelta(seconds=40)
+    chat.text("Ik voelde me blij.")
+    assert chat.state is not None
+    answer = chat.state.sessions[0].answers["q02_click"]
+    assert [p.text for p in answer.parts][1] == "Ik voelde me blij."
