@@ -266,3 +266,20 @@ def test_not_remembering_is_kept_acknowledged_once_and_raises_no_alarm() -> None
     assert chat.state is not None and chat.state.alerts == []
     answers = chat.state.sessions[0].answers
     assert answers["q03_no_click"].text == "ik weet het echt niet meer"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("nl", "Het was snel weer over."),
+        ("nl", "Na vijf minuten was hij weer de oude."),
+        ("nl", "Hij bleef bij me zitten tot de bel ging."),
+        ("nl", "Hij liep boos weg en kwam niet meer terug die dag."),
+        ("en", "After ten minutes he was fine again."),
+        ("en", "By lunchtime it was forgotten."),
+        ("en", "He stormed off and didn't come back."),
+    ],
+)
+def test_how_it_ended_is_heard_so_it_is_not_asked_again(lang: str, text: str) -> None:
+    """Walk: the follow-up asked how it ended after the answer had said so."""
+    assert "ending" in detect(text, cues(lang), "Noah")
