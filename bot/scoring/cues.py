@@ -72,6 +72,7 @@ def scope_of(lexicon: Lexicon) -> Scope:
         lexicon.negation_after,
         subject_change=True,
         complements=lexicon.question_words,
+        after_breakers=lexicon.subordinators,
     )
 
 

@@ -214,10 +214,26 @@ def _hedge(tokens: list[Token], lexicon: Lexicon) -> tuple[Token, ...]:
     """ "niet echt boos", "not really angry": a softer negation, not a stronger feeling."""
     result = list(tokens)
     for i in range(len(result) - 1):
+        if _more_than_ever(result, i, lexicon):
+            result[i] = replace(result[i], negation=0.0)
+            continue
         if result[i].negation and result[i + 1].word in lexicon.hedges:
             result[i] = replace(result[i], negation=result[i].negation * 0.55)
             result[i + 1] = replace(result[i + 1], intensity=1.0)
     return tuple(result)
+
+
+NEVER = frozenset({"nooit", "never"})
+SUPERLATIVE_REACH = 3  # «never been so», «nooit eerder zo'n», "never had such a"
+
+
+def _more_than_ever(tokens: list[Token], i: int, lexicon: Lexicon) -> bool:
+    """«Ik heb nog nooit zo'n band gehad», "I've never been so happy": a «never» before «so» or
+    «such» says more than ever, it denies nothing."""
+    if tokens[i].word not in NEVER:
+        return False
+    ahead = tokens[i + 1 : i + 1 + SUPERLATIVE_REACH]
+    return any(t.word in lexicon.superlatives and t.clause == tokens[i].clause for t in ahead)
 
 
 def _found(phrase: tuple[str, ...], tokens: tuple[Token, ...]) -> bool:

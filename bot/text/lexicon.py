@@ -43,6 +43,8 @@ class Lexicon:
     complementisers: frozenset[str]
     negators: dict[str, float]
     hedges: frozenset[str]
+    # «nog nooit zo'n band», "never been so happy": «never» before «such» says «more than ever»
+    superlatives: frozenset[str]
     intensity: dict[str, float]
     phrases: dict[tuple[str, ...], float]
     conjunctions: frozenset[str]
@@ -76,6 +78,7 @@ LEXICONS: dict[str, Lexicon] = {
             "zelden:0.6 nauwelijks:0.6 amper:0.6 weinig:0.55"
         ),
         hedges=_words("echt zo heel erg helemaal zozeer altijd veel vaak meteen"),
+        superlatives=_words("zo zo'n zulk zulke zoveel zoiets"),
         intensity=_weights(
             "heel:1.3 erg:1.3 zeer:1.3 echt:1.25 enorm:1.4 ontzettend:1.4 vreselijk:1.4 "
             "verschrikkelijk:1.4 super:1.3 hartstikke:1.3 mega:1.3 extreem:1.4 totaal:1.3 "
@@ -135,6 +138,7 @@ LEXICONS: dict[str, Lexicon] = {
         hedges=_words(
             "really very that so too entirely always much often quite exactly particularly"
         ),
+        superlatives=_words("so such"),
         intensity=_weights(
             "very:1.3 really:1.25 so:1.2 extremely:1.4 incredibly:1.4 totally:1.3 "
             "completely:1.3 absolutely:1.3 utterly:1.4 super:1.3 terribly:1.4 awfully:1.3 "

@@ -35,6 +35,8 @@ class Scope:
     inversion: (Dutch) a negator before the match does not reach a main-clause verb that its
       subject follows ("als iets niet lukt, BONKT HIJ ..."), unless it stands right before it
       ("nooit slaat hij").
+    after_breakers: words that open a subordinate clause: a negator after the match and after
+      one of them belongs to that clause («ik heb UITGELEGD waarom dat niet kan»).
     """
 
     before: int
@@ -46,6 +48,7 @@ class Scope:
     breakers: frozenset[str] = frozenset()
     complements: frozenset[str] = frozenset()
     inversion: bool = False
+    after_breakers: frozenset[str] = frozenset()
 
 
 def negation(tokens: Sequence[Token], where: Sequence[int], scope: Scope) -> float:
@@ -80,6 +83,8 @@ def _reaches(tokens: Sequence[Token], i: int, low: int, high: int, scope: Scope)
         return False
     between = tokens[min(i, anchor) + 1 : max(i, anchor)]
     if any(token.word in scope.breakers for token in between):
+        return False
+    if i > high and any(token.word in scope.after_breakers for token in between):
         return False
     if scope.inversion and i < low - 1 and low + 1 < len(tokens) and tokens[low + 1].subject:
         return False

@@ -261,3 +261,33 @@ def test_the_scorer_code_names_no_scale() -> None:
 def test_a_malformed_cue_term_is_rejected() -> None:
     with pytest.raises(ValueError, match="malformed cue term"):
         CueGroup(toward="high", terms=["boos||kwaad"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "text", "scale", "sign"),
+    [
+        # «never such a bond» says more than ever: it denies nothing
+        ("nl", "q06_joy", "Ik heb nog nooit zo'n band gehad met een kind.", "positive_feelings", 1),
+        ("en", "q06_joy", "I have never been so happy with a class.", "positive_feelings", 1),
+        ("en", "q06_joy", "I was never happy with him.", "positive_feelings", -1),
+        # a «niet» inside a clause opened by «waarom» is that clause's, not the explaining's
+        ("nl", "q05_misbehave", "Ik heb uitgelegd waarom dat niet kan.", "sensitive_discipline", 1),
+        # said in the negative, these are calm: not anger
+        ("en", "q07_pain", "I'm not bothered by him at all.", "negative_feelings", -1),
+        ("nl", "q07_pain", "Ik neem het niet persoonlijk.", "negative_feelings", -1),
+        ("en", "q07_pain", "It really bothers me when he sulks.", "negative_feelings", 1),
+    ],
+)
+def test_negation_reads_like_a_person(
+    lang: str, question: str, text: str, scale: str, sign: int
+) -> None:
+    """t4: «nog nooit zo'n band» counted against warmth, «not bothered by him» for anger."""
+    assert total(lang, question, text, scale) * sign > 0
+
+
+def test_a_goal_is_a_wish_not_what_happens_now() -> None:
+    """Walk: «dat hij vaker naar me toe komt» (the goal) was quoted as support for secure base."""
+    answers = {"q12_goals": "Dat hij vaker naar me toe komt."}
+    draft = RuleScorer().score(transcript("nl", answers))
+    secure = next(s for s in draft.scales if s.id == "secure_base")
+    assert not [e for e in secure.evidence if e.direction == "supports"]
