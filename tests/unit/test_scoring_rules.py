@@ -276,6 +276,10 @@ def test_a_malformed_cue_term_is_rejected() -> None:
         ("en", "q07_pain", "I'm not bothered by him at all.", "negative_feelings", -1),
         ("nl", "q07_pain", "Ik neem het niet persoonlijk.", "negative_feelings", -1),
         ("en", "q07_pain", "It really bothers me when he sulks.", "negative_feelings", 1),
+        # a plain «no» to what is hard says there is little of it; «niks helpt» is the opposite
+        ("nl", "q07_pain", "Nee.", "negative_feelings", -1),
+        ("en", "q10_helpless", "Nothing really, it goes fine.", "helplessness", -1),
+        ("nl", "q10_helpless", "Niks helpt.", "helplessness", 1),
     ],
 )
 def test_negation_reads_like_a_person(
