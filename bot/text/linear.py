@@ -24,7 +24,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -119,9 +119,75 @@ class Model:
         return features(text, lang, extra, self.spec)
 
     def probabilities(self, text: str, lang: str, extra: Iterable[str] = ()) -> dict[str, float]:
-        """Calibrated probability per class for one text."""
-        x = self.features(text, lang, extra)
-        return {name: model.probability(x) for name, model in self.classes.items()}
+        """Calibrated probability per class for one text: the same as each class's
+        `probability` of `features(text, lang, extra)`, summed over feature numbers instead of
+        names (`_Table`)."""
+        return self._table.probabilities(text, lang, extra)
+
+    @cached_property
+    def _table(self) -> _Table:
+        return _Table(self)
+
+
+class _Table:
+    """A model's weights by feature number: every name some class weighs gets a number, each
+    class a list of weights by number. A word's feature names are turned into numbers once
+    (kept for `WORDS_KEPT` words); a text's features are then the set of its numbers, plus the
+    names no class weighs (they count toward the unit length, never toward a score)."""
+
+    def __init__(self, model: Model) -> None:
+        self.spec = model.spec
+        self.number: dict[str, int] = {}
+        for linear in model.classes.values():
+            for name in linear.weights:
+                self.number.setdefault(name, len(self.number))
+        self.classes = [
+            (label, linear, self._column(linear.weights)) for label, linear in model.classes.items()
+        ]
+        self.word = lru_cache(maxsize=WORDS_KEPT)(self._word)
+
+    def _column(self, weights: Mapping[str, float]) -> list[float]:
+        column = [0.0] * len(self.number)
+        for name, weight in weights.items():
+            column[self.number[name]] = weight
+        return column
+
+    def _split(self, names: Iterable[str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """Names -> (the numbers of those some class weighs, the others)."""
+        known, unknown = [], []
+        for name in names:
+            at = self.number.get(name)
+            if at is None:
+                unknown.append(name)
+            else:
+                known.append(at)
+        return tuple(known), tuple(unknown)
+
+    def _word(self, word: str, lang: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        return self._split(_word_features(word, lang, self.spec))
+
+    def probabilities(self, text: str, lang: str, extra: Iterable[str]) -> dict[str, float]:
+        tokens = words(text)
+        known, unknown = self._split({f"lang={lang}", *extra})
+        numbers, others = set(known), set(unknown)
+        pairs, number = self.spec.pairs, self.number.get
+        for i, word in enumerate(tokens):
+            known, unknown = self.word(word, lang)
+            numbers.update(known)
+            others.update(unknown)
+            if pairs and i:
+                pair = f"b={tokens[i - 1]}_{word}"
+                at = number(pair)
+                if at is None:
+                    others.add(pair)
+                else:
+                    numbers.add(at)
+        scale = 1.0 / math.sqrt(len(numbers) + len(others))
+        found = {}
+        for label, linear, column in self.classes:
+            z = linear.a * (linear.bias + sum(map(column.__getitem__, numbers)) * scale) + linear.b
+            found[label] = 0.0 if z < -30.0 else 1.0 / (1.0 + math.exp(-z))
+        return found
 
 
 def parse(data: Mapping[str, Any], name: str = "model") -> Model:
