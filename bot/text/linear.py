@@ -122,11 +122,35 @@ class Model:
         """Calibrated probability per class for one text: the same as each class's
         `probability` of `features(text, lang, extra)`, summed over feature numbers instead of
         names (`_Table`)."""
-        return self._table.probabilities(text, lang, extra)
+        return self._table.probabilities(self._table.reading(text, lang, extra))
+
+    def reading(self, text: str, lang: str, extra: Iterable[str] = ()) -> Reading:
+        """A text's features as this model reads them, for `probabilities_of` and `joined`."""
+        return self._table.reading(text, lang, extra)
+
+    def joined(self, first: Reading, second: Reading, text: str, lang: str) -> Reading:
+        """The reading of `text`, two neighbouring texts read as `first` and `second` (same
+        language and extra names) with what is between them: their features and the word pair
+        across the seam, when `text`'s words are theirs; else `text` read anew."""
+        return self._table.joined(first, second, text, lang)
+
+    def probabilities_of(self, reading: Reading) -> dict[str, float]:
+        """Calibrated probability per class for a text's reading (`reading`, `joined`)."""
+        return self._table.probabilities(reading)
 
     @cached_property
     def _table(self) -> _Table:
         return _Table(self)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A text's features for one model: the numbers of those its classes weigh, the names of
+    the others (they count toward the unit length only), and the text's words."""
+
+    numbers: frozenset[int]
+    others: frozenset[str]
+    words: tuple[str, ...]
 
 
 class _Table:
@@ -166,7 +190,7 @@ class _Table:
     def _word(self, word: str, lang: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
         return self._split(_word_features(word, lang, self.spec))
 
-    def probabilities(self, text: str, lang: str, extra: Iterable[str]) -> dict[str, float]:
+    def reading(self, text: str, lang: str, extra: Iterable[str]) -> Reading:
         tokens = words(text)
         known, unknown = self._split({f"lang={lang}", *extra})
         numbers, others = set(known), set(unknown)
@@ -182,7 +206,25 @@ class _Table:
                     others.add(pair)
                 else:
                     numbers.add(at)
-        scale = 1.0 / math.sqrt(len(numbers) + len(others))
+        return Reading(frozenset(numbers), frozenset(others), tuple(tokens))
+
+    def joined(self, first: Reading, second: Reading, text: str, lang: str) -> Reading:
+        tokens = tuple(words(text))
+        if tokens != first.words + second.words:
+            return self.reading(text, lang, ())
+        numbers, others = first.numbers | second.numbers, first.others | second.others
+        if self.spec.pairs and first.words and second.words:
+            pair = f"b={first.words[-1]}_{second.words[0]}"
+            at = self.number.get(pair)
+            if at is None:
+                others |= {pair}
+            else:
+                numbers |= {at}
+        return Reading(numbers, others, tokens)
+
+    def probabilities(self, reading: Reading) -> dict[str, float]:
+        numbers = reading.numbers
+        scale = 1.0 / math.sqrt(len(numbers) + len(reading.others))
         found = {}
         for label, linear, column in self.classes:
             z = linear.a * (linear.bias + sum(map(column.__getitem__, numbers)) * scale) + linear.b
