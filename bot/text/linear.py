@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib.resources import files
@@ -69,10 +69,8 @@ def features(
     return dict.fromkeys(names, scale)
 
 
-@lru_cache(maxsize=WORDS_KEPT)
-def _word_features(word: str, lang: str, spec: Spec) -> tuple[str, ...]:
-    """The names one word gives, whatever its neighbours: w=, l= and its c= n-grams (cached:
-    the same words come back in every answer)."""
+def _word_names(word: str, lang: str, spec: Spec) -> tuple[str, ...]:
+    """The names one word gives, whatever its neighbours: w=, l= and its c= n-grams."""
     names = [f"w={word}"]
     if spec.lemmas:
         names.append(f"l={lemma(word, lang)}")
@@ -80,6 +78,38 @@ def _word_features(word: str, lang: str, spec: Spec) -> tuple[str, ...]:
     for n in spec.chars:
         names.extend(f"c={padded[j : j + n]}" for j in range(len(padded) - n + 1))
     return tuple(names)
+
+
+_word_features = lru_cache(maxsize=WORDS_KEPT)(_word_names)
+"""`_word_names`, kept for `WORDS_KEPT` words: the same words come back in every answer."""
+
+
+class Weights(Mapping[str, float]):
+    """One class's weights by name, held by feature number: `column[number[name]]`, the
+    numbering shared by all classes of a model (`absent`: numbers this class has no weight
+    for). What `parse` gives each class, so a model's weights are held once, by number."""
+
+    __slots__ = ("absent", "column", "number")
+
+    def __init__(self, number: dict[str, int], column: list[float], absent: frozenset[int]):
+        self.number, self.column, self.absent = number, column, absent
+
+    def __getitem__(self, name: str) -> float:
+        at = self.number[name]
+        if at in self.absent:
+            raise KeyError(name)
+        return self.column[at]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        at = self.number.get(name)
+        return default if at is None or at in self.absent else self.column[at]
+
+    def __iter__(self) -> Iterator[str]:
+        absent = self.absent
+        return (name for name, at in self.number.items() if at not in absent)
+
+    def __len__(self) -> int:
+        return len(self.number) - len(self.absent)
 
 
 @dataclass(frozen=True)
@@ -161,20 +191,18 @@ class _Table:
 
     def __init__(self, model: Model) -> None:
         self.spec = model.spec
-        self.number: dict[str, int] = {}
-        for linear in model.classes.values():
-            for name in linear.weights:
-                self.number.setdefault(name, len(self.number))
+        weights = [linear.weights for linear in model.classes.values()]
+        held = [w for w in weights if isinstance(w, Weights)]
+        if len(held) == len(weights) and len({id(w.number) for w in held}) == 1:
+            # As `parse` made them: the classes' columns, by one numbering.
+            self.number, columns = held[0].number, [w.column for w in held]
+        else:
+            self.number, columns = _numbered(weights)
         self.classes = [
-            (label, linear, self._column(linear.weights)) for label, linear in model.classes.items()
+            (label, linear, column)
+            for (label, linear), column in zip(model.classes.items(), columns, strict=True)
         ]
         self.word = lru_cache(maxsize=WORDS_KEPT)(self._word)
-
-    def _column(self, weights: Mapping[str, float]) -> list[float]:
-        column = [0.0] * len(self.number)
-        for name, weight in weights.items():
-            column[self.number[name]] = weight
-        return column
 
     def _split(self, names: Iterable[str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
         """Names -> (the numbers of those some class weighs, the others)."""
@@ -188,7 +216,7 @@ class _Table:
         return tuple(known), tuple(unknown)
 
     def _word(self, word: str, lang: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        return self._split(_word_features(word, lang, self.spec))
+        return self._split(_word_names(word, lang, self.spec))
 
     def reading(self, text: str, lang: str, extra: Iterable[str]) -> Reading:
         tokens = words(text)
@@ -232,14 +260,54 @@ class _Table:
         return found
 
 
+def _numbered(
+    classes: Sequence[Mapping[str, float]],
+) -> tuple[dict[str, int], list[list[float]]]:
+    """One numbering of all the classes' feature names, and each class's weights by number
+    (0.0 where a class has no weight for a name)."""
+    number: dict[str, int] = {}
+    for weights in classes:
+        for name in weights:
+            number.setdefault(name, len(number))
+    columns = []
+    for weights in classes:
+        column = [0.0] * len(number)
+        for name, weight in weights.items():
+            column[number[name]] = weight
+        columns.append(column)
+    return number, columns
+
+
+def _weights(parts: Mapping[str, Any]) -> dict[str, Weights]:
+    """Each class's `Weights` from the JSON weights of all classes, one numbering (built
+    straight from the JSON: no second copy of the weights by name)."""
+    number: dict[str, int] = {}
+    for part in parts.values():
+        for name in part["weights"]:
+            number.setdefault(str(name), len(number))
+    found = {}
+    for label, part in parts.items():
+        weights: Mapping[str, Any] = part["weights"]
+        column = [0.0] * len(number)
+        for name, weight in weights.items():
+            column[number[str(name)]] = float(weight)
+        absent: frozenset[int] = frozenset()
+        if len(weights) < len(number):
+            named = {str(name) for name in weights}
+            absent = frozenset(at for name, at in number.items() if name not in named)
+        found[str(label)] = Weights(number, column, absent)
+    return found
+
+
 def parse(data: Mapping[str, Any], name: str = "model") -> Model:
     """A model from its JSON form (`classes`, or `kinds` as the first model called them);
     ModelError when a part is missing or malformed."""
     try:
         parts: Mapping[str, Any] = data["classes"] if "classes" in data else data["kinds"]
+        weights = _weights(parts)
         classes = {
             str(label): Linear(
-                weights={str(k): float(v) for k, v in part["weights"].items()},
+                weights=weights[str(label)],
                 bias=float(part["bias"]),
                 a=float(part["calibration"]["a"]),
                 b=float(part["calibration"]["b"]),
