@@ -86,30 +86,32 @@ _word_features = lru_cache(maxsize=WORDS_KEPT)(_word_names)
 
 class Weights(Mapping[str, float]):
     """One class's weights by name, held by feature number: `column[number[name]]`, the
-    numbering shared by all classes of a model (`absent`: numbers this class has no weight
-    for). What `parse` gives each class, so a model's weights are held once, by number."""
+    numbering shared by all classes of a model (`present`: one byte per number, 1 where this
+    class has a weight). What `parse` gives each class, so a model's weights are held once,
+    by number."""
 
-    __slots__ = ("absent", "column", "number")
+    __slots__ = ("column", "count", "number", "present")
 
-    def __init__(self, number: dict[str, int], column: list[float], absent: frozenset[int]):
-        self.number, self.column, self.absent = number, column, absent
+    def __init__(self, number: dict[str, int], column: list[float], present: bytes):
+        self.number, self.column, self.present = number, column, present
+        self.count = present.count(1)
 
     def __getitem__(self, name: str) -> float:
         at = self.number[name]
-        if at in self.absent:
+        if not self.present[at]:
             raise KeyError(name)
         return self.column[at]
 
     def get(self, name: str, default: Any = None) -> Any:
         at = self.number.get(name)
-        return default if at is None or at in self.absent else self.column[at]
+        return default if at is None or not self.present[at] else self.column[at]
 
     def __iter__(self) -> Iterator[str]:
-        absent = self.absent
-        return (name for name, at in self.number.items() if at not in absent)
+        present = self.present
+        return (name for name, at in self.number.items() if present[at])
 
     def __len__(self) -> int:
-        return len(self.number) - len(self.absent)
+        return self.count
 
 
 @dataclass(frozen=True)
@@ -291,11 +293,10 @@ def _weights(parts: Mapping[str, Any]) -> dict[str, Weights]:
         column = [0.0] * len(number)
         for name, weight in weights.items():
             column[number[str(name)]] = float(weight)
-        absent: frozenset[int] = frozenset()
-        if len(weights) < len(number):
-            named = {str(name) for name in weights}
-            absent = frozenset(at for name, at in number.items() if name not in named)
-        found[str(label)] = Weights(number, column, absent)
+        present = bytearray(len(number))
+        for name in weights:
+            present[number[str(name)]] = 1
+        found[str(label)] = Weights(number, column, bytes(present))
     return found
 
 
