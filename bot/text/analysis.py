@@ -91,8 +91,59 @@ def _analysed(text: str, lang: str, pupil: str) -> tuple[Sentence, ...]:
         # The pupil's name is not in the text: the reading is the one without it (which the
         # safeguarding check has usually made already), not a second one.
         return _analysed(text, lang, "")
+    if "\n" in text:
+        joined = _joined(text, lang, pupil)
+        if joined is not None:
+            return joined
     return tuple(
         _sentence(text, start, end, lang, lexicon, names) for start, end in split_sentences(text)
+    )
+
+
+def _joined(text: str, lang: str, pupil: str) -> tuple[Sentence, ...] | None:
+    """A text of several lines (an answer's parts, joined) read line by line: each line's
+    reading (kept: the turn that stored the newest part has just read it) moved to where the
+    line is, when the text's sentences are the lines' sentences (else None: read it whole). A
+    sentence's reading depends only on its own characters."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for line in text.split("\n"):
+        sentences.extend(_moved(sentence, offset) for sentence in _analysed(line, lang, pupil))
+        offset += len(line) + 1
+    if [(s.start, s.end) for s in sentences] != split_sentences(text):
+        return None
+    return tuple(sentences)
+
+
+def _moved(sentence: Sentence, offset: int) -> Sentence:
+    """The same reading `offset` characters further on."""
+    if not offset:
+        return sentence
+    clauses = tuple(
+        Clause(tuple(_shifted(t, offset) for t in c.tokens), c.inherited, c.intensity)
+        for c in sentence.clauses
+    )
+    flat = tuple(token for clause in clauses for token in clause.tokens)
+    start, end = sentence.start + offset, sentence.end + offset
+    return Sentence(start, end, clauses, sentence.keys, flat, sentence.index)
+
+
+def _shifted(t: Token, offset: int) -> Token:
+    return Token(
+        t.word,
+        t.keys,
+        t.subject,
+        t.teacher_object,
+        t.pupil_object,
+        t.negation,
+        t.intensity,
+        t.start + offset,
+        t.end + offset,
+        t.clause,
+        t.last,
+        t.name,
+        t.lemma,
+        t.stem,
     )
 
 
