@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.text.lexicon import LEXICONS, Lexicon, Who
 from bot.text.sentences import split_sentences
@@ -25,15 +26,16 @@ NAME = "#name"  # the index key of a name or an initial ("Sanne" after the first
 ANALYSED_KEPT = 64  # answers whose reading is kept (one turn reads its answer several times)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word: as typed (folded), its keys (also the lemma) and its role in the clause.
 
     `start:end` is the word in the analysed text; `clause` counts the sentence's clauses from
     0; `last` marks the clause's last word; `name` a capitalised word after the first (or an
     initial) that is not the teacher ("I"); `lemma` is simplemma's lemma also of a short word
     ("wil" -> "willen"), which `keys` leave out (their lemma needs four letters); `stem` is the
-    verb of a Dutch separable compound ("aangesproken" -> "spreken", "toelopen" -> "lopen")."""
+    verb of a Dutch separable compound ("aangesproken" -> "spreken", "toelopen" -> "lopen").
+    Immutable (a named tuple: made five times faster than a frozen dataclass, and an answer's
+    reading makes one per word and place)."""
 
     word: str
     keys: frozenset[str]
@@ -246,8 +248,14 @@ def _word(raw: str, lang: str) -> Token:
     teacher_object = bool(keys & lexicon.teacher_objects)
     pupil_object = bool(keys & lexicon.pupil_objects)
     intensity = lexicon.intensity.get(folded, 1.0)
-    return replace(
-        Token(folded, keys, subject, teacher_object, pupil_object, negation, intensity),
+    return Token(
+        folded,
+        keys,
+        subject,
+        teacher_object,
+        pupil_object,
+        negation,
+        intensity,
         lemma=lemma(folded, lang),
         stem=_stem(folded, lang, lexicon),
     )
@@ -266,8 +274,8 @@ def _hedge(tokens: list[Token], lexicon: Lexicon) -> tuple[Token, ...]:
     result = list(tokens)
     for i in range(len(result) - 1):
         if result[i].negation and result[i + 1].word in lexicon.hedges:
-            result[i] = replace(result[i], negation=result[i].negation * 0.55)
-            result[i + 1] = replace(result[i + 1], intensity=1.0)
+            result[i] = result[i]._replace(negation=result[i].negation * 0.55)
+            result[i + 1] = result[i + 1]._replace(intensity=1.0)
     return tuple(result)
 
 
