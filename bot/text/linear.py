@@ -32,6 +32,7 @@ from bot.errors import ModelError
 from bot.text.tokens import lemma, words
 
 WORDS_KEPT = 1024  # words whose feature names are kept (about 1.3 KB each)
+TABLE_WORDS_KEPT = 512  # per model (`_Table`): the two models of a bot process keep 1,024
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ class Reading:
 class _Table:
     """A model's weights by feature number: every name some class weighs gets a number, each
     class a list of weights by number. A word's feature names are turned into numbers once
-    (kept for `WORDS_KEPT` words); a text's features are then the set of its numbers, plus the
+    (kept for `TABLE_WORDS_KEPT` words); a text's features are then the set of its numbers, plus the
     names no class weighs (they count toward the unit length, never toward a score)."""
 
     def __init__(self, model: Model) -> None:
@@ -204,7 +205,7 @@ class _Table:
             (label, linear, column)
             for (label, linear), column in zip(model.classes.items(), columns, strict=True)
         ]
-        self.word = lru_cache(maxsize=WORDS_KEPT)(self._word)
+        self.word = lru_cache(maxsize=TABLE_WORDS_KEPT)(self._word)
 
     def _split(self, names: Iterable[str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
         """Names -> (the numbers of those some class weighs, the others)."""
