@@ -85,7 +85,8 @@ def model_findings(text: str, searches: list[Search], lang: Lang) -> list[Findin
     dropped when its sentence (or, for a pair, either sentence) is plainly benign."""
     shipped = model.load()
     spans = [(s.sentence.start, s.sentence.end) for s in searches]
-    alone = [shipped.probabilities(text[a:b], lang) for a, b in spans]
+    readings = [shipped.reading(text[a:b], lang) for a, b in spans]
+    alone = [shipped.probabilities_of(reading) for reading in readings]
     findings = []
     for at in range(len(searches)):
         pair: dict[str, float] = {}
@@ -93,7 +94,10 @@ def model_findings(text: str, searches: list[Search], lang: Lang) -> list[Findin
             threshold = shipped.thresholds[kind]
             p, used = alone[at][kind], [at]
             if p < threshold and at and alone[at - 1][kind] < threshold:
-                pair = pair or shipped.probabilities(text[spans[at - 1][0] : spans[at][1]], lang)
+                if not pair:
+                    joined = text[spans[at - 1][0] : spans[at][1]]
+                    both = shipped.joined(readings[at - 1], readings[at], joined, lang)
+                    pair = shipped.probabilities_of(both)
                 p, used = max(p, pair[kind]), [at - 1, at]
             if p < threshold or any(disclosure.benign(searches, i, lang) for i in used):
                 continue

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.text.lexicon import LEXICONS, Lexicon, Who
 from bot.text.sentences import split_sentences
@@ -25,15 +26,16 @@ NAME = "#name"  # the index key of a name or an initial ("Sanne" after the first
 ANALYSED_KEPT = 64  # answers whose reading is kept (one turn reads its answer several times)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word: as typed (folded), its keys (also the lemma) and its role in the clause.
 
     `start:end` is the word in the analysed text; `clause` counts the sentence's clauses from
     0; `last` marks the clause's last word; `name` a capitalised word after the first (or an
     initial) that is not the teacher ("I"); `lemma` is simplemma's lemma also of a short word
     ("wil" -> "willen"), which `keys` leave out (their lemma needs four letters); `stem` is the
-    verb of a Dutch separable compound ("aangesproken" -> "spreken", "toelopen" -> "lopen")."""
+    verb of a Dutch separable compound ("aangesproken" -> "spreken", "toelopen" -> "lopen").
+    Immutable (a named tuple: made five times faster than a frozen dataclass, and an answer's
+    reading makes one per word and place)."""
 
     word: str
     keys: frozenset[str]
@@ -91,8 +93,59 @@ def _analysed(text: str, lang: str, pupil: str) -> tuple[Sentence, ...]:
         # The pupil's name is not in the text: the reading is the one without it (which the
         # safeguarding check has usually made already), not a second one.
         return _analysed(text, lang, "")
+    if "\n" in text:
+        joined = _joined(text, lang, pupil)
+        if joined is not None:
+            return joined
     return tuple(
         _sentence(text, start, end, lang, lexicon, names) for start, end in split_sentences(text)
+    )
+
+
+def _joined(text: str, lang: str, pupil: str) -> tuple[Sentence, ...] | None:
+    """A text of several lines (an answer's parts, joined) read line by line: each line's
+    reading (kept: the turn that stored the newest part has just read it) moved to where the
+    line is, when the text's sentences are the lines' sentences (else None: read it whole). A
+    sentence's reading depends only on its own characters."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for line in text.split("\n"):
+        sentences.extend(_moved(sentence, offset) for sentence in _analysed(line, lang, pupil))
+        offset += len(line) + 1
+    if [(s.start, s.end) for s in sentences] != split_sentences(text):
+        return None
+    return tuple(sentences)
+
+
+def _moved(sentence: Sentence, offset: int) -> Sentence:
+    """The same reading `offset` characters further on."""
+    if not offset:
+        return sentence
+    clauses = tuple(
+        Clause(tuple(_shifted(t, offset) for t in c.tokens), c.inherited, c.intensity)
+        for c in sentence.clauses
+    )
+    flat = tuple(token for clause in clauses for token in clause.tokens)
+    start, end = sentence.start + offset, sentence.end + offset
+    return Sentence(start, end, clauses, sentence.keys, flat, sentence.index)
+
+
+def _shifted(t: Token, offset: int) -> Token:
+    return Token(
+        t.word,
+        t.keys,
+        t.subject,
+        t.teacher_object,
+        t.pupil_object,
+        t.negation,
+        t.intensity,
+        t.start + offset,
+        t.end + offset,
+        t.clause,
+        t.last,
+        t.name,
+        t.lemma,
+        t.stem,
     )
 
 
@@ -195,8 +248,14 @@ def _word(raw: str, lang: str) -> Token:
     teacher_object = bool(keys & lexicon.teacher_objects)
     pupil_object = bool(keys & lexicon.pupil_objects)
     intensity = lexicon.intensity.get(folded, 1.0)
-    return replace(
-        Token(folded, keys, subject, teacher_object, pupil_object, negation, intensity),
+    return Token(
+        folded,
+        keys,
+        subject,
+        teacher_object,
+        pupil_object,
+        negation,
+        intensity,
         lemma=lemma(folded, lang),
         stem=_stem(folded, lang, lexicon),
     )
@@ -218,8 +277,8 @@ def _hedge(tokens: list[Token], lexicon: Lexicon) -> tuple[Token, ...]:
             result[i] = replace(result[i], negation=0.0)
             continue
         if result[i].negation and result[i + 1].word in lexicon.hedges:
-            result[i] = replace(result[i], negation=result[i].negation * 0.55)
-            result[i + 1] = replace(result[i + 1], intensity=1.0)
+            result[i] = result[i]._replace(negation=result[i].negation * 0.55)
+            result[i + 1] = result[i + 1]._replace(intensity=1.0)
     return tuple(result)
 
 

@@ -155,16 +155,22 @@ class Search:
         found = self._cache.get(id(slot))
         if found is None:
             index, keys = self.sentence.index, slot.keys
-            # Walk the smaller side: `index.keys() & keys` walks all of the frozenset, and a
-            # slot with a word list has hundreds of keys where a sentence has a few dozen.
-            if len(keys) <= len(index):
-                common = [key for key in keys if key in index]
+            # Walk the smaller side, in C: `index.keys() & keys` walks the frozenset,
+            # `keys.intersection(index)` the index; a slot with a word list has hundreds of
+            # keys where a sentence has a few dozen, most slots a few.
+            common = index.keys() & keys if len(keys) <= len(index) else keys.intersection(index)
+            if not slot.prefixes and len(common) <= 1:  # most slots: nothing, or one key
+                # An index entry holds its positions in order (a word whose lemma is one of
+                # its keys twice).
+                at = dict.fromkeys(index[next(iter(common))]) if common else {}
+                found = [i for i in at if self.tokens[i].last] if slot.last else list(at)
             else:
-                common = [key for key in index if key in keys]
-            hits = {i for key in common for i in index[key]}
-            if slot.prefixes:
-                hits.update(i for k, at in index.items() if k.startswith(slot.prefixes) for i in at)
-            found = sorted(i for i in hits if self.tokens[i].last or not slot.last)
+                hits = {i for key in common for i in index[key]}
+                if slot.prefixes:
+                    hits.update(
+                        i for k, at in index.items() if k.startswith(slot.prefixes) for i in at
+                    )
+                found = sorted(i for i in hits if self.tokens[i].last or not slot.last)
             self._cache[id(slot)] = found
         return found
 

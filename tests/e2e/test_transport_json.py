@@ -68,3 +68,11 @@ async def test_a_refused_message_is_dropped(
     assert tg.calls["sendMessage"] == 1
     await transport.deliver(Outbound(channel="telegram", chat_id=44, text="Vraag 4"))
     assert [m.text for m in tg.sent(44)] == ["Vraag 4"]
+
+
+async def test_typing_over_the_json_path(tg: FakeTelegram, transport: TelegramTransport) -> None:
+    await transport.typing(44)
+    sent = tg.sent(44)
+    assert [(m.method, m.text) for m in sent] == [("sendChatAction", "typing")]
+    tg.fail_next("sendChatAction", status=400, description="Bad Request: chat not found")
+    await transport.typing(45)  # best effort: a refusal is not raised
