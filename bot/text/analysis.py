@@ -274,7 +274,7 @@ def _hedge(tokens: list[Token], lexicon: Lexicon) -> tuple[Token, ...]:
     result = list(tokens)
     for i in range(len(result) - 1):
         if _more_than_ever(result, i, lexicon):
-            result[i] = replace(result[i], negation=0.0)
+            result[i] = result[i]._replace(negation=0.0)
             continue
         if result[i].negation and result[i + 1].word in lexicon.hedges:
             result[i] = result[i]._replace(negation=result[i].negation * 0.55)
