@@ -410,9 +410,43 @@ H4_FLAG: list[tuple[str, Lang, str, str]] = [
         "child_at_risk",
         "Her tutor messages her late at night and says 'don't tell your mum'.",
     ),
+    # "ik vroeg" (I asked) is no "vroeger" (formerly), "of alles goed gaat" no resolution
+    (
+        "asked",
+        "nl",
+        "child_at_risk",
+        "Toen ik vroeg of alles goed gaat, zei hij: dat mag ik niet zeggen van papa.",
+    ),
+    (
+        "secret from a parent",
+        "nl",
+        "child_at_risk",
+        "Ze zei zachtjes: niet tegen papa zeggen, hoor.",
+    ),
 ]
 
 H4_BENIGN: list[tuple[str, Lang, str]] = [
+    # a checked ordinary cause in the next sentence: an accident form, a broken machine
+    (
+        "accident form",
+        "en",
+        "He has a bruise on his cheek. The pool staff filled in an accident form and rang his dad.",
+    ),
+    (
+        "machine",
+        "nl",
+        "Hij droeg een week dezelfde trui. Ik vroeg ernaar: hun wasmachine was stuk.",
+    ),
+    (
+        "lunch brought",
+        "nl",
+        "Ze had geen boterhammen mee, maar haar moeder heeft de brooddoos om elf uur nog gebracht.",
+    ),
+    (
+        "back to life",
+        "en",
+        "In the sandpit they play that the dinosaurs die and come back to life.",
+    ),
     # a sign with its innocent cause told by a parent beforehand, witnessed, or on record
     (
         "told before",
