@@ -423,9 +423,32 @@ H4_FLAG: list[tuple[str, Lang, str, str]] = [
         "child_at_risk",
         "Ze zei zachtjes: niet tegen papa zeggen, hoor.",
     ),
+    # a way to die at the wheel; "I wish I had never been there"
+    ("wheel", "nl", "teacher_distress", "Op de snelweg denk ik soms: één ruk aan het stuur."),
+    ("wheel", "en", "teacher_distress", "On the motorway I think: one jerk of the wheel."),
+    ("never there", "nl", "child_at_risk", "Hij zei: 'ik wou dat ik er nooit was geweest'."),
+    # alone, parents who do not answer, a child made to run errands, photos asked for
+    ("alone", "en", "child_at_risk", "He was alone all weekend with his baby brother."),
+    ("no answer", "en", "child_at_risk", "Dad hasn't replied for weeks about her hearing."),
+    ("errands", "en", "child_at_risk", "His uncle makes him drop off parcels after school."),
+    ("photos", "en", "child_at_risk", "A man in a game asked her to send pictures of herself."),
+    (
+        "sleep at school",
+        "en",
+        "child_at_risk",
+        "He asked if he could sleep here at school tonight.",
+    ),
+    # an ordinary word next to a sign does not explain it away
+    (
+        "loud",
+        "nl",
+        "child_at_risk",
+        "Hij hoort slecht sinds papa hem een klap op zijn oor gaf omdat hij te luid was.",
+    ),
 ]
 
 H4_BENIGN: list[tuple[str, Lang, str]] = [
+    ("pub", "en", "Dad was at the pub watching the match, so her nan picked her up."),
     # a checked ordinary cause in the next sentence: an accident form, a broken machine
     (
         "accident form",
