@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/train_safeguarding.py")
     parser.add_argument("--c", type=float, default=10.0, help="inverse regularisation")
     parser.add_argument("--min-df", type=int, default=2)
-    parser.add_argument("--child", type=float, default=0.6, help="threshold for child_at_risk")
-    parser.add_argument("--teacher", type=float, default=0.6, help="threshold for distress")
+    parser.add_argument("--child", type=float, default=0.5, help="threshold for child_at_risk")
+    parser.add_argument("--teacher", type=float, default=0.5, help="threshold for distress")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
