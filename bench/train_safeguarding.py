@@ -6,7 +6,8 @@ scikit-learn). Reproducible: the same data and seed give the same file, byte for
 Trained ONLY on sentences written independently of the rules: tests/data/safeguarding/train/
 (nl, be, en; a writer who never saw the rules), tune2/ (the even half of a later independent
 writer's set, whose odd half is the untouched holdout/), tune3/ (the same for a third
-independent writer, h3, whose odd half is holdout3/), the older tests/data/safeguarding/authored/
+independent writer, h3, whose odd half is holdout3/), tune4/ (the same for a fourth, h4, whose
+odd half is holdout4/), the older tests/data/safeguarding/authored/
 sets, and as plain negatives the sentences of ordinary interviews by another independent writer
 (tests/data/safeguarding/ordinary/), so that the model knows what an ordinary answer sounds
 like. One logistic regression per kind (child_at_risk, teacher_distress; a case of both kinds
@@ -45,6 +46,7 @@ TRAIN = (
     [("train", v) for v in ("nl", "be", "en")]
     + [("tune2", v) for v in ("nl", "be", "en")]
     + [("tune3", v) for v in ("nl", "be", "en")]
+    + [("tune4", v) for v in ("nl", "be", "en")]
     + [("authored", name) for name in ("nl", "en", "nl_holdout", "en_holdout")]
     + [("ordinary", v) for v in ("nl", "en")]
 )
@@ -81,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/train_safeguarding.py")
     parser.add_argument("--c", type=float, default=10.0, help="inverse regularisation")
     parser.add_argument("--min-df", type=int, default=2)
-    parser.add_argument("--child", type=float, default=0.6, help="threshold for child_at_risk")
-    parser.add_argument("--teacher", type=float, default=0.6, help="threshold for distress")
+    parser.add_argument("--child", type=float, default=0.5, help="threshold for child_at_risk")
+    parser.add_argument("--teacher", type=float, default=0.5, help="threshold for distress")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 

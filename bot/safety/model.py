@@ -18,7 +18,7 @@ from bot.errors import ModelError
 from bot.text import linear
 from bot.text.linear import Model, Spec
 
-VERSION = "1"
+VERSION = "2"
 KINDS = ("child_at_risk", "teacher_distress")
 SPEC = Spec(lemmas=True, pairs=True, chars=(4, 5))
 __all__ = ["KINDS", "SPEC", "VERSION", "Model", "ModelError", "features", "load", "parse"]

@@ -284,3 +284,274 @@ def test_malformed_patterns_are_refused(bad: str) -> None:
     data["signals"]["child_at_risk"]["injuries"]["patterns"].append(bad)
     with pytest.raises(SafeguardingError):
         compile_rules(Rules.model_validate(data))
+
+
+# --- failure classes of a fourth unseen writer (h4), each in sentences written for this test ---
+
+H4_FLAG: list[tuple[str, Lang, str, str]] = [
+    # care asked for again and again and not given: eyes, teeth, an appointment cancelled
+    (
+        "medical",
+        "nl",
+        "child_at_risk",
+        "We hebben de ouders al vier keer gevraagd om naar de oogarts te gaan.",
+    ),
+    (
+        "medical",
+        "en",
+        "child_at_risk",
+        "We've sent four reminders about the optician and still no glasses.",
+    ),
+    (
+        "medical",
+        "en",
+        "child_at_risk",
+        "His back teeth are black and decayed and he holds his cheek all day.",
+    ),
+    (
+        "medical",
+        "en",
+        "child_at_risk",
+        "Her dad has cancelled the hospital appointment three times now.",
+    ),
+    # a child asking to live with the teacher or to stay at school in the holidays
+    (
+        "stay",
+        "nl",
+        "child_at_risk",
+        "Ze vroeg of ze bij mij mocht komen wonen in plaats van thuis.",
+    ),
+    ("stay", "nl", "child_at_risk", "Ze wil in de zomervakantie liever op school blijven slapen."),
+    ("stay", "en", "child_at_risk", "He asked if he could live with me instead of going home."),
+    (
+        "stay",
+        "en",
+        "child_at_risk",
+        "She asked if she could stay at school over the summer holidays.",
+    ),
+    # a young child left alone for a weekend
+    (
+        "alone",
+        "nl",
+        "child_at_risk",
+        "Hij was het hele weekend alleen, zijn moeder was weg met haar vriend.",
+    ),
+    ("alone", "en", "child_at_risk", "She was on her own all weekend while her dad was away."),
+    # the teacher's passive death wish, told through a way to die and relief
+    (
+        "death wish",
+        "nl",
+        "teacher_distress",
+        "Als ik onder een trein kom, is het ook goed, denk ik soms.",
+    ),
+    (
+        "death wish",
+        "en",
+        "teacher_distress",
+        "On the platform I think how easy it would be to step forward.",
+    ),
+    (
+        "death wish",
+        "en",
+        "teacher_distress",
+        "If a bus hit me on the way in, that would be a relief.",
+    ),
+    # a child's "I wish I was never born"
+    ("never born", "en", "child_at_risk", "He wrote in his book 'I wish I was never born'."),
+    # the teacher drinking a bottle a night to sleep
+    (
+        "drink",
+        "nl",
+        "teacher_distress",
+        "Ik drink elke avond een halve fles whisky om te kunnen slapen.",
+    ),
+    (
+        "drink",
+        "en",
+        "teacher_distress",
+        "By now I finish the whole bottle most evenings just to get to sleep.",
+    ),
+    # a drunk parent taking the child away
+    (
+        "drunk carer",
+        "nl",
+        "child_at_risk",
+        "Zijn moeder was dronken bij het ophalen en reed toch met hem weg.",
+    ),
+    (
+        "drunk carer",
+        "en",
+        "child_at_risk",
+        "His dad was slurring at pick-up and then drove off with him.",
+    ),
+    # sexualised play: with dolls, on another child, asking to be touched
+    (
+        "sexualised play",
+        "en",
+        "child_at_risk",
+        "At free play he put the teddy on top of the doll and made it hump.",
+    ),
+    (
+        "sexualised play",
+        "nl",
+        "child_at_risk",
+        "Hij wil dat de andere kleuters zijn piemel vastpakken.",
+    ),
+    # an adult outside the home messaging late at night and asking for secrecy
+    (
+        "grooming",
+        "nl",
+        "child_at_risk",
+        "Haar zwemleraar stuurt haar 's avonds berichtjes en zegt: niks tegen je moeder zeggen.",
+    ),
+    (
+        "grooming",
+        "en",
+        "child_at_risk",
+        "Her tutor messages her late at night and says 'don't tell your mum'.",
+    ),
+    # "ik vroeg" (I asked) is no "vroeger" (formerly), "of alles goed gaat" no resolution
+    (
+        "asked",
+        "nl",
+        "child_at_risk",
+        "Toen ik vroeg of alles goed gaat, zei hij: dat mag ik niet zeggen van papa.",
+    ),
+    (
+        "secret from a parent",
+        "nl",
+        "child_at_risk",
+        "Ze zei zachtjes: niet tegen papa zeggen, hoor.",
+    ),
+    # a way to die at the wheel; "I wish I had never been there"
+    ("wheel", "nl", "teacher_distress", "Op de snelweg denk ik soms: één ruk aan het stuur."),
+    ("wheel", "en", "teacher_distress", "On the motorway I think: one jerk of the wheel."),
+    ("never there", "nl", "child_at_risk", "Hij zei: 'ik wou dat ik er nooit was geweest'."),
+    # alone, parents who do not answer, a child made to run errands, photos asked for
+    ("alone", "en", "child_at_risk", "He was alone all weekend with his baby brother."),
+    ("no answer", "en", "child_at_risk", "Dad hasn't replied for weeks about her hearing."),
+    ("errands", "en", "child_at_risk", "His uncle makes him drop off parcels after school."),
+    ("photos", "en", "child_at_risk", "A man in a game asked her to send pictures of herself."),
+    (
+        "sleep at school",
+        "en",
+        "child_at_risk",
+        "He asked if he could sleep here at school tonight.",
+    ),
+    # an ordinary word next to a sign does not explain it away
+    (
+        "loud",
+        "nl",
+        "child_at_risk",
+        "Hij hoort slecht sinds papa hem een klap op zijn oor gaf omdat hij te luid was.",
+    ),
+]
+
+H4_BENIGN: list[tuple[str, Lang, str]] = [
+    ("pub", "en", "Dad was at the pub watching the match, so her nan picked her up."),
+    # a checked ordinary cause in the next sentence: an accident form, a broken machine
+    (
+        "accident form",
+        "en",
+        "He has a bruise on his cheek. The pool staff filled in an accident form and rang his dad.",
+    ),
+    (
+        "machine",
+        "nl",
+        "Hij droeg een week dezelfde trui. Ik vroeg ernaar: hun wasmachine was stuk.",
+    ),
+    (
+        "lunch brought",
+        "nl",
+        "Ze had geen boterhammen mee, maar haar moeder heeft de brooddoos om elf uur nog gebracht.",
+    ),
+    (
+        "back to life",
+        "en",
+        "In the sandpit they play that the dinosaurs die and come back to life.",
+    ),
+    # a sign with its innocent cause told by a parent beforehand, witnessed, or on record
+    (
+        "told before",
+        "nl",
+        "Ze heeft een blauw oog; haar moeder had vanochtend al gemaild dat ze bij "
+        "handbal een bal in haar gezicht kreeg.",
+    ),
+    (
+        "told before",
+        "en",
+        "He came in with a black eye, but his mum had already emailed that he took a "
+        "cricket ball to the face.",
+    ),
+    (
+        "witnessed",
+        "en",
+        "There's a bruise on his forehead, but I watched him slip on the wet floor at break.",
+    ),
+    (
+        "on record",
+        "nl",
+        "Ze heeft een blauwe plek onderaan haar rug, maar dat is een mongolenvlek, dat "
+        "staat in haar medisch dossier.",
+    ),
+    (
+        "on record",
+        "en",
+        "I noticed a dark mark on his back, but it's a birthmark that's noted in his "
+        "health record.",
+    ),
+    # a harmless reason for not wanting to go home
+    ("unfinished", "nl", "Hij wilde niet naar huis omdat zijn lego-toren nog niet af was."),
+    ("unfinished", "en", "She didn't want to go home because her den wasn't finished yet."),
+    # sex education, a child's question what a word means
+    (
+        "sex education",
+        "nl",
+        "Tijdens de les seksuele opvoeding vroeg een jongen hoe baby's gemaakt worden.",
+    ),
+    ("sex education", "en", "In our RSE lesson a girl asked what sex means."),
+    # the teacher's own crisis long past and recovered
+    (
+        "recovered",
+        "nl",
+        "Jaren geleden had ik paniekaanvallen, ik heb toen therapie gevolgd en heb er al "
+        "jaren geen last meer van.",
+    ),
+    (
+        "recovered",
+        "en",
+        "Years ago I had panic attacks, had counselling, and haven't had one since.",
+    ),
+    # an ordinary cause: a long walk to school, a ball in PE, happy news kept for now
+    (
+        "hungry walker",
+        "nl",
+        "Hij heeft altijd honger om tien uur, hij loopt elke dag 5 km naar school.",
+    ),
+    ("reflex", "nl", "Hij dook weg toen de bal naar zijn hoofd vloog, gewoon een reflex."),
+    ("reflex", "en", "He ducked when the ball flew at his head in PE, just a reflex."),
+    (
+        "happy news",
+        "nl",
+        "Hij had een geheimpje: zijn tante gaat trouwen, maar hij mocht het nog aan "
+        "niemand vertellen.",
+    ),
+    (
+        "happy news",
+        "en",
+        "She whispered a secret: her mum is pregnant, she's not allowed to tell anyone yet.",
+    ),
+    ("a train ride", "nl", "We gingen met de trein naar het museum en dat ging prima."),
+]
+
+
+@pytest.mark.parametrize(("what", "lang", "kind", "text"), H4_FLAG)
+def test_h4_classes_are_flagged_by_the_rules(what: str, lang: Lang, kind: str, text: str) -> None:
+    signals = check(text, lang)
+    assert kind in {s.kind for s in signals}, what
+    assert any(s.kind == kind and s.reason.startswith("rule ") for s in signals), what
+
+
+@pytest.mark.parametrize(("what", "lang", "text"), H4_BENIGN)
+def test_h4_benign_classes_are_no_signal(what: str, lang: Lang, text: str) -> None:
+    assert check(text, lang) == [], what

@@ -22,7 +22,7 @@ def _raw() -> dict[str, object]:
 def test_trained_only_on_sets_written_apart_from_the_rules_and_never_on_dev() -> None:
     trained = load().trained_on
     folders = {name.split("/")[0] for name in trained["files"]}
-    assert folders == {"train", "tune2", "tune3", "authored", "ordinary"}
+    assert folders == {"train", "tune2", "tune3", "tune4", "authored", "ordinary"}
     assert trained["texts"] > 1000 and trained["seed"] == 13
 
 
