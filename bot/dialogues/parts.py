@@ -99,24 +99,24 @@ def continues(session: Session, text: str, now: datetime) -> bool:
         return False
     if part.text.endswith("\n" + text.strip()):  # joined, and sent again for the next question
         return False
-    return _goes_on(text) or _unfinished(part.text)
+    return text.lstrip().startswith(("...", "…")) or _unfinished(part.text)
 
 
 QUICK_WINDOW = timedelta(seconds=30)  # too soon to have read the next question and answered it
 _UNFINISHED = re.compile(r"(?:[,:;\-–—]|\.\.\.|…)\s*$")
 
 
-def _goes_on(text: str) -> bool:
-    """A message that opens as the second half of a sentence: «en toen…», "but then…", «…»."""
-    if text.lstrip().startswith(("...", "…")):
-        return True
-    said = words(text)
-    return bool(said) and said[0] in _continuation_words()
-
-
 def _unfinished(text: str) -> bool:
-    """A message that stopped mid-sentence: on a comma, a colon, a dash or «…»."""
-    return _UNFINISHED.search(text) is not None
+    """A message that stopped mid-sentence: on a comma, a colon, a dash, «…», or a word that
+    needs more after it («ze is eigenlijk lief maar», "and then he"). A message that opens
+    with «omdat» or "because" may well answer the question below («waarom hem?»): only how
+    the one before ended says it was cut."""
+    if _UNFINISHED.search(text) is not None:
+        return True
+    if text.rstrip().endswith((".", "!", "?", ")", "»", '"', "”")):
+        return False  # «… en dat wil ik niet.»: a full stop ends it, whatever the last word
+    said = words(text)
+    return bool(said) and said[-1] in _continuation_words()
 
 
 @cache

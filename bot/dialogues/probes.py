@@ -238,6 +238,7 @@ def declines(text: str, cues: ProbeCues, pupil: str) -> bool:
 
 
 BLANK_OTHER_WORDS = 5  # «ik kan me eerlijk gezegd niks herinneren, sorry» is still only that
+BLANK_AFTER_WORDS = 3  # after the «weet ik niet (meer)»: «sorry», «op dit moment», no more
 
 
 def recalls_nothing(text: str, cues: ProbeCues, pupil: str) -> bool:
@@ -249,13 +250,14 @@ def recalls_nothing(text: str, cues: ProbeCues, pupil: str) -> bool:
     searches = _searches(text, lex, pupil)
     if not searches or any(lex.concrete.found(search) for search in searches):
         return False
-    blank, other = False, 0
+    blank, other, after = False, 0, 0
     for search in searches:
         covered = {i for _, match in lex.no_memory.matches(search) for i in match}
-        blank = blank or bool(covered)
         tokens = search.sentence.tokens
         other += sum(1 for i, t in enumerate(tokens) if i not in covered)
-    return blank and other <= BLANK_OTHER_WORDS
+        if covered:  # «ik weet het niet meer wat ik moet doen» is at a loss, not forgetting
+            blank, after = True, len(tokens) - 1 - max(covered)
+    return blank and other <= BLANK_OTHER_WORDS and after <= BLANK_AFTER_WORDS
 
 
 TONE_SCOPE = Scope(before=5, after=3, subject_change=True)  # "niet boos", "boos was ik niet"

@@ -295,7 +295,8 @@ def _answered(conv: Conversation, session: Session, item: Item, answer: Answer) 
         conv.say(" ".join(filter(None, [ack, _probe_text(conv, session, probes)])))
         return
     if remembers_nothing(conv, session, item, answer.parts[-1].text):
-        said = conv.t("ack_no_memory")
+        follow_up = answer.parts[-1].prompt != "main"  # «weet ik niet» to «hoe voelde jij je?»
+        said = conv.t("ack_dont_know" if follow_up else "ack_no_memory")
         if said in session.recent_acks:  # the second time in a session: short
             said = conv.t("ack_no_memory_again")
         session.recent_acks = ([*session.recent_acks, said])[-RECENT_ACKS:]
@@ -402,6 +403,21 @@ def _join(conv: Conversation, session: Session, text: str) -> bool | None:
     return labelled is not None
 
 
+def _agrees_only(text: str) -> bool:
+    """Whether a message is only a yes, a no or an «ok» («ja ok», "okay sure"), in either
+    language: never a pupil's name."""
+    said = words(text)
+    return bool(said) and all(w in _agreeing_words() for w in said)
+
+
+@cache
+def _agreeing_words() -> frozenset[str]:
+    phrases = [
+        p for lang in LANGUAGES for t in [load_texts(lang)] for p in t.yes_words + t.no_words
+    ]
+    return frozenset(w for phrase in phrases for w in words(phrase))
+
+
 def _typed_choice(text: str) -> str:
     """'yes' or 'no' for a typed «ja», «nee», «yes», «no» (either language), also with more
     words after it («nee hoeft niet», «ja graag, dat lijkt me fijn») when those words hold no
@@ -491,6 +507,9 @@ def list_done(conv: Conversation, session: Session) -> bool:
 
 
 def _set_pupil(conv: Conversation, session: Session, text: str) -> bool:
+    if _agrees_only(text):  # «ja ok» after «Ja, laten we beginnen»: no name
+        conv.say(conv.t("pseudonym_not_a_name"))
+        return False
     check = check_pseudonym(text)
     if check.pseudonym is None:
         if check.problem == "full_name":

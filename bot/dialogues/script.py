@@ -192,7 +192,7 @@ class Texts(BaseModel):
     # «zie hierboven», "as above": points at another answer instead of saying it (not an action)
     reference_phrases: list[str] = []
     part_words: list[str]  # «Deel 2:», "Part 2:": a message that continues the answer before
-    # «en toen…», "and then…": a message opening with one, right after an answer, goes on with it
+    # «… lief maar», "and then he": a message ending on one was cut; the next one goes on with it
     continuation_words: list[str] = []
     done_words: list[str]  # «klaar»: an answer sent in parts is complete
     commands: dict[str, str]

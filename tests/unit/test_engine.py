@@ -122,13 +122,13 @@ def test_at_most_two_probe_turns_then_move_on() -> None:
     chat = EngineChat(lang="nl")
     chat.start_interview()
     chat.text("Strijd, moe, warm. Gisteren lachten we samen om een grap in de kring.")
-    chat.text("Weet ik niet.")
-    chat.text("Geen idee.")
+    chat.text("In de klas.")
+    chat.text("Gewoon.")
     said = chat.text("Echt niet.")
     assert "Vraag 3 van 12" in said
     assert chat.state is not None
     answer = chat.state.sessions[0].answers["q02_click"]
-    assert [p.text for p in answer.parts] == ["Weet ik niet.", "Geen idee.", "Echt niet."]
+    assert [p.text for p in answer.parts] == ["In de klas.", "Gewoon.", "Echt niet."]
 
 
 def test_back_shows_the_old_answer_and_editing_replaces_it() -> None:

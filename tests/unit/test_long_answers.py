@@ -201,9 +201,10 @@ def test_a_quick_answer_after_a_thorough_but_not_split_answer_is_its_own() -> No
             "en toen las hij zelf een stukje voor.",
         ),
         (
-            "Vorige week in de kring ging hij naast me zitten.",
-            "En toen las hij zelf een stukje voor.",
+            "Vorige week in de kring ging hij naast me zitten en",
+            "toen las hij zelf een stukje voor.",
         ),
+        ("ze is eigenlijk een lief meisje maar", "ze klapt dicht als ik iets vraag."),
         ("Vorige week in de kring ging hij naast me zitten…", "hij las zelf een stukje voor."),
     ],
 )
@@ -232,3 +233,28 @@ def test_a_quick_answer_to_the_follow_up_is_not_joined() -> None:
     assert chat.state is not None
     answer = chat.state.sessions[0].answers["q02_click"]
     assert [p.text for p in answer.parts][1] == "Ik voelde me blij."
+
+
+def test_an_answer_opening_with_because_answers_the_question_below() -> None:
+    """Walk: «because honestly he's driving me up the wall» to "What made you choose Jayden?"
+    was glued to the class («Year 4»), and every later answer slid one question down."""
+    chat = EngineChat(lang="en")
+    chat.command("start")
+    chat.press_nth(0)
+    chat.text("Jayden")
+    chat.text("Year 4")
+    chat.now -= timedelta(seconds=55)
+    chat.text("because honestly he's driving me up the wall")
+    assert chat.state is not None
+    answers = chat.state.sessions[0].answers
+    assert answers["i02_class"].text == "Year 4"
+    assert answers["i03_reason"].text == "because honestly he's driving me up the wall"
+
+
+def test_a_full_stop_ends_an_answer_whatever_its_last_word() -> None:
+    chat = EngineChat(lang="en")
+    chat.start_interview()
+    chat.text("I keep getting irritated when he calls out, and I do not want that.")
+    chat.now -= timedelta(seconds=55)
+    said = chat.text("Struggle, tiring and sometimes warm.")
+    assert not said.startswith(EN.get("long_joined"))

@@ -157,3 +157,23 @@ def test_a_question_during_a_follow_up_repeats_the_follow_up() -> None:
     assert [p.text for p in chat.state.sessions[0].answers["q02_click"].parts] == [
         "Vorige week lachten we samen."
     ]
+
+
+def test_a_yes_is_not_the_pupils_name() -> None:
+    """Walk: «ja ok» after the consent became the pupil's name («In welke groep zit ja ok?»)."""
+    chat = EngineChat(lang="nl")
+    chat.command("start")
+    chat.press_nth(0)
+    said = chat.text("ja ok")
+    assert said == NL.get("pseudonym_not_a_name")
+    assert chat.state is not None and chat.state.pupils == []
+    assert "Lotte" in chat.text("Lotte")
+
+
+def test_dont_know_to_a_follow_up_ends_the_follow_ups_kindly() -> None:
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    chat.text("Vorige week lachten we samen.")  # a follow-up comes
+    said = chat.text("weet ik niet")
+    assert said.startswith(NL.get("ack_dont_know")) and "Vraag 3 van 12" in said

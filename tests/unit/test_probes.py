@@ -245,6 +245,9 @@ def test_two_follow_ups_in_one_message_do_not_repeat_a_phrase(
         ("nl", "Ik weet niet meer wanneer, hij huilde en ik troostte hem.", False),
         ("nl", "Gisteren, ik weet niet meer hoe laat, kwam hij binnen.", False),
         ("en", "I can't remember when, but he cried and I hugged him.", False),
+        ("nl", "Ik weet het niet meer wat ik moet doen met hem.", False),  # at a loss
+        ("nl", "geen idee eigenlijk", True),
+        ("en", "I don't know, sorry", True),
     ],
 )
 def test_remembering_no_moment_is_an_answer_without_follow_ups(
