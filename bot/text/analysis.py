@@ -224,7 +224,7 @@ def _index(tokens: tuple[Token, ...]) -> dict[str, tuple[int, ...]]:
     return {key: tuple(found) for key, found in index.items()}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _word(raw: str, lang: str) -> Token:
     """A word's keys and roles, which depend only on the word (cached)."""
     lexicon = LEXICONS[lang]

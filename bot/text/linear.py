@@ -31,7 +31,7 @@ from typing import Any
 from bot.errors import ModelError
 from bot.text.tokens import lemma, words
 
-WORDS_KEPT = 1024  # words whose feature names are kept (about 1.3 KB each)
+WORDS_KEPT = 256  # words whose feature names are kept (about 1.3 KB each; training and tests)
 TABLE_WORDS_KEPT = 512  # per model (`_Table`): the two models of a bot process keep 1,024
 
 

@@ -49,7 +49,7 @@ def lemma_keys(word: str, lang: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def lemma(word: str, lang: str) -> str:
     """simplemma's lemma of a word, folded ("sloeg" -> "slaan", "wil" -> "willen"). Its
     dictionaries are read in place (`low_memory`): the same lemmas in 22 MB instead of 92 MB
