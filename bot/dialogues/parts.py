@@ -103,6 +103,7 @@ def continues(session: Session, text: str, now: datetime) -> bool:
 
 
 QUICK_WINDOW = timedelta(seconds=30)  # too soon to have read the next question and answered it
+_TRAILING_SYMBOLS = re.compile(r"[^\w.!?…,:;)»\"”’'\-–—]+$")
 _UNFINISHED = re.compile(r"(?:[,:;\-–—]|\.\.\.|…)\s*$")
 
 
@@ -111,6 +112,7 @@ def _unfinished(text: str) -> bool:
     needs more after it («ze is eigenlijk lief maar», "and then he"). A message that opens
     with «omdat» or "because" may well answer the question below («waarom hem?»): only how
     the one before ended says it was cut."""
+    text = _TRAILING_SYMBOLS.sub("", text)  # «… en dat wil ik niet. 😀😀»: the emoji end nothing
     if _UNFINISHED.search(text) is not None:
         return True
     if text.rstrip().endswith((".", "!", "?", ")", "»", '"', "”")):

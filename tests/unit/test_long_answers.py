@@ -258,3 +258,12 @@ def test_a_full_stop_ends_an_answer_whatever_its_last_word() -> None:
     chat.now -= timedelta(seconds=55)
     said = chat.text("Struggle, tiring and sometimes warm.")
     assert not said.startswith(EN.get("long_joined"))
+
+
+def test_emoji_after_a_full_stop_do_not_make_an_answer_unfinished() -> None:
+    chat = EngineChat(lang="en")
+    chat.start_interview()
+    chat.text("I keep getting irritated when he calls out, and I do not want that. 😀😀😀")
+    chat.now -= timedelta(seconds=55)
+    said = chat.text("Struggle, tiring and sometimes warm.")
+    assert not said.startswith(EN.get("long_joined"))
