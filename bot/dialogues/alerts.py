@@ -26,7 +26,8 @@ def screen(conv: Conversation, session: Session, question_id: str, text: str) ->
     item = _item(conv, session, question_id)
     if item is not None and item.asks_hard_feelings:
         signals = [_possible_if_model_distress(s) for s in signals]
-    if item is not None and _remembers_nothing(conv, session, item, text):
+    model_distress = any(_model_distress(s) for s in signals)  # read the answer again only then
+    if model_distress and item is not None and _remembers_nothing(conv, session, item, text):
         signals = [s for s in signals if not _model_distress(s)]
     clear = {s.kind for s in signals if s.clear}  # one answer: one alert of a kind, not two
     signals = [s for s in signals if s.clear or s.kind not in clear]

@@ -91,8 +91,7 @@ def plan_summary(conv: Conversation, session: Session) -> str:
     """The teacher's own plan to keep: the goal, the actions and the signs, in her words (what
     she skipped is left out)."""
     goal, signals = _answer_text(session, GOAL_ITEM), _answer_text(session, SIGNALS_ITEM)
-    plan = session.answers.get(PLAN_ITEM)
-    actions = [part.text for part in plan.parts] if plan else []
+    actions = _actions(session)
     lines = [conv.t("plan_summary_title", pupil=run.pupil_name(conv, session))]
     if goal:
         lines.append(conv.t("plan_summary_goal", goal=goal))
@@ -236,6 +235,12 @@ def item_intro(conv: Conversation, session: Session) -> str:
     return run.item_text(conv, session, script.intro) if script.intro else ""
 
 
+def _actions(reflection: Session) -> list[str]:
+    """The plan's actions, one per message the teacher sent."""
+    plan = reflection.answers.get(PLAN_ITEM)
+    return [part.text for part in plan.parts] if plan else []
+
+
 def _answer_text(session: Session | None, item_id: str) -> str:
     answer = session.answers.get(item_id) if session else None
     return answer.text if answer and answer.parts else ""
@@ -272,8 +277,7 @@ _WORD_HEAD = re.compile(
 
 def start_checkin(conv: Conversation, reflection: Session) -> None:
     """Start the check-in about the reflection's plan: one question per planned action."""
-    plan = reflection.answers.get(PLAN_ITEM)
-    actions = [part.text for part in plan.parts] if plan else []
+    actions = _actions(reflection)
     interview = conv.state.session(f"{INTERVIEW}-{reflection.pupil_slot}")
     words = earlier_words(_answer_text(interview, THREE_WORDS_ITEM))
     checkin = run.start_session(conv, CHECKIN, slot=reflection.pupil_slot)

@@ -412,10 +412,8 @@ def _agrees_only(text: str) -> bool:
 
 @cache
 def _agreeing_words() -> frozenset[str]:
-    phrases = [
-        p for lang in LANGUAGES for t in [load_texts(lang)] for p in t.yes_words + t.no_words
-    ]
-    return frozenset(w for phrase in phrases for w in words(phrase))
+    """Every word of the typed yes and no phrases (`_choice_phrases`), either language."""
+    return frozenset(w for group in _choice_phrases().values() for p in group for w in p.split())
 
 
 def _typed_choice(text: str) -> str:
