@@ -100,7 +100,7 @@ def clean(text: str) -> str:
     character DejaVu Sans has no glyph for (most emoji) is named in brackets, «[smiling face
     with smiling eyes]», so the coach still reads that it was there."""
     text = CONTROL.sub("", text.replace("\t", " "))
-    glyphs = _glyphs()
+    glyphs = _glyphs()  # with the line break, which no font draws but every paragraph keeps
     if all(ord(ch) in glyphs for ch in text):
         return text
     return "".join(ch if ord(ch) in glyphs else _named(ch) for ch in text)
@@ -116,4 +116,4 @@ def _named(char: str) -> str:
 @cache
 def _glyphs() -> frozenset[int]:
     """The code points DejaVu Sans draws."""
-    return frozenset(TTFont(FONT_DIR / "DejaVuSans.ttf").getBestCmap())
+    return frozenset(TTFont(FONT_DIR / "DejaVuSans.ttf").getBestCmap()) | {ord("\n")}

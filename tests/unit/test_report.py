@@ -12,6 +12,7 @@ from bot.dialogues.transcript import script_titles
 from bot.models.interview import ItemPart, SessionItem
 from bot.models.profile import Draft, Evidence, ScaleScore, level_for
 from bot.models.state import Alert, AuditEntry, Review, TeacherFile
+from bot.render.pdf import clean
 from bot.render.report import render_report
 from bot.scoring.compare import compare_profiles
 from bot.scoring.scales import load_scales
@@ -230,6 +231,7 @@ def test_one_review_in_dutch_has_every_part(caplog: pytest.LogCaptureFixture) ->
         "terugblik na een week, vraag 2 · Wat opviel",  # not only session 1's alerts
         "Hij had weer een blauwe plek [person with folded hands], op zijn rug.",  # no emoji lost
         ": geen reden tot zorg.",
+        "op zijn rug.» Door de coach gelezen",  # the line break kept (it was lost with the emoji)
         "Het hele interview",
         "Vraag 10 · Titel 10 De vraag 10 over Noah?",
         "Doorvraag: Hoe voelde je je toen? Moe.",
@@ -310,3 +312,10 @@ def test_compare_profiles_edges(
     first: dict[str, int], second: dict[str, int], expected: tuple[list[str], list[str]]
 ) -> None:
     assert compare_profiles(first, second) == expected
+
+
+def test_typed_text_keeps_its_line_breaks_and_names_what_the_font_cannot_draw() -> None:
+    """The emoji naming had dropped every line break: «4gemiddeld», «rug.»Door»."""
+    assert clean("1. Elke ochtend.\n2. Plek 🙏\tnu") == (
+        "1. Elke ochtend.\n2. Plek [person with folded hands] nu"
+    )
