@@ -394,6 +394,13 @@ def bare_number(text: str) -> bool:
     return re.fullmatch(r"\s*[#(]?\d+[.):]?\s*", text) is not None
 
 
+def only_agrees(text: str, lang: Language) -> bool:
+    """Whether a message only agrees or thanks («ja», «oké», «ja hoor», "ok thanks", "yep"):
+    at a question in words it says nothing yet. «goed», «prima», «nee», «niks» are not in the
+    list: they answer «hoe liep het af?» or «is er nog iets?»."""
+    return " ".join(_words(text)) in _word_lists(lang)["agreements"]
+
+
 def is_non_answer(text: str, lang: Language) -> bool:
     """Whether a message answers nothing (see `non_answer`)."""
     return bool(non_answer(text, lang))
@@ -412,6 +419,7 @@ def _word_lists(lang: Language) -> dict[str, frozenset[str]]:
     return {
         "greetings": frozenset(greetings | {f"{p} {who}" for p in greetings for who in _ADDRESS}),
         "fillers": frozenset(folded(texts.fillers)),
+        "agreements": frozenset(folded(texts.agreements)),
         "puzzled": frozenset(folded(texts.puzzled)),
         "puzzled_phrases": frozenset(folded(texts.puzzled_phrases)),
         "reference_phrases": frozenset(folded(texts.reference_phrases)),

@@ -15,6 +15,7 @@ from bot.dialogues.probes import (
     ack_kind,
     bare_number,
     non_answer,
+    only_agrees,
     recalls_nothing,
     refers_elsewhere,
     tone,
@@ -32,6 +33,8 @@ INTERVIEW = "interview"  # its word lists also read the answers of the other scr
 # Items answered in the teacher's own words: a bare number there answers nothing (a short
 # value such as the year group, «5», is a `short` item and is kept).
 FREE_TEXT = frozenset({"open", "event", "list", "per_action"})
+# where a bare «ja» or «oké» says nothing yet (at «is het ervan gekomen?» of an action it does)
+IN_WORDS = frozenset({"open", "event", "list"})
 
 
 def start_session(conv: Conversation, script_id: str, slot: int) -> Session:
@@ -247,9 +250,10 @@ def take_answer(conv: Conversation, session: Session, text: str) -> None:
 
 def _not_an_answer(conv: Conversation, session: Session, item: Item, text: str) -> bool:
     """A message that answers nothing is not stored: the question is asked again, gently. An
-    emoji, a greeting, "hmm", "?"; a bare number where the answer is in words («1»; a `short`
-    item such as the year group keeps «5»); «klaar» with no long answer open (under a plan's
-    actions it closes the list)."""
+    emoji, a greeting, "hmm", "?"; a bare «ja», «oké» or "thanks" where the answer is in words
+    (to «komt hij naar je toe? vertel eens» it is no more than a start); a bare number where
+    the answer is in words («1»; a `short` item such as the year group keeps «5»); «klaar»
+    with no long answer open (under a plan's actions it closes the list)."""
     nothing = non_answer(text, conv.state.lang)
     if nothing == "puzzled" and item.explain and session.awaiting == "main":
         explain = item_text(conv, session, item.explain)
@@ -259,6 +263,8 @@ def _not_an_answer(conv: Conversation, session: Session, item: Item, text: str) 
         message = "not_an_answer" if nothing == "greeting" else f"not_an_answer_{nothing}"
     elif item.kind in FREE_TEXT and bare_number(text):
         message = "not_an_answer_number"
+    elif item.kind in IN_WORDS and not session.more and only_agrees(text, conv.state.lang):
+        message = "not_an_answer_agreement"
     elif not session.more and parts.is_done(text):
         if item.kind == "list" and session.awaiting == "list" and list_done(conv, session):
             return True
@@ -372,8 +378,26 @@ def _joins_previous(conv: Conversation, session: Session, item: Item, text: str)
     labelled = _join(conv, session, text)
     if labelled is None:
         return False
-    ask(conv, session, conv.t("long_joined_labelled" if labelled else "long_joined"))
+    said = conv.t("long_joined_labelled" if labelled else "long_joined")
+    if session.awaiting != "main" and item.id in session.answers:
+        _follow_up_again(conv, session, item, said)
+        return True
+    ask(conv, session, said)
     return True
+
+
+def _follow_up_again(conv: Conversation, session: Session, item: Item, said: str) -> None:
+    """The answer a follow-up was chosen for has grown: the follow-up is chosen again from all
+    of it (what the second part already tells is not asked), and asked without the question
+    above it, which the teacher has just answered."""
+    answer = session.answers[item.id]
+    script = _script(conv, session)
+    probes = conv.ctx.probe_policy.choose(item, answer, script, pupil_name(conv, session))
+    if not probes:
+        advance(conv, session, said)
+        return
+    session.awaiting = "+".join(probes)
+    conv.say(f"{said}\n\n{_probe_text(conv, session, probes)}")
 
 
 def joins_on_review(conv: Conversation, session: Session, text: str) -> bool:
@@ -616,9 +640,18 @@ def review_actions(conv: Conversation, session: Session, text_id: str = "review_
 
 def show_review(conv: Conversation, session: Session, intro: bool = False) -> None:
     """All answers, packed into as few messages as fit, then the review's buttons."""
-    blocks = ([conv.t("review_intro")] if intro else []) + _review_blocks(conv, session)
+    intro_id = "review_intro_sparse" if _mostly_skipped(conv, session) else "review_intro"
+    blocks = ([conv.t(intro_id)] if intro else []) + _review_blocks(conv, session)
     conv.say_blocks(blocks)
     review_actions(conv, session)
+
+
+def _mostly_skipped(conv: Conversation, session: Session) -> bool:
+    """Whether the teacher left half the questions or more unanswered: then the review does not
+    thank her for her openness, it says that she can still add to them."""
+    items = _script(conv, session).counted
+    answered = [i for i in items if (a := session.answers.get(i.id)) and not a.skipped]
+    return bool(items) and len(answered) * 2 <= len(items)
 
 
 def review_pick(conv: Conversation, session: Session) -> None:

@@ -186,6 +186,7 @@ class Texts(BaseModel):
     yes_words: list[str]  # typed at the consent question, they mean its buttons
     no_words: list[str]
     fillers: list[str]  # a hesitation alone ("hmm") is no answer
+    agreements: list[str] = []  # nor is a bare «ja», «oké», "thanks" at a question in words
     puzzled: list[str]  # nor is puzzlement ("huh?", "wat bedoel je?"): the question is repeated
     # inside a short question to the bot («wat bedoel je met klikken?»): asks what is meant
     puzzled_phrases: list[str] = []
@@ -216,6 +217,7 @@ def _parse_texts(data: dict[str, Any]) -> Texts:
         "yes_words",
         "no_words",
         "fillers",
+        "agreements",
         "puzzled",
         "puzzled_phrases",
         "reference_phrases",

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.dialogues.parts import cut, labelled
-from bot.dialogues.script import load_texts
+from bot.dialogues.script import load_script, load_texts
 from tests.support.engine_driver import EngineChat
 
 NL, EN = load_texts("nl"), load_texts("en")
@@ -267,3 +267,20 @@ def test_emoji_after_a_full_stop_do_not_make_an_answer_unfinished() -> None:
     chat.now -= timedelta(seconds=55)
     said = chat.text("Struggle, tiring and sometimes warm.")
     assert not said.startswith(EN.get("long_joined"))
+
+
+def test_a_second_part_that_answers_the_follow_up_changes_the_follow_up() -> None:
+    """Walk: the second half of an answer was joined, but the follow-up chosen for the first half
+    came again under the whole main question, asking what the second half had just told."""
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    first = chat.text("Vorige week in de kring ging hij naast me zitten,")
+    did = load_script("interview", "nl").probes["did"]
+    assert did in first
+    chat.now -= timedelta(seconds=50)
+    said = chat.text("ik heb hem een knipoog gegeven en hij las zelf een stukje voor.")
+    assert said.startswith(load_texts("nl").get("long_joined"))
+    assert did not in said  # what she did is told now
+    assert "Vraag 2 van 12" not in said  # the question she just answered is not repeated
+    assert chat.state is not None and chat.state.sessions[0].awaiting not in ("main", "did")

@@ -177,3 +177,52 @@ def test_dont_know_to_a_follow_up_ends_the_follow_ups_kindly() -> None:
     chat.text("Vorige week lachten we samen.")  # a follow-up comes
     said = chat.text("weet ik niet")
     assert said.startswith(NL.get("ack_dont_know")) and "Vraag 3 van 12" in said
+
+
+@pytest.mark.parametrize(("lang", "text"), [("nl", "ok"), ("nl", "Ja hoor!"), ("en", "ok thanks")])
+def test_a_bare_yes_or_ok_to_a_question_in_words_is_not_stored(lang: str, text: str) -> None:
+    """Walk: «ok» to the three words became the answer, «ja» to a follow-up was «Genoteerd»."""
+    texts = load_texts(lang)  # type: ignore[arg-type]
+    chat = EngineChat(lang=lang)
+    chat.start_interview()
+    said = chat.text(text)
+    assert said.startswith(texts.get("not_an_answer_agreement"))
+    assert "q01_three_words" not in answers(chat)
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    chat.text("Vorige week in de kring ging hij naast me zitten.")  # a follow-up comes
+    probe_asked = chat.said[-1].text
+    said = chat.text(text)
+    assert said.startswith(texts.get("not_an_answer_agreement"))
+    assert probe_asked.split(". ")[-1] in said  # the follow-up is asked again
+    answer = chat.state.sessions[0].answers["q02_click"] if chat.state else None
+    assert answer is not None and [p.text for p in answer.parts] == [
+        "Vorige week in de kring ging hij naast me zitten."
+    ]
+
+
+def test_good_to_how_it_ended_and_yes_at_the_consent_are_answers() -> None:
+    chat = EngineChat(lang="nl")
+    chat.command("start")
+    chat.text("ja")  # the consent's typed yes: the interview starts
+    assert "Noah" in chat.text("Noah") and chat.state is not None
+    chat.text("groep 6")
+    chat.text("Ik kom niet goed tot hem.")
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    chat.text("Vorige week ging hij naast me zitten. Ik gaf hem een knipoog en was blij.")
+    said = chat.text("goed")  # to «hoe liep het af?» (and what he felt): an answer
+    assert not said.startswith(NL.get("not_an_answer_agreement"))
+    assert chat.state.sessions[0].answers["q02_click"].parts[-1].text == "goed"
+
+
+def test_the_review_does_not_thank_for_openness_after_mostly_skips() -> None:
+    """Walk: «Dank je voor je openheid» after ten skipped questions."""
+    chat = EngineChat(lang="nl")
+    chat.start_interview()
+    chat.text("Warm, druk, grappig. Hij maakt me aan het lachen maar is ook vaak onrustig.")
+    said = ""
+    for _ in range(40):
+        said = chat.command("skip")
+        if chat.state is not None and chat.state.sessions[0].status == "review":
+            break
+    assert said.startswith(NL.get("review_intro_sparse")), said[:80]
+    assert "openheid" not in said
