@@ -56,6 +56,8 @@ SETS = {
     "holdout3": {v: f"holdout3/{v}" for v in ("nl", "be", "en")},
     "tune4": {v: f"tune4/{v}" for v in ("nl", "be", "en")},
     "holdout4": {v: f"holdout4/{v}" for v in ("nl", "be", "en")},
+    "tune5": {v: f"tune5/{v}" for v in ("nl", "be", "en")},
+    "holdout5": {v: f"holdout5/{v}" for v in ("nl", "be", "en")},
 }
 KINDS = ("child_at_risk", "teacher_distress")
 

@@ -42,7 +42,18 @@ from bot.scoring.transcript_io import read_document, transcript_from_dict  # noq
 from bot.text.linear import read as read_model  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "transcripts"
-SETS = ("authored", "dev", "dev2", "holdout", "tune3", "holdout3", "tune4", "holdout4")
+SETS = (
+    "authored",
+    "dev",
+    "dev2",
+    "holdout",
+    "tune3",
+    "holdout3",
+    "tune4",
+    "holdout4",
+    "tune5",
+    "holdout5",
+)
 BANDS: dict[str, tuple[int, int]] = {"low": (1, 2), "average": (3, 5), "high": (6, 7)}
 CONFIDENT, UNSURE = 0.8, 0.5
 
