@@ -53,7 +53,7 @@ from bot.scoring.stage import (  # noqa: E402
 )
 from bot.text.linear import Linear  # noqa: E402
 
-SETS = ("dev", "dev2", "tune3", "tune4")
+SETS = ("dev", "dev2", "tune3", "tune4", "tune5")
 OUT = ROOT / "bot" / "scoring" / "model" / f"scale-stage-{VERSION}.json"
 ALPHA = 1.0
 SEED = 13

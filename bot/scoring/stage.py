@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from bot.text.linear import Linear, load
 
-VERSION = "2"
+VERSION = "3"
 CLASS = "score"
 IN_BAND = "in_band"
 FEATURES = ("own", "interview", "interview_model", "model_main", "model_other")
