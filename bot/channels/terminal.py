@@ -99,6 +99,13 @@ class TerminalTransport:
     async def typing(self, chat: int) -> None:
         """Nothing to show in a terminal."""
 
+    def misses_a_button(self, line: str) -> bool:
+        """A bare number with no button of that number on screen («9» under seven buttons): a
+        slip of the finger, never an answer or a note (a typed «5» where no buttons are shown,
+        the year group, stays an answer)."""
+        choice = line.strip()
+        return bool(self.buttons) and choice.isdigit() and not 1 <= int(choice) <= len(self.buttons)
+
     def pressed(self, line: str) -> Button | None:
         """The button a typed number or label means, if any."""
         choice = line.strip()
@@ -145,9 +152,12 @@ class TerminalChat:
 
     async def _name(self) -> str:
         """The local user's name, in their language once they chose one («Leerkracht»)."""
-        state = await self.store.load(self.user_id)
-        lang = state.lang if state is not None else self.lang or "en"
+        lang = await self._lang()
         return load_texts(lang).get(f"terminal_{self.transport.names[self.user_id]}")
+
+    async def _lang(self) -> Language:
+        state = await self.store.load(self.user_id)
+        return state.lang if state is not None else self.lang or "en"
 
     async def say(self, line: str) -> None:
         """Handle one typed line and print everything the bot has to say; when that deleted
@@ -155,6 +165,12 @@ class TerminalChat:
         had_teacher = await self.store.load(TERMINAL_TEACHER) is not None
         self.transport.turn_fresh = True
         head, _, rest = line.strip().partition(" ")
+        if self.transport.misses_a_button(line):
+            lang = await self._lang()
+            hint = load_texts(lang).get("terminal_pick_number", count=len(self.transport.buttons))
+            self.transport.out.write(f"{hint}\n\n")
+            self.transport.turn_fresh = False  # the buttons on screen stay the ones to press
+            return
         if head == "/coach":
             await self.switch()
         elif head == "/advance":

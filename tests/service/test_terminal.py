@@ -75,6 +75,17 @@ def test_a_number_typed_at_a_question_is_not_an_old_button(tmp_path: Path) -> No
     assert "Waarom heb je voor dit gesprek Sanne gekozen?" in done.stdout
 
 
+def test_a_number_with_no_such_button_keeps_the_screen(tmp_path: Path) -> None:
+    """Walk: the coach typed a number that no button had and fell out of the screen; a «9»
+    under the welcome's buttons is nobody's answer: a hint, and the buttons still count."""
+    texts = load_texts("nl")
+    done = run_chat(tmp_path, ["9", "1", "Sanne"], "--lang", "nl")
+    assert done.returncode == 0, done.stderr
+    hint = texts.get("terminal_pick_number", count=3)
+    assert hint in done.stdout
+    assert "In welke groep of welk leerjaar zit Sanne?" in done.stdout  # «1» still started
+
+
 def test_unreachable_redis_is_one_line_and_non_zero(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     for url, words in [("redis://127.0.0.1:1/0", "not reachable"), ("nonsense://x", "not a valid")]:
