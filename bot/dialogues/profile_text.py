@@ -33,6 +33,20 @@ class Backed(BaseModel):
     questions: list[str] = []
 
 
+class Contradicted(BaseModel):
+    """A sentence of a scale's level texts that the teacher's own words can deny («komt soms
+    naar je toe» after «zelden»): when one of its `cues` is in the answers to `questions`, the
+    teacher reads `instead`, which says the level without contradicting her."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scale: str
+    sentence: str
+    cues: list[str]
+    instead: str
+    questions: list[str] = []
+
+
 class ProfileTexts(BaseModel):
     """`prompts/<lang>/profile.yaml`."""
 
@@ -40,6 +54,7 @@ class ProfileTexts(BaseModel):
 
     pupil: list[str]
     backed: list[Backed]
+    contradicted: list[Contradicted] = []
 
 
 @cache
@@ -75,6 +90,10 @@ def level_text(scale_id: str, score: int, lang: Language, pupil: str, session: S
             said = _said(session, backed.questions or feeds)
             if not _backed(backed.cues, said):
                 text = text.replace(backed.sentence, "")
+    for denied in rules.contradicted:
+        said = _said(session, denied.questions or feeds)
+        if denied.scale == scale_id and denied.sentence in text and _backed(denied.cues, said):
+            text = text.replace(denied.sentence, denied.instead)
     if pupil:
         for phrase in rules.pupil:
             text = text.replace(phrase, pupil)

@@ -191,3 +191,27 @@ def test_the_teacher_reads_no_quote_from_a_question_the_scale_is_not_scored_from
         ],
     )
     assert released_quotes(draft, 4) == [moment]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_contradicted_sentence_is_part_of_its_scales_level_texts(lang: str) -> None:
+    for denied in load_profile_texts(lang).contradicted:  # type: ignore[arg-type]
+        levels = load_scales().get(denied.scale).levels[lang].values()
+        assert any(denied.sentence in text for text in levels), denied.sentence
+        assert denied.instead.strip() and denied.instead != denied.sentence
+
+
+def test_a_middle_level_does_not_contradict_what_the_teacher_said() -> None:
+    """Walk: the coach kept secure base in the middle and the teacher, who had answered
+    «Zelden» to «komt hij naar je toe?», read «Noah komt soms naar je toe»; the article's Jan,
+    who does not know how to comfort Noah, read that he responds until Noah is calm."""
+    rarely = session_from({"q08_comfort": ["Zelden. Hij gaat eerder naar de conciërge."]})
+    text = level_text("secure_base", 4, "nl", "Noah", rarely)
+    assert "komt soms" not in text and "Noah komt nog weinig" in text
+    sometimes = session_from({"q08_comfort": ["Soms, als hij zich pijn gedaan heeft."]})
+    assert "Noah komt soms naar je toe" in level_text("secure_base", 4, "nl", "Noah", sometimes)
+    unsure = session_from({"q04_upset": ["Ik weet niet hoe ik hem moet troosten."]})
+    assert "tot Noah weer rustig is" not in level_text("comfort", 4, "nl", "Noah", unsure)
+    english = session_from({"q08_comfort": ["Rarely, to be honest."]})
+    text = level_text("secure_base", 4, "en", "Sam", english)
+    assert "sometimes comes" not in text and text.startswith("Sam rarely comes")
